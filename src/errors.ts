@@ -1,0 +1,102 @@
+/**
+ * The error hierarchy. Every error of the engine is a {@link FluxError} with a stable `code`;
+ * messages name the thing concerned (workflow, execution, step, file) and say how to fix it.
+ * Errors round-trip through the store: a reloaded failure is an instance of the same class,
+ * with its `cause`.
+ */
+export class FluxError extends Error {
+  /** A stable identifier, safe to match on. */
+  readonly code: string = "FLUX_ERROR";
+  override name = "FluxError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The failure of an execution or of a step. `ctx.output` of a failed execution is an
+ * `ExecutionError` (or a subclass); the error the workflow threw is its `cause`.
+ */
+export class ExecutionError extends FluxError {
+  override readonly code: string = "EXECUTION_ERROR";
+  override name = "ExecutionError";
+}
+
+/** A task attempt (or a whole execution) ran past its timeout. The wait was abandoned. */
+export class ExecutionTimeoutError extends ExecutionError {
+  override readonly code: string = "EXECUTION_TIMEOUT";
+  override name = "ExecutionTimeoutError";
+  constructor(message: string, options?: { cause?: unknown; timeout?: number }) {
+    super(message, options);
+    this.timeout = options?.timeout;
+  }
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeout: number | undefined;
+}
+
+/** Every attempt of a task with `retry` failed. `cause` is the last attempt's error. */
+export class RetryError extends ExecutionError {
+  override readonly code: string = "RETRY_EXHAUSTED";
+  override name = "RetryError";
+  constructor(message: string, options?: { cause?: unknown; attempts?: number }) {
+    super(message, options);
+    this.attempts = options?.attempts;
+  }
+  /** How many times the task body ran in all. */
+  readonly attempts: number | undefined;
+}
+
+/** No workflow of that name is registered where it was looked up. */
+export class WorkflowNotFoundError extends FluxError {
+  override readonly code: string = "WORKFLOW_NOT_FOUND";
+  override name = "WorkflowNotFoundError";
+}
+
+/** No execution of that id is in the store. */
+export class ExecutionNotFoundError extends FluxError {
+  override readonly code: string = "EXECUTION_NOT_FOUND";
+  override name = "ExecutionNotFoundError";
+}
+
+/**
+ * Replay met a durable call that does not match the recorded history at the same position:
+ * the workflow's code changed, or it is not deterministic (it branches on `Date.now()`,
+ * `Math.random()`, or on anything else that is not read through the context).
+ */
+export class NonDeterminismError extends FluxError {
+  override readonly code: string = "NON_DETERMINISM";
+  override name = "NonDeterminismError";
+}
+
+/**
+ * A store refused a commit because the execution's log moved on since it was read: another
+ * runner is working on the same execution. Nothing was written by the refused commit.
+ */
+export class ConflictError extends FluxError {
+  override readonly code: string = "CONFLICT";
+  override name = "ConflictError";
+}
+
+/** A value given to or returned by a step cannot be recorded (not JSON, Date or Error). */
+export class SerializationError extends FluxError {
+  override readonly code: string = "SERIALIZATION";
+  override name = "SerializationError";
+}
+
+/** A task asked for a secret that its engine's `SecretProvider` does not have. */
+export class SecretNotFoundError extends FluxError {
+  override readonly code: string = "SECRET_NOT_FOUND";
+  override name = "SecretNotFoundError";
+}
+
+/** A store cannot be opened or used: corrupt, foreign, newer schema, closed. Names the store. */
+export class StoreError extends FluxError {
+  override readonly code: string = "STORE_ERROR";
+  override name = "StoreError";
+}
+
+/** Arguments that cannot work: a bad option, a resume of an execution that is not paused. */
+export class UsageError extends FluxError {
+  override readonly code: string = "USAGE";
+  override name = "UsageError";
+}
