@@ -1,0 +1,196 @@
+import { systemClock, type Clock } from "./clock.js";
+import { CommitQueue } from "./commit-queue.js";
+import type { ChildRunner } from "./durable-steps.js";
+import { ExecutionNotFoundError, UsageError, WorkflowNotFoundError } from "./errors.js";
+import { ExecutionEventType as T, isTerminal } from "./events.js";
+import { WorkflowExecutionContext } from "./execution-context.js";
+import { Execution, type EngineNotice, type EngineRuntime } from "./execution.js";
+import { MemoryStore } from "./memory-store.js";
+import { noSecrets, type SecretProvider } from "./secrets.js";
+import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
+import { StepScope } from "./step-scope.js";
+import type { Workflow } from "./workflow.js";
+
+export type { EngineNotice } from "./execution.js";
+
+/** What an engine runs on. Every part has a default: memory store, no secrets, the system clock. */
+export interface EngineOptions {
+  readonly store?: StateStore;
+  readonly secrets?: SecretProvider;
+  readonly clock?: Clock;
+  /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
+  readonly workflows?: Iterable<Workflow<never, unknown>>;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /**
+   * Replay (or resume) this execution. When no execution has this id, a new one starts with
+   * it (an idempotency key: its start is committed before any step runs).
+   */
+  readonly executionId?: string;
+}
+
+type AnyWorkflow = Workflow<never, unknown>;
+
+/**
+ * Runs workflows on a store. Any number of executions may run interleaved on one engine; each
+ * step's result is durable in the store before the workflow sees it, and steps that finish in
+ * the same turn share one commit. Two engines (or processes) on one execution cannot both
+ * record: the second one's commit fails with `ConflictError` and its run rejects with it.
+ *
+ * @example
+ * const engine = new Engine({ store: new MemoryStore() });
+ * const ctx = await engine.run(helloWorld, "World");
+ */
+export class Engine implements ChildRunner {
+  readonly store: StateStore;
+  readonly secrets: SecretProvider;
+  readonly clock: Clock;
+  readonly #runtime: EngineRuntime;
+  readonly #listeners = new Set<(notice: EngineNotice) => void>();
+  readonly #workflows = new Map<string, AnyWorkflow>();
+
+  constructor(options: EngineOptions = {}) {
+    this.store = options.store ?? new MemoryStore();
+    this.secrets = options.secrets ?? noSecrets;
+    this.clock = options.clock ?? systemClock;
+    const listeners = this.#listeners;
+    this.#runtime = {
+      clock: this.clock,
+      store: this.store,
+      secrets: this.secrets,
+      queue: new CommitQueue(this.store),
+      notify(notice) {
+        for (const listener of listeners) {
+          try {
+            listener(notice);
+          } catch {
+            // A subscriber's failure must not break a run.
+          }
+        }
+      },
+    };
+    for (const workflow of options.workflows ?? []) this.register(workflow);
+  }
+
+  /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API). */
+  register(...workflows: AnyWorkflow[]): this {
+    for (const workflow of workflows) {
+      const known = this.#workflows.get(workflow.name);
+      if (known !== undefined && known !== workflow) throw new UsageError(`two different workflows are named "${workflow.name}": rename one`);
+      this.#workflows.set(workflow.name, workflow);
+    }
+    return this;
+  }
+
+  /** The registered workflows, in registration order. */
+  get workflows(): readonly AnyWorkflow[] {
+    return [...this.#workflows.values()];
+  }
+
+  /** The registered workflow named `name`; `WorkflowNotFoundError` listing the known names otherwise. */
+  workflow(name: string): Workflow<unknown, unknown> {
+    const found = this.#workflows.get(name);
+    if (found === undefined) {
+      const known = [...this.#workflows.keys()].map((n) => `"${n}"`).join(", ") || "none";
+      throw new WorkflowNotFoundError(`no workflow named "${name}" is registered (registered: ${known})`);
+    }
+    return found as unknown as Workflow<unknown, unknown>;
+  }
+
+  /**
+   * Starts an execution of `workflow`, or replays the one given by `options.executionId`, and
+   * resolves when it finishes or pauses. A paused execution run again resumes (its pause returns
+   * `undefined`); a finished one resolves at once as it ended. Rejects (recording nothing more)
+   * on a store failure, a `ConflictError`, or a `NonDeterminismError`.
+   */
+  async run<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
+    const executionId = options.executionId ?? crypto.randomUUID();
+    if (options.executionId !== undefined) validateExecutionId(executionId);
+    const stored = options.executionId === undefined ? [] : await this.store.load(executionId);
+    const exec = new Execution(this.#runtime, executionId, workflow.name, stored);
+    if (stored.length === 0) {
+      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input);
+      if (options.executionId !== undefined) await exec.commit();
+    }
+    return this.#continue(workflow, exec, { value: undefined });
+  }
+
+  /**
+   * Resumes the paused execution `executionId`: its first pending pause returns `value`, and the
+   * workflow runs on until it finishes or pauses again. The resume is committed before any step
+   * runs, so of two concurrent resumes one fails with `ConflictError` and runs nothing. A running
+   * execution (its process died) is replayed; a finished one is returned as it ended.
+   */
+  async resume<I, O>(workflow: Workflow<I, O>, executionId: string, value?: unknown): Promise<WorkflowExecutionContext<I, O>> {
+    validateExecutionId(executionId);
+    const stored = await this.store.load(executionId);
+    if (stored.length === 0) throw new ExecutionNotFoundError(`no execution ${executionId} in the store: check the id (flux list shows them)`);
+    return this.#continue(workflow, new Execution(this.#runtime, executionId, workflow.name, stored), { value });
+  }
+
+  /** The execution as recorded (not run), or `undefined` when the store has no such id. */
+  async inspect<I = unknown, O = unknown>(executionId: string): Promise<WorkflowExecutionContext<I, O> | undefined> {
+    const stored = await this.store.load(executionId);
+    if (stored.length === 0) return undefined;
+    const exec = new Execution(this.#runtime, executionId, stored[0]!.name, stored);
+    exec.halt(new UsageError(`execution ${executionId} was loaded for inspection: run it through its workflow`));
+    return new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
+  }
+
+  /** Summaries of the store's executions, newest first. */
+  list(options?: ListOptions): Promise<ExecutionPage> {
+    return this.store.list(options);
+  }
+
+  /** Calls `listener` with every event recorded and every progress report, from any execution. Returns the unsubscribe. */
+  subscribe(listener: (notice: EngineNotice) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Closes the store. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  /** @internal */
+  runChild<I, O>(workflow: Workflow<I, O>, input: I, executionId: string): Promise<WorkflowExecutionContext<I, O>> {
+    return this.run(workflow, input, { executionId });
+  }
+
+  /** @internal */
+  async inspectChild<I, O>(executionId: string): Promise<WorkflowExecutionContext<I, O>> {
+    const child = await this.inspect<I, O>(executionId);
+    if (child === undefined) throw new ExecutionNotFoundError(`the subworkflow execution ${executionId} is recorded by its parent but missing from the store`);
+    return child;
+  }
+
+  async #continue<I, O>(workflow: Workflow<I, O>, exec: Execution, resume: { value: unknown }): Promise<WorkflowExecutionContext<I, O>> {
+    const recordedName = exec.events[0]?.name;
+    if (recordedName !== workflow.name) {
+      throw new UsageError(`execution ${exec.id} belongs to workflow "${recordedName}", not "${workflow.name}"`);
+    }
+    const context = new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
+    if (isTerminal(exec.state)) return context;
+    if (exec.state === "paused") {
+      for (const record of exec.index.values()) {
+        if (record.kind === "pause" && !record.resumed) {
+          exec.emit(T.TASK_RESUMED, record.stepId, record.name, resume.value);
+          break;
+        }
+      }
+      exec.emit(T.WORKFLOW_RESUMED, exec.id, workflow.name, resume.value);
+      await exec.commit();
+    }
+    await exec.start(async () => workflow.body(context as WorkflowExecutionContext<I>));
+    return context;
+  }
+}
+
+function validateExecutionId(executionId: string): void {
+  if (typeof executionId !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(executionId)) {
+    throw new UsageError(`invalid execution id ${JSON.stringify(executionId)}: use 1 to 200 letters, digits, "_", "-", ".", ":"`);
+  }
+}

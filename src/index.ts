@@ -1,0 +1,25 @@
+/**
+ * flux-ts: durable workflows that replay from an event log, in any JavaScript environment.
+ * This entry is the environment-agnostic core; the package's export conditions add the
+ * environment's default store (SQLite on disk in Node, IndexedDB in a browser).
+ */
+export { task, type Task, type TaskOptions, type RetryPolicy } from "./task.js";
+export type { TaskContext } from "./task-context.js";
+export { workflow, Workflow, type WorkflowBody, type WorkflowRunOptions } from "./workflow.js";
+export { WorkflowExecutionContext } from "./execution-context.js";
+export { Graph } from "./graph.js";
+export { Engine, type EngineOptions, type RunOptions, type EngineNotice } from "./engine.js";
+export { defaultEngine, setDefaultEngine } from "./default-engine.js";
+export { ExecutionEventType, stateAfter, isTerminal, type ExecutionEvent, type ExecutionState } from "./events.js";
+export {
+  FluxError, ExecutionError, ExecutionTimeoutError, RetryError, WorkflowNotFoundError, ExecutionNotFoundError,
+  NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError,
+} from "./errors.js";
+export { registerErrorClass } from "./error-classes.js";
+export type { StateStore, StoredEvent, Commit, ExecutionSummary, ListOptions, ExecutionPage } from "./state-store.js";
+export { MemoryStore } from "./memory-store.js";
+export { nextSummary } from "./execution-summary.js";
+export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";
+export { encodeValue, decodeValue } from "./serialization.js";
+export { secretsFrom, noSecrets, type SecretProvider } from "./secrets.js";
+export { systemClock, type Clock } from "./clock.js";

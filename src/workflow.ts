@@ -1,0 +1,56 @@
+import { defaultEngine } from "./default-engine.js";
+import type { Engine, RunOptions } from "./engine.js";
+import { UsageError } from "./errors.js";
+import type { WorkflowExecutionContext } from "./execution-context.js";
+
+/** The body of a workflow: deterministic code that reaches the world only through `ctx`. */
+export type WorkflowBody<I, O> = (ctx: WorkflowExecutionContext<I>) => Promise<O> | O;
+
+/** Where to run: an engine (default: the environment's default engine). */
+export interface WorkflowRunOptions extends RunOptions {
+  readonly engine?: Engine;
+}
+
+/**
+ * A named workflow. Running it starts an execution (or, given an `executionId`, replays that
+ * execution: recorded steps return at once; a paused one resumes; a finished one returns as it
+ * ended, appending nothing).
+ */
+export class Workflow<I = unknown, O = unknown> {
+  constructor(
+    readonly name: string,
+    /** @internal */
+    readonly body: WorkflowBody<I, O>,
+  ) {}
+
+  /**
+   * Runs the workflow until it finishes or pauses, on `options.engine` or the default engine.
+   *
+   * @example
+   * const ctx = await helloWorld.run("World");
+   * const again = await helloWorld.run(undefined, { executionId: ctx.executionId }); // same output, nothing re-run
+   */
+  run(input?: I, options: WorkflowRunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
+    return (options.engine ?? defaultEngine()).run(this, input as I, options);
+  }
+
+  /** Resumes a paused execution: its pending pause returns `value`. See `Engine.resume`. */
+  resume(executionId: string, value?: unknown, options: { engine?: Engine } = {}): Promise<WorkflowExecutionContext<I, O>> {
+    return (options.engine ?? defaultEngine()).resume(this, executionId, value);
+  }
+}
+
+/**
+ * Defines a workflow.
+ *
+ * @example
+ * const helloWorld = workflow("hello_world", async (ctx: WorkflowExecutionContext<string>) =>
+ *   ctx.run(sayHello, ctx.input));
+ */
+export function workflow<I = unknown, O = unknown>(name: string, body: WorkflowBody<I, O>): Workflow<I, Awaited<O>> {
+  if (typeof name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+    throw new UsageError(`invalid workflow name ${JSON.stringify(name)}: use letters, digits, "_", "-" and "." (it is a URL path segment)`);
+  }
+  if (typeof body !== "function") throw new UsageError(`workflow "${name}" needs a body function`);
+  return new Workflow(name, body as WorkflowBody<I, Awaited<O>>);
+}
