@@ -1,0 +1,150 @@
+import { StoreError } from "../../src/errors.js";
+import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
+import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+import type { SqlDriver } from "./sql-driver.js";
+import { conflictError, isConstraintViolation, storeError } from "./sql-errors.js";
+import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
+import {
+  commitStatements, eventFromRow, getCachedStatement, getStatement, lengthsStatements, listStatement, loadStatement,
+  setCachedStatement, summaryFromRow,
+} from "./sql-statements.js";
+
+/** Options of {@link SqlStore}. */
+export interface SqlStoreOptions extends EnsureSchemaOptions {}
+
+/**
+ * The {@link StateStore} over any SQLite-family database, through a {@link SqlDriver}. The SQLite
+ * (better-sqlite3), sql.js and D1 stores are this class with their driver.
+ *
+ * - Every commit or `commitBatch` is one atomic driver batch with no read before it: all of it
+ *   lands or none does. A commit whose `expectedSeq` is not the log's length (too low or too
+ *   high) is refused by a constraint inside that batch and rejects with `ConflictError` naming
+ *   the execution; nothing of the batch is written. Two writers on one execution, in one process
+ *   or in many, cannot both win.
+ * - The schema is checked, and migrated, once, before the first operation ({@link ready}); a
+ *   foreign, corrupt or newer database is refused untouched with a `StoreError`.
+ * - Other driver failures reject with `StoreError` naming the database; after {@link close},
+ *   every call rejects with `StoreError`.
+ *
+ * @example
+ * const store = await new SqlStore(myDriver).ready();
+ * await store.commit("exec-1", events, { expectedSeq: 0 });
+ */
+export class SqlStore implements StateStore {
+  readonly #driver: SqlDriver;
+  readonly #options: SqlStoreOptions;
+  #schema: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
+    this.#driver = driver;
+    this.#options = options;
+  }
+
+  /** What the database is (file path, binding), as error messages name it. */
+  get description(): string {
+    return this.#driver.description;
+  }
+
+  /**
+   * Checks and migrates the schema if that was not done yet, and resolves to this store. Every
+   * other method does this first; call it to learn at once that a database cannot be used.
+   * A failed check is retried by the next call.
+   */
+  async ready(): Promise<this> {
+    this.#assertOpen();
+    this.#schema ??= ensureSchema(this.#driver, this.#options).catch((error: unknown) => {
+      this.#schema = undefined;
+      throw error;
+    });
+    await this.#schema;
+    return this;
+  }
+
+  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
+    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  }
+
+  async commitBatch(commits: readonly Commit[]): Promise<void> {
+    await this.ready();
+    if (commits.length === 0) return;
+    const statements = commitStatements(commits);
+    try {
+      await this.#driver.batch(statements);
+    } catch (error) {
+      if (!isConstraintViolation(error)) throw storeError(this.description, "a commit", error);
+      throw conflictError(commits, await this.#lengths(commits), error);
+    }
+  }
+
+  async load(executionId: string): Promise<StoredEvent[]> {
+    const rows = await this.#all(loadStatement(executionId), `loading execution ${executionId}`);
+    return rows.map(eventFromRow);
+  }
+
+  async get(executionId: string): Promise<ExecutionSummary | undefined> {
+    const rows = await this.#all(getStatement(executionId), `reading execution ${executionId}`);
+    return rows[0] === undefined ? undefined : summaryFromRow(rows[0]);
+  }
+
+  async list(options: ListOptions = {}): Promise<ExecutionPage> {
+    const limit = pageSize(options.limit);
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const rows = await this.#all(
+      listStatement({ workflow: options.workflow, state: options.state, after, limit: limit + 1 }),
+      "listing executions",
+    );
+    const executions = rows.slice(0, limit).map(summaryFromRow);
+    const last = executions[executions.length - 1];
+    return rows.length > limit && last !== undefined ? { executions, nextCursor: encodeCursor(last) } : { executions };
+  }
+
+  async getCached(key: string): Promise<string | undefined> {
+    const rows = await this.#all(getCachedStatement(key), `reading cache key ${JSON.stringify(key)}`);
+    const value = rows[0]?.value;
+    return value === undefined ? undefined : String(value);
+  }
+
+  async setCached(key: string, value: string): Promise<void> {
+    await this.ready();
+    try {
+      await this.#driver.batch([setCachedStatement(key, value)]);
+    } catch (error) {
+      throw storeError(this.description, `writing cache key ${JSON.stringify(key)}`, error);
+    }
+  }
+
+  /** Closes the connection once the schema check (if running) settles. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#schema?.catch(() => undefined);
+    await this.#driver.close();
+  }
+
+  async #all(statement: Parameters<SqlDriver["all"]>[0], doing: string) {
+    await this.ready();
+    try {
+      return await this.#driver.all(statement);
+    } catch (error) {
+      throw storeError(this.description, doing, error);
+    }
+  }
+
+  async #lengths(commits: readonly Commit[]): Promise<Map<string, number> | undefined> {
+    try {
+      const ids = [...new Set(commits.map((commit) => commit.executionId))];
+      const lengths = new Map<string, number>();
+      for (const statement of lengthsStatements(ids)) {
+        for (const row of await this.#driver.all(statement)) lengths.set(String(row.id), Number(row.events));
+      }
+      return lengths;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError(`the store over ${this.description} is closed: open a new one`);
+  }
+}

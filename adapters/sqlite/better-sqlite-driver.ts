@@ -1,0 +1,57 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../sql/sql-driver.js";
+
+/**
+ * A {@link SqlDriver} over one better-sqlite3 connection. better-sqlite3 is synchronous, so each
+ * call runs to its end before any other JavaScript of this process: batches never interleave.
+ *
+ * - `batch` is one `BEGIN IMMEDIATE` transaction: it takes the write lock first (waiting up to
+ *   the connection's busy timeout for another process), and rolls back entirely on any error.
+ * - The first `batch` switches the file to WAL (a write to the file's header) and the connection
+ *   to `synchronous = FULL` (fsync of the log at every commit). Until then nothing is written,
+ *   so a database that is only inspected and then refused is never modified.
+ * - Prepared statements are cached by SQL text.
+ */
+export class BetterSqliteDriver implements SqlDriver {
+  readonly description: string;
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement<SqlValue[]>>();
+  readonly #transaction: BetterSqlite3.Transaction<(statements: readonly SqlStatement[]) => void>;
+  #wal = false;
+
+  /** Wraps an open connection; `description` names the file in error messages. */
+  constructor(db: BetterSqlite3.Database, description: string) {
+    this.#db = db;
+    this.description = description;
+    this.#transaction = db.transaction((statements: readonly SqlStatement[]) => {
+      for (const { sql, params } of statements) this.#prepare(sql).run(...params);
+    });
+  }
+
+  async all({ sql, params }: SqlStatement): Promise<SqlRow[]> {
+    return this.#prepare(sql).all(...params) as SqlRow[];
+  }
+
+  async batch(statements: readonly SqlStatement[]): Promise<void> {
+    if (!this.#wal) {
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = FULL");
+      this.#wal = true;
+    }
+    this.#transaction.immediate(statements);
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #prepare(sql: string): BetterSqlite3.Statement<SqlValue[]> {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare<SqlValue[]>(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { defaultSqlitePath, openSqliteStore, SqliteStore } from "../adapters/sqlite/index.js";
+import { StoreError, UsageError } from "../src/errors.js";
+import type { StateStore } from "../src/state-store.js";
+import { started, T0, tasks } from "./conformance/case-context.js";
+import { expectRefusedUntouched, foreignDatabase, newerSchemaDatabase } from "./support/sql-files.js";
+import { tempDir } from "./support/temp-dir.js";
+import { testStateStore } from "./store-conformance.js";
+
+const dir = tempDir("sqlite");
+let counter = 0;
+const path = () => join(dir, `store-${++counter}.db`);
+
+testStateStore({
+  name: "sqlite (better-sqlite3)",
+  create: () => openSqliteStore(path()),
+  reopen: async (store) => {
+    await store.close();
+    return openSqliteStore((store as SqliteStore).path);
+  },
+  openSecond: (store) => openSqliteStore((store as SqliteStore).path),
+});
+
+describe("SqliteStore", () => {
+  const opened: StateStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+  const open = async (file: string) => {
+    const store = await openSqliteStore(file);
+    opened.push(store);
+    return store;
+  };
+
+  it("refuses a file that is not SQLite, naming it, and leaves its bytes unchanged", async () => {
+    const file = path();
+    writeFileSync(file, "these are someone's notes, not a database\n".repeat(200));
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /cannot be read as a SQLite database.*not a database/);
+  });
+
+  it("refuses a database with another application's tables, untouched", async () => {
+    const file = path();
+    await foreignDatabase(file);
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /tables of another application \(users\)/);
+  });
+
+  it("refuses a database with a newer schema version, untouched", async () => {
+    const file = path();
+    await newerSchemaDatabase(file, () => openSqliteStore(file));
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /schema version 99, newer than version 1/);
+  });
+
+  it("creates the file and its directories, in WAL mode with synchronous FULL", async () => {
+    const file = join(dir, "nested", "deeper", "flux.db");
+    const store = await open(file);
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
+    expect(existsSync(file)).toBe(true);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 1 });
+    db.close();
+  });
+
+  it("defaults to .flux/flux.db under the working directory", () => {
+    expect(defaultSqlitePath()).toBe(join(process.cwd(), ".flux", "flux.db"));
+  });
+
+  it("keeps summaries equal to the reference fold over many random commits", async () => {
+    const store = await open(path());
+    const { expectedSummary, ev } = await import("./conformance/case-context.js");
+    const { ExecutionEventType } = await import("../src/events.js");
+    const types = Object.values(ExecutionEventType);
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const logs = new Map<string, ReturnType<typeof ev>[][]>();
+    for (let i = 0; i < 200; i += 1) {
+      const id = `e${random(8)}`;
+      const commits = logs.get(id) ?? [];
+      const length = commits.flat().length;
+      const events = Array.from({ length: 1 + random(4) }, (_, k) =>
+        ev(length + k, types[random(types.length)] ?? "TASK_STARTED", { name: `n${random(3)}`, time: T0 + i * 10 + k }));
+      await store.commit(id, events, { expectedSeq: length });
+      logs.set(id, [...commits, events]);
+    }
+    for (const [id, commits] of logs) expect(await store.get(id)).toEqual(expectedSummary(id, commits));
+  });
+
+  it("rejects events whose ids do not continue the log, writing nothing", async () => {
+    const store = await open(path());
+    await expect(store.commit("e", tasks(1, 2), { expectedSeq: 0 })).rejects.toBeInstanceOf(UsageError);
+    await expect(store.commit("e", tasks(0, 1), { expectedSeq: -1 })).rejects.toBeInstanceOf(UsageError);
+    expect(await store.load("e")).toEqual([]);
+  });
+
+  it("names the file when it is closed", async () => {
+    const file = path();
+    const store = await openSqliteStore(file);
+    await store.close();
+    await expect(store.load("e")).rejects.toThrow(new RegExp(`${file.replace(/[.\\/]/g, "\\$&")}.*closed`));
+    await expect(store.load("e")).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("a commit through one handle is seen at once by another handle on the file", async () => {
+    const file = path();
+    const a = await open(file);
+    const b = await open(file);
+    await a.commit("e", started("w", T0), { expectedSeq: 0 });
+    expect((await b.load("e")).length).toBe(1);
+    expect(readFileSync(file).subarray(0, 15).toString()).toBe("SQLite format 3");
+  });
+});
