@@ -31,13 +31,25 @@ export function sleepStep(exec: Execution, scope: StepScope, ms: number): Promis
     const record = recorded(exec, stepId, "task", "sleep");
     if (record === "diverged") return never();
     if (record?.outcome !== undefined) return;
-    const startedAt = record?.startedAt ?? exec.emit(T.TASK_STARTED, stepId, "sleep", [ms]).time;
-    await exec.flush();
-    const left = startedAt + ms - exec.runtime.clock.now();
-    if (left > 0) await exec.runtime.clock.sleep(left, scope.signal);
-    exec.emit(T.TASK_COMPLETED, stepId, "sleep", null);
-    await exec.flush();
-  });
+    exec.stepStarted();
+    try {
+      const startedAt = record?.startedAt ?? exec.emit(T.TASK_STARTED, stepId, "sleep", [ms]).time;
+      await exec.flush();
+      const left = startedAt + ms - exec.runtime.clock.now();
+      if (left > exec.runtime.holdSleepsUpTo) {
+        exec.stepSettled();
+        exec.pausePending(`sleep (step ${stepId})`, startedAt + ms);
+        return never();
+      }
+      if (left > 0) await exec.runtime.clock.sleep(left, scope.signal);
+      exec.emit(T.TASK_COMPLETED, stepId, "sleep", null);
+      await exec.flush();
+    } catch (error) {
+      exec.stepSettled();
+      throw error;
+    }
+    exec.stepSettled();
+  }, false);
 }
 
 /** @internal How a call step runs and reads child executions (implemented by the engine). */

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
 import type { ChildRunner } from "./durable-steps.js";
-import { ExecutionNotFoundError, UsageError, WorkflowNotFoundError } from "./errors.js";
+import { ConflictError, ExecutionNotFoundError, UsageError, WorkflowNotFoundError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal } from "./events.js";
 import { WorkflowExecutionContext } from "./execution-context.js";
 import { Execution, type EngineNotice, type EngineRuntime } from "./execution.js";
@@ -18,6 +18,12 @@ export interface EngineOptions {
   readonly store?: StateStore;
   readonly secrets?: SecretProvider;
   readonly clock?: Clock;
+  /**
+   * A durable sleep longer than this many ms suspends the execution (state "paused", with a
+   * wake time) instead of holding the process; `wakeDue()` runs it again once due. Default:
+   * no limit (sleeps are held). A Worker sets a few seconds and calls `wakeDue` from a Cron Trigger.
+   */
+  readonly holdSleepsUpTo?: number;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<never, unknown>>;
 }
@@ -61,6 +67,7 @@ export class Engine implements ChildRunner {
       store: this.store,
       secrets: this.secrets,
       queue: new CommitQueue(this.store),
+      holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY,
       notify(notice) {
         for (const listener of listeners) {
           try {
@@ -139,6 +146,36 @@ export class Engine implements ChildRunner {
     return new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
   }
 
+  /**
+   * Runs again every paused execution of a registered workflow whose durable sleep is due
+   * (its pauses stay pending). Resolves with how many were woken. Executions another runner
+   * woke first are skipped.
+   */
+  async wakeDue(): Promise<number> {
+    let woken = 0;
+    let cursor: string | undefined;
+    const now = this.clock.now();
+    do {
+      const page = await this.store.list({ state: "paused", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+      for (const summary of page.executions) {
+        const workflow = this.#workflows.get(summary.workflow) as Workflow<unknown, unknown> | undefined;
+        if (workflow === undefined) continue;
+        const stored = await this.store.load(summary.executionId);
+        const exec = new Execution(this.#runtime, summary.executionId, workflow.name, stored);
+        const paused = [...exec.events].reverse().find((event) => event.type === T.WORKFLOW_PAUSED)?.value as { wakeAt?: unknown } | undefined;
+        if (exec.state !== "paused" || typeof paused?.wakeAt !== "number" || paused.wakeAt > now) continue;
+        try {
+          await this.#continue(workflow, exec, undefined);
+          woken += 1;
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return woken;
+  }
+
   /** Summaries of the store's executions, newest first. */
   list(options?: ListOptions): Promise<ExecutionPage> {
     return this.store.list(options);
@@ -167,7 +204,8 @@ export class Engine implements ChildRunner {
     return child;
   }
 
-  async #continue<I, O>(workflow: Workflow<I, O>, exec: Execution, resume: { value: unknown }): Promise<WorkflowExecutionContext<I, O>> {
+  /** Runs `exec` on: `resume` gives the value for its first pending pause; without it (a wake) no pause is resumed. */
+  async #continue<I, O>(workflow: Workflow<I, O>, exec: Execution, resume: { value: unknown } | undefined): Promise<WorkflowExecutionContext<I, O>> {
     const recordedName = exec.events[0]?.name;
     if (recordedName !== workflow.name) {
       throw new UsageError(`execution ${exec.id} belongs to workflow "${recordedName}", not "${workflow.name}"`);
@@ -175,13 +213,13 @@ export class Engine implements ChildRunner {
     const context = new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
     if (isTerminal(exec.state)) return context;
     if (exec.state === "paused") {
-      for (const record of exec.index.values()) {
+      for (const record of resume === undefined ? [] : exec.index.values()) {
         if (record.kind === "pause" && !record.resumed) {
-          exec.emit(T.TASK_RESUMED, record.stepId, record.name, resume.value);
+          exec.emit(T.TASK_RESUMED, record.stepId, record.name, resume?.value);
           break;
         }
       }
-      exec.emit(T.WORKFLOW_RESUMED, exec.id, workflow.name, resume.value);
+      exec.emit(T.WORKFLOW_RESUMED, exec.id, workflow.name, resume?.value);
       await exec.commit();
     }
     await exec.start(async () => workflow.body(context as WorkflowExecutionContext<I>));

@@ -17,6 +17,8 @@ export type EngineNotice =
 export interface EngineRuntime {
   readonly clock: Clock;
   readonly store: StateStore;
+  /** Durable sleeps longer than this (ms) suspend the run instead of holding it. */
+  readonly holdSleepsUpTo: number;
   readonly secrets: SecretProvider;
   readonly queue: CommitQueue;
   notify(notice: EngineNotice): void;
@@ -43,6 +45,7 @@ export class Execution {
   #lastFlush: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #pendingPauses: string[] = [];
+  #wakeAt: number | undefined;
   #suspendCheck = false;
   #ended = false;
   #settle?: { resolve: (outcome: RunOutcome) => void; reject: (error: unknown) => void };
@@ -139,9 +142,13 @@ export class Execution {
     this.#maybeSuspend();
   }
 
-  /** Registers a pause that waits for a resume; the run suspends once nothing else is in flight. */
-  pausePending(name: string): void {
+  /**
+   * Registers a pause that waits for a resume (or, with `wakeAt`, a sleep that waits for that
+   * time); the run suspends once nothing else is in flight.
+   */
+  pausePending(name: string, wakeAt?: number): void {
     this.#pendingPauses.push(name);
+    if (wakeAt !== undefined) this.#wakeAt = Math.min(wakeAt, this.#wakeAt ?? wakeAt);
     this.#maybeSuspend();
   }
 
@@ -151,7 +158,8 @@ export class Execution {
     nextMacrotask(() => {
       this.#suspendCheck = false;
       if (this.#inFlight > 0 || this.ended) return;
-      this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, this.#pendingPauses.slice());
+      const wake = this.#wakeAt === undefined ? {} : { wakeAt: this.#wakeAt };
+      this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, { pauses: this.#pendingPauses.slice(), ...wake });
       this.#ended = true;
       void this.flush().then(() => this.#settle?.resolve("paused"));
     });

@@ -67,7 +67,7 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
 function encodeError(error: Error, path: string, seen: Set<object>, redact: readonly string[] | undefined): unknown {
   const props: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(error)) {
-    if (key === "cause") continue;
+    if (key === "cause" || key === "name") continue;
     try {
       props[key] = toJson(item, `${path}.${key}`, seen, redact);
     } catch {
@@ -127,7 +127,7 @@ function decodeError(record: Record<string, unknown>): Error {
   for (const [key, item] of Object.entries(props)) {
     Object.defineProperty(error, key, { value: fromJson(item), enumerable: true, writable: true, configurable: true });
   }
-  Object.defineProperty(error, "name", { value: name, enumerable: false, writable: true, configurable: true });
+  if (error.name !== name) Object.defineProperty(error, "name", { value: name, enumerable: false, writable: true, configurable: true });
   if (cause !== undefined && error.cause === undefined) {
     Object.defineProperty(error, "cause", { value: cause, enumerable: false, writable: true, configurable: true });
   }
