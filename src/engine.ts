@@ -24,6 +24,11 @@ export interface EngineOptions {
    * no limit (sleeps are held). A Worker sets a few seconds and calls `wakeDue` from a Cron Trigger.
    */
   readonly holdSleepsUpTo?: number;
+  /**
+   * Every durable call must find its step already recorded (else `NonDeterminismError`): for
+   * verifying recorded histories against code (see `replayHistory`), never for live runs.
+   */
+  readonly strictReplay?: boolean;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<never, unknown>>;
 }
@@ -68,6 +73,7 @@ export class Engine implements ChildRunner {
       secrets: this.secrets,
       queue: new CommitQueue(this.store),
       holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY,
+      strictReplay: options.strictReplay ?? false,
       notify(notice) {
         for (const listener of listeners) {
           try {

@@ -19,6 +19,8 @@ export interface EngineRuntime {
   readonly store: StateStore;
   /** Durable sleeps longer than this (ms) suspend the run instead of holding it. */
   readonly holdSleepsUpTo: number;
+  /** Steps must already be recorded (verifying a history). */
+  readonly strictReplay: boolean;
   readonly secrets: SecretProvider;
   readonly queue: CommitQueue;
   notify(notice: EngineNotice): void;

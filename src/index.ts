@@ -23,3 +23,5 @@ export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from
 export { encodeValue, decodeValue } from "./serialization.js";
 export { secretsFrom, noSecrets, type SecretProvider } from "./secrets.js";
 export { systemClock, type Clock } from "./clock.js";
+export { VirtualClock } from "./virtual-clock.js";
+export { replayHistory } from "./history.js";

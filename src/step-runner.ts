@@ -30,7 +30,11 @@ export function track<R>(exec: Execution, scope: StepScope, body: (stepId: strin
  */
 export function recorded(exec: Execution, stepId: string, kind: StepRecord["kind"], name: string): StepRecord | undefined | "diverged" {
   const record = exec.index.get(stepId);
-  if (record === undefined) return undefined;
+  if (record === undefined) {
+    if (!exec.runtime.strictReplay) return undefined;
+    void exec.diverged(`During replay of execution ${exec.id}, the code calls ${kind === "pause" ? "pause" : "task"} "${name}" as step ${stepId}, which the history does not have.`);
+    return "diverged";
+  }
   if (record.kind !== kind || record.name !== name) {
     const was = `${record.kind === "pause" ? "pause" : "task"} "${record.name}"`;
     const now = `${kind === "pause" ? "pause" : "task"} "${name}"`;
@@ -61,10 +65,11 @@ export function runTaskStep<A extends unknown[], R>(exec: Execution, scope: Step
   });
 }
 
+/** Records the step's failure and throws it (as recorded, so secrets redacted from it stay redacted). */
 async function fail(exec: Execution, stepId: string, name: string, error: unknown, redact?: readonly string[]): Promise<never> {
-  exec.emit(T.TASK_FAILED, stepId, name, error, redact);
+  const event = exec.emit(T.TASK_FAILED, stepId, name, error, redact);
   await exec.flush();
-  throw error;
+  throw redact === undefined ? error : event.value;
 }
 
 /** One step of a task being run for real, from its first attempt (or where the log left it). */
@@ -99,14 +104,16 @@ class StepRun<A extends unknown[], R> {
     }
     this.#assertWanted();
     if (result !== undefined) {
+      let completed;
       try {
-        exec.emit(T.TASK_COMPLETED, stepId, task.name, result.value, this.#redact);
+        completed = exec.emit(T.TASK_COMPLETED, stepId, task.name, result.value, this.#redact);
       } catch (failure) {
         if (!(failure instanceof SerializationError)) throw failure;
         return fail(exec, stepId, task.name, new SerializationError(`task "${task.name}" (step ${stepId}) returned a value that cannot be recorded: ${failure.message}`, { cause: failure }));
       }
       await exec.flush();
-      return result.value;
+      // With secrets, the workflow gets the value as recorded (redacted), as a replay would.
+      return this.#redact === undefined ? result.value : (completed.value as R);
     }
     await this.#rollback();
     this.#assertWanted();

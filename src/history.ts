@@ -1,0 +1,40 @@
+import { Engine } from "./engine.js";
+import { NonDeterminismError, UsageError } from "./errors.js";
+import { ExecutionEventType as T } from "./events.js";
+import { MemoryStore } from "./memory-store.js";
+import type { StoredEvent } from "./state-store.js";
+import type { Workflow } from "./workflow.js";
+
+/**
+ * Replays a recorded history against today's code without running any task body or writing
+ * anywhere: every durable call must match the recorded step at its position, every step must
+ * already be recorded, and a finished history must end with the same recorded outcome.
+ * Resolves with the replayed output; rejects with `NonDeterminismError` naming the first
+ * divergence. Use it in tests over stored histories (golden files) so that a change of code
+ * that would break executions in flight fails before it ships.
+ *
+ * @example
+ * const history = JSON.parse(await readFile("test/golden/hello_world.json", "utf8"));
+ * await replayHistory(helloWorld, history.events);
+ */
+export async function replayHistory<I, O>(workflow: Workflow<I, O>, events: readonly StoredEvent[]): Promise<unknown> {
+  const first = events[0];
+  if (first === undefined || first.type !== T.WORKFLOW_STARTED) throw new UsageError("a history starts with a WORKFLOW_STARTED event");
+  if (first.name !== workflow.name) throw new NonDeterminismError(`the history is of workflow "${first.name}", not "${workflow.name}"`);
+  const last = events[events.length - 1]!;
+  const finished = last.type === T.WORKFLOW_COMPLETED || last.type === T.WORKFLOW_FAILED;
+  const executionId = first.sourceId;
+  const store = new MemoryStore();
+  const prefix = finished || last.type === T.WORKFLOW_PAUSED ? events.slice(0, -1) : events;
+  await store.commit(executionId, prefix, { expectedSeq: 0 });
+  const engine = new Engine({ store, strictReplay: true });
+  const context = await engine.run(workflow, undefined as I, { executionId });
+  if (!finished) return context.output;
+  const replayed = (await store.load(executionId)).at(-1)!;
+  if (replayed.type !== last.type || replayed.value !== last.value) {
+    throw new NonDeterminismError(
+      `replay of execution ${executionId} of workflow "${workflow.name}" ended with ${replayed.type} ${replayed.value}, but the history recorded ${last.type} ${last.value}`,
+    );
+  }
+  return context.output;
+}
