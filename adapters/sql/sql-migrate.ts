@@ -41,7 +41,7 @@ export async function ensureSchema(driver: SqlDriver, options: EnsureSchemaOptio
   if (foreign.length > 0 && options.allowOtherTables !== true) {
     throw new StoreError(
       `${what} is not a flux-ts database: it holds tables of another application (${listNames(foreign)}). ` +
-        "flux-ts left it untouched: give the store a database of its own.",
+        "flux-ts left it untouched: give the store a database of its own (a D1Store shares one with allowOtherTables: true).",
     );
   }
   const ours = tables.filter((name) => fluxTableNames.has(name));

@@ -1,0 +1,121 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { D1Store } from "../adapters/d1/index.js";
+import type { D1DatabaseLike } from "../adapters/d1/index.js";
+import { migrations } from "../adapters/sql/sql-schema.js";
+import { StoreError } from "../src/errors.js";
+import type { StateStore } from "../src/state-store.js";
+import { started, T0 } from "./conformance/case-context.js";
+import { tempDir } from "./support/temp-dir.js";
+import { testStateStore } from "./store-conformance.js";
+
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.WRANGLER_HIDE_BANNER = "true";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const compatibilityDate = "2026-04-01"; // <= what workerd 1.20260426 supports
+const tables = ["flux_events", "flux_executions", "flux_cache", "flux_meta"];
+let mf: Miniflare;
+let db: D1DatabaseLike;
+
+beforeAll(async () => {
+  mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: "flux-d1-test" }, compatibilityDate });
+  db = await mf.getD1Database("DB");
+});
+afterAll(() => mf?.dispose());
+
+testStateStore({
+  name: "D1 (Miniflare)",
+  // One local D1 for the file: each case starts by dropping the flux tables, so it meets a new database.
+  create: async () => {
+    await db.batch(tables.map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)));
+    return new D1Store(db).ready();
+  },
+  reopen: async (store) => {
+    await store.close();
+    return new D1Store(db).ready();
+  },
+  openSecond: async () => new D1Store(db).ready(),
+});
+
+describe("D1Store", () => {
+  it("runs inside workerd on the Worker's own binding: one racer wins, values intact", async () => {
+    const output = await build({
+      configFile: false, logLevel: "silent", root,
+      build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/d1-worker.ts"), formats: ["es"], fileName: "worker" } },
+    });
+    const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
+    if (chunk === undefined || chunk.type !== "chunk") throw new Error("vite produced no worker bundle");
+    expect(chunk.code).not.toMatch(/from\s+["']node:/);
+    const worker = new Miniflare({ modules: true, script: chunk.code, d1Databases: { DB: "flux-d1-worker" }, compatibilityDate });
+    try {
+      const response = await worker.dispatchFetch("http://localhost/?id=in-worker");
+      const body = (await response.json()) as { outcomes: string[]; values: string[]; summary: { events: number } };
+      expect(body.outcomes.filter((o) => o === "won").length).toBe(1);
+      expect(body.outcomes.filter((o) => o === "ConflictError").length).toBe(2);
+      expect(body.values.slice(0, 2)).toEqual(['{"at":{"$flux":"date","v":"1970-01-01T00:00:00.000Z"}}', '"second"']);
+      expect(body.values[2]).toMatch(/^"racer \d"$/);
+      expect(body.summary.events).toBe(3);
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  it("accepts a database migrated by `wrangler d1 migrations apply --local` and writes no schema again", async () => {
+    const dir = tempDir("d1-wrangler");
+    const id = "00000000-0000-4000-8000-000000000001";
+    const config = join(dir, "wrangler.toml");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(config, [
+      `name = "flux-d1-test"`, `compatibility_date = "${compatibilityDate}"`, `[[d1_databases]]`, `binding = "DB"`,
+      `database_name = "flux"`, `database_id = "${id}"`, `migrations_dir = ${JSON.stringify(join(root, "adapters/d1/migrations"))}`,
+    ].join("\n"));
+    const wrangler = join(root, "node_modules/.bin/wrangler");
+    const { stdout } = await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "flux", "--local", "--persist-to", join(dir, "state"), "--config", config], { cwd: dir, timeout: 30_000 });
+    expect(stdout).toMatch(/0001_init\.sql.*✅/s);
+    const local = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: id }, d1Persist: join(dir, "state/v3/d1"), compatibilityDate });
+    try {
+      const binding = await local.getD1Database("DB");
+      const { results } = await binding.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
+      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql"]);
+      let batches = 0;
+      const counting: D1DatabaseLike = { prepare: (sql) => binding.prepare(sql), batch: (statements) => (batches += 1, binding.batch(statements as never)) };
+      const store = await new D1Store(counting).ready();
+      expect(batches).toBe(0);
+      await store.commit("e", started("w", T0), { expectedSeq: 0 });
+      expect(batches).toBe(1);
+      expect((await store.get("e"))?.events).toBe(1);
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it("keeps migrations/0001_init.sql equal to migration 1 of the schema", () => {
+    const text = readFileSync(join(root, "adapters/d1/migrations/0001_init.sql"), "utf8");
+    const statements = text.split("\n").filter((line) => !line.startsWith("--")).join("\n")
+      .split(";").map((s) => s.trim()).filter((s) => s !== "");
+    expect(statements).toEqual(migrations[0]?.statements);
+  });
+
+  it("refuses a database with other tables unless allowOtherTables, and a newer schema, untouched", async () => {
+    await db.batch([...tables.map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)), db.prepare("CREATE TABLE app_users (id TEXT)")]);
+    const error = await new D1Store(db, { binding: "APP_DB" }).ready().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(String(error)).toMatch(/the D1 database bound as APP_DB is not a flux-ts database.*app_users.*allowOtherTables/);
+    const names = async () => (await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' ORDER BY name").all<{ name: string }>()).results.map((r) => r.name);
+    expect(await names()).toEqual(["app_users"]);
+    const shared: StateStore = await new D1Store(db, { allowOtherTables: true }).ready();
+    await shared.commit("e", started("w", T0), { expectedSeq: 0 });
+    expect(await names()).toEqual(["app_users", ...[...tables].sort()]);
+    await db.batch([db.prepare("UPDATE flux_meta SET schema_version = 2"), db.prepare("DROP TABLE app_users")]);
+    await expect(new D1Store(db).ready()).rejects.toThrow(/schema version 2, newer than version 1/);
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all<{ schema_version: number }>()).results).toEqual([{ schema_version: 2 }]);
+  });
+});
