@@ -30,7 +30,7 @@ export interface EngineOptions {
    */
   readonly strictReplay?: boolean;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
-  readonly workflows?: Iterable<Workflow<never, unknown>>;
+  readonly workflows?: Iterable<Workflow<unknown, unknown>>;
 }
 
 /** Options of a run. */
@@ -42,7 +42,7 @@ export interface RunOptions {
   readonly executionId?: string;
 }
 
-type AnyWorkflow = Workflow<never, unknown>;
+type AnyWorkflow = Workflow<unknown, unknown>;
 
 /**
  * Runs workflows on a store. Any number of executions may run interleaved on one engine; each
@@ -109,7 +109,7 @@ export class Engine implements ChildRunner {
       const known = [...this.#workflows.keys()].map((n) => `"${n}"`).join(", ") || "none";
       throw new WorkflowNotFoundError(`no workflow named "${name}" is registered (registered: ${known})`);
     }
-    return found as unknown as Workflow<unknown, unknown>;
+    return found;
   }
 
   /**
@@ -164,7 +164,7 @@ export class Engine implements ChildRunner {
     do {
       const page = await this.store.list({ state: "paused", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
       for (const summary of page.executions) {
-        const workflow = this.#workflows.get(summary.workflow) as Workflow<unknown, unknown> | undefined;
+        const workflow = this.#workflows.get(summary.workflow);
         if (workflow === undefined) continue;
         const stored = await this.store.load(summary.executionId);
         const exec = new Execution(this.#runtime, summary.executionId, workflow.name, stored);
@@ -228,7 +228,7 @@ export class Engine implements ChildRunner {
       exec.emit(T.WORKFLOW_RESUMED, exec.id, workflow.name, resume?.value);
       await exec.commit();
     }
-    await exec.start(async () => workflow.body(context as WorkflowExecutionContext<I>));
+    await exec.start(async () => workflow.invoke(context as WorkflowExecutionContext<I>));
     return context;
   }
 }

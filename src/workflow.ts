@@ -17,11 +17,20 @@ export interface WorkflowRunOptions extends RunOptions {
  * ended, appending nothing).
  */
 export class Workflow<I = unknown, O = unknown> {
+  // Stored type-erased so that a workflow's type varies only through run()'s result.
+  readonly #body: (ctx: never) => unknown;
+
   constructor(
     readonly name: string,
-    /** @internal */
-    readonly body: WorkflowBody<I, O>,
-  ) {}
+    body: WorkflowBody<I, O>,
+  ) {
+    this.#body = body;
+  }
+
+  /** @internal Runs the body with `ctx` (the engine calls this; a method, so any workflow is a `Workflow<unknown, unknown>`). */
+  invoke(ctx: WorkflowExecutionContext<I>): Promise<O> | O {
+    return this.#body(ctx as never) as Promise<O> | O;
+  }
 
   /**
    * Runs the workflow until it finishes or pauses, on `options.engine` or the default engine.

@@ -19,26 +19,26 @@ import { taskRetries } from "../examples/task_retries.js";
  */
 interface Golden {
   readonly name: string;
-  readonly workflow: Workflow<never, unknown>;
+  readonly workflow: Workflow<unknown, unknown>;
   readonly record: (engine: Engine) => Promise<string>;
 }
 
 const goldens: Golden[] = [
-  { name: "hello_world", workflow: helloWorld as Workflow<never, unknown>, record: async (engine) => (await helloWorld.run("World", { engine })).executionId },
-  { name: "determinism", workflow: deterministicWorkflow as Workflow<never, unknown>, record: async (engine) => (await deterministicWorkflow.run(undefined, { engine })).executionId },
+  { name: "hello_world", workflow: helloWorld, record: async (engine) => (await helloWorld.run("World", { engine })).executionId },
+  { name: "determinism", workflow: deterministicWorkflow, record: async (engine) => (await deterministicWorkflow.run(undefined, { engine })).executionId },
   {
-    name: "pause_resumed", workflow: pauseWorkflow as Workflow<never, unknown>, record: async (engine) => {
+    name: "pause_resumed", workflow: pauseWorkflow, record: async (engine) => {
       const ctx = await pauseWorkflow.run(undefined, { engine });
       return (await pauseWorkflow.resume(ctx.executionId, "signed", { engine })).executionId;
     },
   },
-  { name: "multi_stage_paused", workflow: multiStageWorkflow as Workflow<never, unknown>, record: async (engine) => (await multiStageWorkflow.run(undefined, { engine })).executionId },
-  { name: "nested_tasks", workflow: nestedTasksWorkflow as Workflow<never, unknown>, record: async (engine) => (await nestedTasksWorkflow.run("hey", { engine })).executionId },
-  { name: "parallel_tasks", workflow: parallelTasksWorkflow as Workflow<never, unknown>, record: async (engine) => (await parallelTasksWorkflow.run("Ana", { engine })).executionId },
-  { name: "simple_pipeline", workflow: pipelineWorkflow as Workflow<never, unknown>, record: async (engine) => (await pipelineWorkflow.run(4, { engine })).executionId },
-  { name: "simple_graph", workflow: simpleGraph as Workflow<never, unknown>, record: async (engine) => (await simpleGraph.run("Graph", { engine })).executionId },
-  { name: "subflows", workflow: mainWorkflow as Workflow<never, unknown>, record: async (engine) => (await mainWorkflow.run("abc", { engine })).executionId },
-  { name: "task_retries", workflow: taskRetries as Workflow<never, unknown>, record: async (engine) => (await taskRetries.run(undefined, { engine })).executionId },
+  { name: "multi_stage_paused", workflow: multiStageWorkflow, record: async (engine) => (await multiStageWorkflow.run(undefined, { engine })).executionId },
+  { name: "nested_tasks", workflow: nestedTasksWorkflow, record: async (engine) => (await nestedTasksWorkflow.run("hey", { engine })).executionId },
+  { name: "parallel_tasks", workflow: parallelTasksWorkflow, record: async (engine) => (await parallelTasksWorkflow.run("Ana", { engine })).executionId },
+  { name: "simple_pipeline", workflow: pipelineWorkflow, record: async (engine) => (await pipelineWorkflow.run(4, { engine })).executionId },
+  { name: "simple_graph", workflow: simpleGraph, record: async (engine) => (await simpleGraph.run("Graph", { engine })).executionId },
+  { name: "subflows", workflow: mainWorkflow, record: async (engine) => (await mainWorkflow.run("abc", { engine })).executionId },
+  { name: "task_retries", workflow: taskRetries, record: async (engine) => (await taskRetries.run(undefined, { engine })).executionId },
 ];
 
 const fixture = (name: string) => new URL(`./golden/${name}.json`, import.meta.url);
