@@ -14,6 +14,11 @@ export type ConformanceCase = keyof typeof cases;
 /** Every case of the suite, by title. */
 export const conformanceCases: readonly ConformanceCase[] = Object.keys(cases) as ConformanceCase[];
 
+/** Runs one case outside vitest's registration (the suite's own self-test uses it on broken stores). */
+export function runConformanceCase(title: ConformanceCase, context: CaseContext): Promise<void> {
+  return cases[title](context);
+}
+
 /** Cases a store does not run, and why. A skip always carries its reason. */
 export interface ConformanceSkip {
   readonly reason: string;

@@ -1,0 +1,216 @@
+import { openDB, unwrap, type IDBPDatabase } from "idb";
+import { ConflictError, StoreError, UsageError } from "../../src/errors.js";
+import { nextSummary } from "../../src/execution-summary.js";
+import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
+import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+import { listSummaries } from "./idb-list.js";
+import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
+
+const ignore = () => undefined;
+
+/**
+ * A {@link StateStore} in the browser's IndexedDB, through `idb`: durable across reloads, tab
+ * closes and browser restarts, shared by every tab of the origin.
+ *
+ * - Each commit or `commitBatch` is ONE readwrite transaction over `events` and `executions`,
+ *   with `durability: "strict"`: it resolves once the browser reports the transaction complete
+ *   after flushing it to disk, so a resolved commit survives a browser crash or power cut. A
+ *   transaction that did not complete leaves nothing.
+ * - Optimistic concurrency: the transaction reads each execution's event count and aborts with
+ *   `ConflictError` (nothing written) when it is not `expectedSeq`; events are written with
+ *   `add`, so an existing [executionId, id] key aborts it too. IndexedDB runs readwrite
+ *   transactions over the same stores one at a time, across tabs: two tabs cannot both win.
+ * - A database of a newer version, or with object stores that are not ours, is refused with a
+ *   `StoreError` naming it and is not modified. When another tab opens the database at a newer
+ *   version, this connection closes to let it upgrade; its later calls reject with `StoreError`.
+ *
+ * @example
+ * const store = await openIdbStore("flux");
+ */
+export class IdbStore implements StateStore {
+  /** The IndexedDB database's name. */
+  readonly name: string;
+  readonly #db: IDBPDatabase<FluxDbSchema>;
+  #closed: string | undefined;
+
+  /**
+   * Wraps an open connection; use {@link openIdbStore}. The store closes itself when another tab
+   * asks for a newer version (`versionchange`) or the browser closes the connection.
+   */
+  constructor(db: IDBPDatabase<FluxDbSchema>, name: string) {
+    this.#db = db;
+    this.name = name;
+    const raw = unwrap(db);
+    raw.addEventListener("versionchange", () => this.#markClosed("another tab opened it at a newer version: reload this page"));
+    raw.addEventListener("close", () => this.#markClosed("the browser closed it unexpectedly"));
+  }
+
+  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
+    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  }
+
+  async commitBatch(commits: readonly Commit[]): Promise<void> {
+    this.#assertOpen();
+    for (const commit of commits) validate(commit);
+    if (commits.length === 0) return;
+    const tx = this.#db.transaction(["events", "executions"], "readwrite", { durability: "strict" });
+    tx.done.catch(ignore);
+    const requests: Promise<unknown>[] = [];
+    try {
+      const summaries = new Map<string, ExecutionSummary | undefined>();
+      const changed = new Set<string>();
+      for (const { executionId, events, expectedSeq } of commits) {
+        if (!summaries.has(executionId)) summaries.set(executionId, await tx.objectStore("executions").get(executionId));
+        const summary = summaries.get(executionId);
+        const length = summary?.events ?? 0;
+        if (length !== expectedSeq) {
+          throw new ConflictError(
+            `execution ${executionId} holds ${length} events, not the ${expectedSeq} this commit expected: another runner wrote to it`,
+          );
+        }
+        if (events.length === 0) continue;
+        for (const event of events) requests.push(tx.objectStore("events").add({ ...event, executionId }));
+        summaries.set(executionId, nextSummary(summary, executionId, events));
+        changed.add(executionId);
+      }
+      for (const executionId of changed) requests.push(tx.objectStore("executions").put(summaries.get(executionId)!));
+      await Promise.all(requests);
+      await tx.done;
+    } catch (error) {
+      try {
+        tx.abort();
+      } catch {
+        // The transaction already aborted (a failed add) or finished.
+      }
+      await Promise.allSettled(requests);
+      throw this.#commitError(error, commits);
+    }
+  }
+
+  async load(executionId: string): Promise<StoredEvent[]> {
+    const records = await this.#read(`loading execution ${executionId}`, (db) =>
+      db.getAll("events", IDBKeyRange.bound([executionId, 0], [executionId, Infinity])));
+    return records.map(({ executionId: _, ...event }) => event);
+  }
+
+  async get(executionId: string): Promise<ExecutionSummary | undefined> {
+    return this.#read(`reading execution ${executionId}`, (db) => db.get("executions", executionId));
+  }
+
+  async list(options: ListOptions = {}): Promise<ExecutionPage> {
+    this.#assertOpen();
+    const limit = pageSize(options.limit);
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const found = await this.#read("listing executions", (db) =>
+      listSummaries(db, { workflow: options.workflow, state: options.state, after, limit: limit + 1 }));
+    const executions = found.slice(0, limit);
+    const last = executions[executions.length - 1];
+    return found.length > limit && last !== undefined ? { executions, nextCursor: encodeCursor(last) } : { executions };
+  }
+
+  async getCached(key: string): Promise<string | undefined> {
+    return this.#read(`reading cache key ${JSON.stringify(key)}`, (db) => db.get("cache", key));
+  }
+
+  async setCached(key: string, value: string): Promise<void> {
+    await this.#read(`writing cache key ${JSON.stringify(key)}`, async (db) => {
+      const tx = db.transaction("cache", "readwrite", { durability: "strict" });
+      await Promise.all([tx.store.put(value, key), tx.done]);
+    });
+  }
+
+  /** Closes the connection (after its pending transactions). Closing twice is harmless. */
+  async close(): Promise<void> {
+    this.#markClosed("it was closed");
+  }
+
+  /** Marks the store closed for `reason` and closes the connection. */
+  #markClosed(reason: string): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = reason;
+    this.#db.close();
+  }
+
+  async #read<T>(doing: string, read: (db: IDBPDatabase<FluxDbSchema>) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    try {
+      return await read(this.#db);
+    } catch (error) {
+      throw new StoreError(`${doing} in the IndexedDB database "${this.name}" failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  #commitError(error: unknown, commits: readonly Commit[]): Error {
+    if (error instanceof ConflictError || error instanceof UsageError) return error;
+    if (isDomError(error, "ConstraintError")) {
+      const ids = [...new Set(commits.map((commit) => commit.executionId))];
+      return new ConflictError(`an event of execution ${ids.join(" or ")} already exists: another runner wrote to it`, { cause: error });
+    }
+    return new StoreError(`a commit to the IndexedDB database "${this.name}" failed: ${messageOf(error)}`, { cause: error });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed !== undefined) {
+      throw new StoreError(`the IndexedDB store "${this.name}" is closed (${this.#closed}): open it again with openIdbStore`);
+    }
+  }
+}
+
+function validate({ executionId, events, expectedSeq }: Commit): void {
+  if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) {
+    throw new UsageError(`invalid expectedSeq ${expectedSeq} for execution ${executionId}: give the log's length, a whole number`);
+  }
+  events.forEach((event, i) => {
+    if (event.id !== expectedSeq + i) {
+      throw new UsageError(`event ${i} of the commit to execution ${executionId} has id ${event.id}, not ${expectedSeq + i}: ids must continue the log`);
+    }
+  });
+}
+
+function isDomError(error: unknown, name: string): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Opens (creating or upgrading it if needed) the flux-ts IndexedDB database `name`. Rejects with
+ * `StoreError` naming it when IndexedDB is missing, the database has a newer version than this
+ * flux-ts knows, or holds object stores of another application; such a database is left as it
+ * was. If an older connection in another tab blocks an upgrade, this waits until it closes.
+ *
+ * @example
+ * const store = await openIdbStore(); // database "flux"
+ */
+export async function openIdbStore(name = "flux"): Promise<IdbStore> {
+  const what = `the IndexedDB database "${name}"`;
+  if (typeof indexedDB === "undefined") {
+    throw new StoreError(`cannot open ${what}: this environment has no IndexedDB (in Node, use the SQLite store; in tests, import "fake-indexeddb/auto")`);
+  }
+  let foreign = false;
+  let db: IDBPDatabase<FluxDbSchema>;
+  try {
+    db = await openDB<FluxDbSchema>(name, idbVersion, {
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        if (!upgradeFluxDb(database, oldVersion, transaction)) {
+          foreign = true;
+          transaction.abort();
+        }
+      },
+    });
+  } catch (error) {
+    if (foreign) throw new StoreError(`${what} holds object stores of another application: flux-ts left it untouched; use another name`, { cause: error });
+    if (isDomError(error, "VersionError")) {
+      throw new StoreError(`${what} has a version newer than ${idbVersion}, the one this flux-ts knows: upgrade flux-ts to open it. It was left untouched.`, { cause: error });
+    }
+    throw new StoreError(`cannot open ${what}: ${messageOf(error)}`, { cause: error });
+  }
+  const others = foreignStores(db);
+  if (others.length > 0) {
+    db.close();
+    throw new StoreError(`${what} holds object stores of another application (${others.join(", ")}): flux-ts left it untouched; use another name`);
+  }
+  return new IdbStore(db, name);
+}

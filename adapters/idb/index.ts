@@ -1,0 +1,9 @@
+/**
+ * `flux-ts/adapters/idb`: the browser store, in IndexedDB through `idb`.
+ *
+ * @example
+ * import { openIdbStore } from "flux-ts/adapters/idb";
+ * const store = await openIdbStore("flux");
+ */
+export { IdbStore, openIdbStore } from "./idb-store.js";
+export { idbStoreNames, idbVersion, type EventRecord, type FluxDbSchema } from "./idb-schema.js";
