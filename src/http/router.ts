@@ -1,0 +1,193 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Engine } from "../engine.js";
+import { ConflictError, ExecutionNotFoundError } from "../errors.js";
+import type { WorkflowExecutionContext } from "../execution-context.js";
+import type { Workflow } from "../workflow.js";
+import { hasBearerToken } from "./auth.js";
+import { errorJson, statusOf } from "./error-status.js";
+import { executionJson } from "./execution-json.js";
+import { toWire } from "./wire.js";
+import { MalformedRequestError, PayloadTooLargeError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
+
+/** The default largest request body, in bytes (1 MiB). */
+export const defaultBodyLimit = 1024 * 1024;
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  /** When set, every route requires `Authorization: Bearer <token>`; without it, or with another token, 401. */
+  readonly token?: string;
+  /** The largest request body accepted, in bytes (default 1 MiB); a larger one gets 413. */
+  readonly bodyLimit?: number;
+  /** Called when an execution started with `?wait=false` could not run (a store failure, a conflict). Default: `console.error`. */
+  readonly onBackgroundError?: (error: unknown, executionId: string) => void;
+}
+
+type Context0 = Context;
+type Ctx = WorkflowExecutionContext<unknown, unknown>;
+
+/**
+ * The HTTP API of the seeds, as a Hono app to mount anywhere (Node through `flux start`, a
+ * Cloudflare Worker, Deno, Bun, tests with `app.request()`). It serves the workflows
+ * registered on `engine`:
+ *
+ * - `POST /{workflow}` runs it with the JSON body as input and answers the execution
+ *   (`execution_id`, `name`, `input`, `output`, `state`; `?inspect=true` adds `events`) once it
+ *   finishes or pauses. `?wait=false` answers `202` as soon as the start is durable, with a
+ *   `Location` to inspect it.
+ * - `POST /{workflow}/{execution_id}` resumes a paused execution: its pause returns the JSON body.
+ *   A resume of an execution this router is already running is refused with `409`, and so is
+ *   one that loses the race to another runner of the store.
+ * - `GET /inspect/{execution_id}` answers the execution as recorded, with its events.
+ * - `GET /workflows` lists the registered workflows' names.
+ *
+ * Errors are JSON `{ "error": { name, code, message } }`: malformed JSON or a bad parameter
+ * 400, missing token 401, unknown workflow, execution or route 404, concurrent run 409, body
+ * over the limit 413. A failed execution is not an HTTP error: it is answered with `200` and
+ * `"state": "failed"`, its error in `output`.
+ *
+ * @example
+ * const engine = new Engine({ workflows: [helloWorld] });
+ * const app = createRouter(engine, { token: env.FLUX_API_TOKEN });
+ * const res = await app.request("/hello_world", { method: "POST", body: '"World"' });
+ */
+export function createRouter(engine: Engine, options: RouterOptions = {}): Hono {
+  const app = new Hono();
+  const running = new Set<string>();
+  const onBackgroundError = options.onBackgroundError ?? ((error: unknown, id: string) => {
+    console.error(`flux: execution ${id} (started with ?wait=false) stopped:`, error);
+  });
+
+  app.onError((error, c) => {
+    const status = statusOf(error);
+    if (status === 500) console.error(`flux: ${c.req.method} ${c.req.path} failed:`, error);
+    const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="flux"' } : {};
+    return c.json(errorJson(error), status, headers);
+  });
+  app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
+    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, GET /inspect/{execution_id} and GET /workflows`,
+  )), 404));
+
+  const token = options.token;
+  if (token !== undefined && token !== "") {
+    app.use("*", async (c, next) => {
+      if (!hasBearerToken(c.req.header("authorization"), token)) {
+        throw new UnauthorizedError("this server requires a bearer token: send the header 'Authorization: Bearer <token>' with the token it was configured with");
+      }
+      await next();
+    });
+  }
+  const limit = options.bodyLimit ?? defaultBodyLimit;
+  app.post("*", bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw new PayloadTooLargeError(`the request body is larger than this server's limit of ${limit} bytes: send a smaller input, or raise the limit (bodyLimit)`);
+    },
+  }));
+
+  app.get("/workflows", (c) => c.json({ workflows: engine.workflows.map((workflow) => workflow.name) }));
+
+  app.get("/inspect/:id", async (c) => {
+    const id = c.req.param("id");
+    const ctx = await engine.inspect(id);
+    if (ctx === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /{workflow} answers it as execution_id)`);
+    return c.json(executionJson(ctx, true));
+  });
+
+  app.post("/:workflow", async (c) => {
+    const workflow = engine.workflow(c.req.param("workflow"));
+    const withEvents = flag(c, "inspect", false);
+    const wait = flag(c, "wait", true);
+    const input = await readJson(c);
+    if (wait) return c.json(executionJson(await engine.run(workflow, input), withEvents));
+    return startInBackground(c, workflow, input, withEvents);
+  });
+
+  app.post("/:workflow/:id", async (c) => {
+    const workflow = engine.workflow(c.req.param("workflow"));
+    const id = c.req.param("id");
+    const withEvents = flag(c, "inspect", false);
+    const value = await readJson(c);
+    const summary = await engine.store.get(id);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /${workflow.name} answers it as execution_id)`);
+    if (summary.workflow !== workflow.name) {
+      throw new ExecutionNotFoundError(`execution ${id} is an execution of workflow "${summary.workflow}", not "${workflow.name}": resume it with POST /${summary.workflow}/${id}`);
+    }
+    claim(id);
+    try {
+      return c.json(executionJson(await engine.resume(workflow, id, value), withEvents));
+    } finally {
+      running.delete(id);
+    }
+  });
+
+  function claim(id: string): void {
+    if (running.has(id)) {
+      throw new ConflictError(`execution ${id} is running on this server now: wait until it pauses or finishes (GET /inspect/${id}), then resume it`);
+    }
+    running.add(id);
+  }
+
+  async function startInBackground(c: Context0, workflow: Workflow<unknown, unknown>, input: unknown, withEvents: boolean): Promise<Response> {
+    const id = crypto.randomUUID();
+    claim(id);
+    let outcome: { ctx: Ctx } | { error: unknown } | undefined;
+    let answered = false;
+    const run = engine.run(workflow, input, { executionId: id }).then(
+      (ctx) => { outcome = { ctx }; },
+      (error: unknown) => {
+        outcome = { error };
+        if (answered) onBackgroundError(error, id);
+      },
+    ).finally(() => running.delete(id));
+    keepAlive(c, run);
+    await Promise.race([run, storedOrTimeout(engine, id)]);
+    answered = true;
+    const known = outcome as { ctx: Ctx } | { error: unknown } | undefined;
+    if (known !== undefined && "error" in known) throw known.error;
+    const body = known === undefined
+      ? { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" }
+      : executionJson(known.ctx, withEvents);
+    return c.json(body, 202, { Location: `/inspect/${id}` });
+  }
+
+  return app;
+}
+
+/** Tells the runtime (a Worker's `waitUntil`) to keep running `promise` after the response. */
+function keepAlive(c: Context0, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (Node, tests): the process keeps running the promise anyway.
+  }
+}
+
+/** Resolves once the store has the execution (its start is durable), or after ~5 s. */
+async function storedOrTimeout(engine: Engine, id: string): Promise<void> {
+  for (let wait = 1, total = 0; total < 5000; total += wait, wait = Math.min(wait * 2, 100)) {
+    if (await engine.store.get(id) !== undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** The request's JSON body (`undefined` when empty). */
+async function readJson(c: Context0): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MalformedRequestError(`the request body is not valid JSON (${reason}): send one JSON value, e.g. --header 'Content-Type: application/json' --data '"World"' (a string needs its quotes)`);
+  }
+}
+
+/** A boolean query parameter: `true`/`1`/empty or `false`/`0`; anything else is a 400. */
+function flag(c: Context0, name: string, fallback: boolean): boolean {
+  const value = c.req.query(name);
+  if (value === undefined) return fallback;
+  if (value === "" || value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new MalformedRequestError(`the query parameter ${name}=${value} is not a boolean: use ${name}=true or ${name}=false`);
+}
