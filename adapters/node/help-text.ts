@@ -1,0 +1,90 @@
+/** The `--help` text of each command, and of `flux` itself. */
+export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "start", string>> = {
+  flux: `flux: run durable workflows (flux-ts)
+
+Usage:
+  flux exec FILE WORKFLOW [INPUT]   run a workflow exported by FILE (.ts or .js)
+  flux inspect EXECUTION_ID         show an execution and its events
+  flux list                         list executions, newest first
+  flux start PATH                   serve the workflows under PATH over HTTP
+
+Options:
+  -h, --help     show help (also: flux COMMAND --help)
+  -v, --version  show the version
+
+State is kept in .flux/flux.db under the current directory.
+Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused.
+`,
+  exec: `Usage: flux exec FILE WORKFLOW [INPUT] [options]
+
+Runs WORKFLOW, exported by FILE (TypeScript or JavaScript, loaded without a build), on the
+store in .flux/flux.db, and prints the execution as JSON: execution_id, name, input, output, state.
+
+  FILE      the workflow file, e.g. examples/hello_world.ts
+  WORKFLOW  the workflow's name (hello_world) or its export's name (helloWorld)
+  INPUT     the input: parsed as JSON when it is JSON (42, '{"a":1}', '"text"'), else taken as text
+
+Options:
+  --execution-id ID    replay execution ID (a paused one resumes; a finished one prints as it
+                       ended); an unknown ID starts a new execution with that id
+  --resume-with VALUE  resume the paused execution --execution-id with VALUE as what its pause
+                       returns (JSON when it is JSON, else text)
+  --inspect            print the events too
+  --json               no live progress, JSON only (the default when stderr is not a terminal)
+  -h, --help           show this help
+
+On a terminal, each task is shown on stderr as it starts, retries and finishes, with timings.
+Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused.
+
+Examples:
+  flux exec examples/hello_world.ts hello_world World
+  flux exec examples/pause.ts pause_workflow
+  flux exec examples/pause.ts pause_workflow --execution-id ID --resume-with '"approved"'
+`,
+  inspect: `Usage: flux inspect EXECUTION_ID [options]
+
+Prints an execution as recorded in .flux/flux.db, with its events. Runs nothing.
+
+Options:
+  --json      JSON (the default when stdout is not a terminal)
+  -h, --help  show this help
+
+Exit codes: 0 succeeded (or running), 1 failed, 2 no such execution, 3 paused.
+`,
+  list: `Usage: flux list [options]
+
+Lists the executions in .flux/flux.db, newest first.
+
+Options:
+  --workflow NAME  only executions of this workflow
+  --state STATE    only executions in this state: running, paused, succeeded or failed
+  --limit N        at most N executions (default 20)
+  --cursor C       the page after the one that printed this cursor
+  --json           JSON (the default when stdout is not a terminal)
+  -h, --help       show this help
+`,
+  start: `Usage: flux start PATH [options]
+
+Serves every workflow exported by the files under PATH (a file, or a folder searched
+recursively) over HTTP, on the store in .flux/flux.db:
+
+  POST /{workflow}                  run it; the JSON body is the input (?inspect=true adds events,
+                                    ?wait=false answers 202 at once)
+  POST /{workflow}/{execution_id}   resume a paused execution; the JSON body is the pause's value
+  GET  /inspect/{execution_id}      the execution and its events
+  GET  /workflows                   the workflows served
+
+Options:
+  --host HOST         the address to listen on (default 127.0.0.1)
+  --port PORT         the port (default 8000)
+  --body-limit BYTES  the largest request body (default 1048576)
+  -h, --help          show this help
+
+Environment:
+  FLUX_API_TOKEN  when set, every request needs the header 'Authorization: Bearer <token>'
+
+Example:
+  flux start examples
+  curl --location 'localhost:8000/hello_world' --header 'Content-Type: application/json' --data '"World"'
+`,
+};

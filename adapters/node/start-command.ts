@@ -1,0 +1,91 @@
+import { setDefaultEngine } from "../../src/default-engine.js";
+import { createRouter, defaultBodyLimit } from "../../src/http/router.js";
+import { parseCommandLine, parseCount } from "./cli-args.js";
+import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
+import type { CliIo } from "./cli-io.js";
+import { createNodeEngine } from "./default-node-engine.js";
+import { helpText } from "./help-text.js";
+import { loadWorkflowsUnder } from "./load-workflows.js";
+import { listen } from "./node-server.js";
+
+/** Sleeps longer than this (ms) suspend the execution instead of holding a request; the server wakes them. */
+export const serverHoldsSleepsUpTo = 10_000;
+/** How often the server looks for suspended sleeps that are due, in ms. */
+export const wakeInterval = 1_000;
+
+/**
+ * `flux start PATH`: serves the workflows exported by the files under PATH over HTTP (the
+ * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Durable
+ * sleeps longer than 10 s suspend and are woken by the server, also after a restart.
+ */
+export async function startCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parseCommandLine("start", argv, {
+    host: { type: "string" },
+    port: { type: "string" },
+    "body-limit": { type: "string" },
+  });
+  if (values["help"] === true) {
+    io.stdout.write(helpText.start);
+    return 0;
+  }
+  const [path, ...extra] = positionals;
+  if (path === undefined) throw new CommandLineError("flux start needs a PATH: the file or folder of your workflows, e.g. flux start examples");
+  if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: flux start takes one PATH`);
+  const host = (values["host"] as string | undefined) ?? "127.0.0.1";
+  const port = parsePort(values["port"]);
+  const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
+
+  const { workflows, files } = await loadWorkflowsUnder(path, io.cwd);
+  if (workflows.length === 0) {
+    throw new WorkflowFileError(`the ${files.length} file(s) under ${path} export no workflow: export one, e.g. export const hello = workflow("hello", async (ctx) => ...)`);
+  }
+  const engine = createNodeEngine({ workflows, holdSleepsUpTo: serverHoldsSleepsUpTo });
+  setDefaultEngine(engine);
+  const token = io.env["FLUX_API_TOKEN"];
+  const app = createRouter(engine, { bodyLimit, ...(token ? { token } : {}) });
+  let server;
+  try {
+    server = await listen(app.fetch, host, port);
+  } catch (error) {
+    await engine.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === "EADDRINUSE") throw new CommandLineError(`port ${port} on ${host} is in use: stop what uses it, or pick another with --port`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new CommandLineError(`cannot listen on ${host}: give an address of this machine with --host`);
+    throw error;
+  }
+
+  let waking = false;
+  const wake = () => {
+    if (waking) return;
+    waking = true;
+    engine.wakeDue().catch((error: unknown) => io.stderr.write(`flux: waking due sleeps failed: ${String(error)}\n`)).finally(() => { waking = false; });
+  };
+  wake();
+  const timer = setInterval(wake, wakeInterval);
+
+  const names = workflows.map((workflow) => workflow.name);
+  io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);
+  io.stdout.write(`  ${names.map((name) => `POST /${name}`).join("\n  ")}\n  GET /inspect/{execution_id}, GET /workflows\n`);
+  io.stdout.write(`  store: .flux/flux.db under ${io.cwd}${token ? "; bearer token required (FLUX_API_TOKEN)" : ""}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+  clearInterval(timer);
+  await server.close();
+  await engine.close();
+  io.stdout.write("flux: stopped\n");
+  return 0;
+}
+
+function parsePort(value: string | boolean | undefined): number {
+  if (value === undefined) return 8000;
+  const port = Number(value);
+  if (typeof value !== "string" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CommandLineError(`--port needs a port number from 0 to 65535, not ${JSON.stringify(value)}`);
+  }
+  return port;
+}
