@@ -2,16 +2,19 @@ import { readFileSync } from "node:fs";
 import {
   ExecutionNotFoundError, FluxError, SerializationError, UsageError, WorkflowNotFoundError,
 } from "../../src/errors.js";
-import "./index.js";
 import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
 import { ExitCode, processIo, styles, type CliIo } from "./cli-io.js";
-import { execCommand } from "./exec-command.js";
 import { helpText } from "./help-text.js";
-import { inspectCommand } from "./inspect-command.js";
-import { listCommand } from "./list-command.js";
-import { startCommand } from "./start-command.js";
 
-const commands = { exec: execCommand, inspect: inspectCommand, list: listCommand, start: startCommand } as const;
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/** Each command's module is loaded only when it runs, so that `flux --help` starts fast. */
+const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  exec: async () => (await import("./exec-command.js")).execCommand,
+  inspect: async () => (await import("./inspect-command.js")).inspectCommand,
+  list: async () => (await import("./list-command.js")).listCommand,
+  start: async () => (await import("./start-command.js")).startCommand,
+};
 
 /**
  * The `flux` command line: runs the command in `argv` (the arguments after `flux`) and resolves
@@ -36,7 +39,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (!Object.hasOwn(commands, command)) {
       throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list or start (flux --help)`);
     }
-    return await commands[command as keyof typeof commands](rest, io);
+    await import("./index.js"); // the Node default engine (SQLite under the current directory)
+    const run = await commands[command]!();
+    return await run(rest, io);
   } catch (error) {
     return report(error, io);
   }
