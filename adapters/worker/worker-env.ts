@@ -1,0 +1,20 @@
+import type { D1DatabaseLike } from "../d1/index.js";
+
+/** The bindings and variables the Worker reads (see wrangler.toml). */
+export interface WorkerEnv {
+  /** The D1 database that keeps executions. */
+  readonly DB: D1DatabaseLike;
+  /** When set (`wrangler secret put FLUX_API_TOKEN`, or `.dev.vars` locally), every request needs `Authorization: Bearer <token>`. */
+  readonly FLUX_API_TOKEN?: string;
+  /** Durable sleeps up to this many ms are held in the request; longer ones suspend until the Cron Trigger wakes them (default 1000). */
+  readonly FLUX_HOLD_SLEEPS_MS?: string;
+  /** The largest request body in bytes (default 1 MiB). */
+  readonly FLUX_BODY_LIMIT?: string;
+  /** Anything else (`vars`, secrets) is offered to tasks as a secret. */
+  readonly [name: string]: unknown;
+}
+
+/** The part of a Worker's execution context we use: keeping work alive after the response. */
+export interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+}

@@ -1,0 +1,117 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repo } from "./cli-support.js";
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const wrangler = join(repo, "node_modules", ".bin", "wrangler");
+const config = readFileSync(join(repo, "wrangler.toml"), "utf8");
+const databaseId = /database_id = "([^"]+)"/.exec(config)![1]!;
+const compatibilityDate = /compatibility_date = "([^"]+)"/.exec(config)![1]!;
+
+let dir: string;
+let script: string;
+let mf: Miniflare;
+
+/** The Worker as `wrangler deploy` would upload it, in workerd, on a D1 migrated by wrangler. */
+function startWorker(bindings: Record<string, string> = {}): Miniflare {
+  return new Miniflare({
+    modules: true, script, compatibilityDate, bindings,
+    d1Databases: { DB: databaseId }, d1Persist: join(dir, "state", "v3", "d1"),
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "flux-worker-"));
+  const run = promisify(execFile);
+  // Bundle with wrangler from the repo's wrangler.toml, and migrate a local D1 with wrangler.
+  await run(wrangler, ["deploy", "--dry-run", "--outdir", join(dir, "dist")], { cwd: repo, env, timeout: 60_000 });
+  const migrated = await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", join(dir, "state")], { cwd: repo, env, timeout: 60_000 });
+  expect(migrated.stdout).toMatch(/0001_init\.sql.*✅/s);
+  script = readFileSync(join(dir, "dist", "worker.js"), "utf8");
+  mf = startWorker();
+}, 90_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function post(path: string, body?: string, headers: Record<string, string> = { "Content-Type": "application/json" }) {
+  const res = await mf.dispatchFetch(`http://localhost${path}`, { method: "POST", headers, ...(body === undefined ? {} : { body }) });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
+
+async function inspect(id: string) {
+  const res = await mf.dispatchFetch(`http://localhost/inspect/${id}`);
+  return { status: res.status, body: await res.json() as { state: string; output: unknown; events: { type: string; value: unknown }[] } };
+}
+
+describe("the Worker in workerd, on D1", () => {
+  it("is bundled without Node built-ins or the Node store", () => {
+    expect(script).not.toMatch(/from\s*["']node:/);
+    expect(script).not.toContain("better-sqlite3");
+  });
+
+  it("runs hello_world and keeps it in D1 (schema from the wrangler migrations)", async () => {
+    const { status, body } = await post("/hello_world", '"World"');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ name: "hello_world", input: "World", output: "Hello, World", state: "succeeded" });
+    const db = await mf.getD1Database("DB");
+    const row = await db.prepare("SELECT workflow, state, events FROM flux_executions WHERE id = ?").bind(body.execution_id).first();
+    expect(row).toEqual({ workflow: "hello_world", state: "succeeded", events: 4 });
+    const migrations = await db.prepare("SELECT name FROM d1_migrations ORDER BY id").all<{ name: string }>();
+    expect(migrations.results.map((r) => r.name)[0]).toBe("0001_init.sql");
+  });
+
+  it("pauses, resumes over HTTP (a concurrent second resume gets 409), and inspects", async () => {
+    const paused = await post("/pause_workflow");
+    expect(paused.body.state).toBe("paused");
+    const id = paused.body.execution_id as string;
+    const both = await Promise.all([post(`/pause_workflow/${id}`, '"yes"'), post(`/pause_workflow/${id}`, '"no"')]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = both.find((r) => r.status === 200)!.body;
+    expect(winner.state).toBe("succeeded");
+    expect(["Data processed and yes", "Data processed and no"]).toContain(winner.output);
+    const inspected = await inspect(id);
+    expect(inspected.status).toBe(200);
+    expect(inspected.body.output).toBe(winner.output);
+    expect(inspected.body.events.map((e) => e.type)).toEqual([
+      "WORKFLOW_STARTED", "TASK_STARTED", "TASK_COMPLETED", "TASK_PAUSED", "WORKFLOW_PAUSED",
+      "TASK_RESUMED", "WORKFLOW_RESUMED", "WORKFLOW_COMPLETED",
+    ]);
+    expect((await inspect("no-such-id")).status).toBe(404);
+    expect((await post("/no_such_workflow", '"x"')).status).toBe(404);
+  });
+
+  it("suspends a long ctx.sleep instead of holding the request; the Cron Trigger wakes it when due", async () => {
+    const started = await post("/sleep_workflow", "1500");
+    expect(started.status).toBe(200);
+    expect(started.body.state).toBe("paused");
+    const id = started.body.execution_id as string;
+    const worker = await mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *" });
+    expect((await inspect(id)).body.state).toBe("paused");
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await worker.scheduled({ cron: "* * * * *" });
+    await expect.poll(async () => (await inspect(id)).body.state, { timeout: 5000 }).toBe("succeeded");
+    const done = await inspect(id);
+    expect(done.body.output).toBeGreaterThanOrEqual(1500);
+  });
+
+  it("requires the bearer token when FLUX_API_TOKEN is set", async () => {
+    const guarded = startWorker({ FLUX_API_TOKEN: "w0rker" });
+    try {
+      const denied = await guarded.dispatchFetch("http://localhost/hello_world", { method: "POST", body: '"World"' });
+      expect(denied.status).toBe(401);
+      const allowed = await guarded.dispatchFetch("http://localhost/hello_world", { method: "POST", body: '"World"', headers: { Authorization: "Bearer w0rker" } });
+      expect(await allowed.json()).toMatchObject({ output: "Hello, World" });
+    } finally {
+      await guarded.dispose();
+    }
+  });
+});
