@@ -9,13 +9,14 @@ import type { CaseContext } from "./conformance/case-context.js";
 import { type ConformanceCase, runConformanceCase } from "./store-conformance.js";
 
 type Bug = "noConflictCheck" | "nonAtomicBatch" | "oldestFirst" | "inclusiveCursor" | "closeIgnored" | "staleState"
-  | "truncatesValues" | "emptyForMissingCache" | "forgetsOnReopen" | "reversedLoad";
+  | "truncatesValues" | "emptyForMissingCache" | "forgetsOnReopen" | "reversedLoad" | "leaseIgnoresOwner" | "leaseStrictExpiry";
 
 /** A straightforward store with one deliberate bug. */
 class Mutant implements StateStore {
   logs = new Map<string, StoredEvent[]>();
   summaries = new Map<string, ExecutionSummary>();
   cache = new Map<string, string>();
+  leases = new Map<string, { owner: string; expiresAt: number }>();
   closed = false;
   constructor(readonly bug: Bug) {}
 
@@ -75,6 +76,15 @@ class Mutant implements StateStore {
     this.check();
     this.cache.set(key, value);
   }
+  async lease(id: string, owner: string, times: { now: number; expiresAt: number }) {
+    this.check();
+    const current = this.leases.get(id);
+    const expired = current !== undefined && (this.bug === "leaseStrictExpiry" ? current.expiresAt < times.now : current.expiresAt <= times.now);
+    if (current === undefined || expired || current.owner === owner || this.bug === "leaseIgnoresOwner") {
+      this.leases.set(id, { owner, expiresAt: times.expiresAt });
+    }
+    return { ...this.leases.get(id)! };
+  }
   async close() {
     if (this.bug !== "closeIgnored") this.closed = true;
   }
@@ -86,7 +96,7 @@ class Mutant implements StateStore {
 const caught: [Bug, ConformanceCase[]][] = [
   ["noConflictCheck", ["refuses an expectedSeq that is too low and writes nothing", "refuses an expectedSeq that is too high and writes nothing",
     "checks the expectedSeq of an empty commit and writes nothing", "lets exactly one of concurrent committers win",
-    "lets exactly one of two handles on the same data win", "writes nothing of a commitBatch with one conflicting commit"]],
+    "lets exactly one of two handles on the same data win, commits and leases", "writes nothing of a commitBatch with one conflicting commit"]],
   ["nonAtomicBatch", ["writes nothing of a commitBatch with one conflicting commit"]],
   ["oldestFirst", ["lists newest first, ties by id, whatever was appended later", "pages with a cursor without repeats or gaps, across inserts",
     "caps a page at 100 by default and rejects bad limits and cursors", "applies a commitBatch, two commits of one execution included"]],
@@ -97,6 +107,9 @@ const caught: [Bug, ConformanceCase[]][] = [
   ["truncatesValues", ["stores a 1 MB value intact"]],
   ["emptyForMissingCache", ["gets, sets and overwrites cached values"]],
   ["forgetsOnReopen", ["keeps data after close and reopen"]],
+  ["leaseIgnoresOwner", ["takes, renews and gives up a lease; another owner gets it only once expired",
+    "gives a free lease to exactly one of concurrent takers", "keeps data after close and reopen"]],
+  ["leaseStrictExpiry", ["takes, renews and gives up a lease; another owner gets it only once expired"]],
   ["reversedLoad", ["keeps log order across commits and executions", "round-trips every event type and value kind"]],
 ];
 
@@ -109,7 +122,10 @@ describe("the conformance suite fails on broken stores", () => {
           reopen: async (store) => {
             await store.close();
             const reopened = new Mutant(bug);
-            if (bug !== "forgetsOnReopen") Object.assign(reopened, { logs: (store as Mutant).logs, summaries: (store as Mutant).summaries, cache: (store as Mutant).cache });
+            if (bug !== "forgetsOnReopen") {
+              const { logs, summaries, cache, leases } = store as unknown as Mutant;
+              Object.assign(reopened, { logs, summaries, cache, leases });
+            }
             return reopened;
           },
           openSecond: async (store) => store,

@@ -2,11 +2,12 @@ import { afterEach, describe, it } from "vitest";
 import type { StateStore } from "../src/state-store.js";
 import type { Case, CaseContext } from "./conformance/case-context.js";
 import { conflictCases } from "./conformance/conflict-cases.js";
+import { leaseCases } from "./conformance/lease-cases.js";
 import { lifecycleCases } from "./conformance/lifecycle-cases.js";
 import { listCases } from "./conformance/list-cases.js";
 import { logCases } from "./conformance/log-cases.js";
 
-const cases = { ...logCases, ...listCases, ...conflictCases, ...lifecycleCases } satisfies Record<string, Case>;
+const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases } satisfies Record<string, Case>;
 
 /** The title of one conformance case, as `skip` names it. */
 export type ConformanceCase = keyof typeof cases;

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -8,7 +8,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { D1Store } from "../adapters/d1/index.js";
 import type { D1DatabaseLike } from "../adapters/d1/index.js";
-import { migrations } from "../adapters/sql/sql-schema.js";
+import { migrations, schemaVersion } from "../adapters/sql/sql-schema.js";
 import { StoreError } from "../src/errors.js";
 import type { StateStore } from "../src/state-store.js";
 import { started, T0 } from "./conformance/case-context.js";
@@ -21,7 +21,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compatibilityDate = "2026-04-01"; // <= what workerd 1.20260426 supports
-const tables = ["flux_events", "flux_executions", "flux_cache", "flux_meta"];
+const tables = ["flux_events", "flux_executions", "flux_cache", "flux_leases", "flux_meta"];
 let mf: Miniflare;
 let db: D1DatabaseLike;
 
@@ -79,12 +79,12 @@ describe("D1Store", () => {
     ].join("\n"));
     const wrangler = join(root, "node_modules/.bin/wrangler");
     const { stdout } = await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "flux", "--local", "--persist-to", join(dir, "state"), "--config", config], { cwd: dir, timeout: 30_000 });
-    expect(stdout).toMatch(/0001_init\.sql.*✅/s);
+    expect(stdout).toMatch(/0001_init\.sql.*✅.*0002_leases\.sql.*✅/s);
     const local = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: id }, d1Persist: join(dir, "state/v3/d1"), compatibilityDate });
     try {
       const binding = await local.getD1Database("DB");
       const { results } = await binding.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
-      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql"]);
+      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql"]);
       let batches = 0;
       const counting: D1DatabaseLike = { prepare: (sql) => binding.prepare(sql), batch: (statements) => (batches += 1, binding.batch(statements as never)) };
       const store = await new D1Store(counting).ready();
@@ -97,11 +97,16 @@ describe("D1Store", () => {
     }
   });
 
-  it("keeps migrations/0001_init.sql equal to migration 1 of the schema", () => {
-    const text = readFileSync(join(root, "adapters/d1/migrations/0001_init.sql"), "utf8");
-    const statements = text.split("\n").filter((line) => !line.startsWith("--")).join("\n")
-      .split(";").map((s) => s.trim()).filter((s) => s !== "");
-    expect(statements).toEqual(migrations[0]?.statements);
+  it("keeps adapters/d1/migrations/000N_*.sql equal to the schema's migrations", () => {
+    const dir = join(root, "adapters/d1/migrations");
+    const files = readdirSync(dir).sort();
+    expect(files.map((file) => Number(file.slice(0, 4)))).toEqual(migrations.map((m) => m.version));
+    files.forEach((file, i) => {
+      const text = readFileSync(join(dir, file), "utf8");
+      const statements = text.split("\n").filter((line) => !line.startsWith("--")).join("\n")
+        .split(";").map((s) => s.trim()).filter((s) => s !== "");
+      expect(statements, file).toEqual(migrations[i]?.statements);
+    });
   });
 
   it("refuses a database with other tables unless allowOtherTables, and a newer schema, untouched", async () => {
@@ -114,8 +119,9 @@ describe("D1Store", () => {
     const shared: StateStore = await new D1Store(db, { allowOtherTables: true }).ready();
     await shared.commit("e", started("w", T0), { expectedSeq: 0 });
     expect(await names()).toEqual(["app_users", ...[...tables].sort()]);
-    await db.batch([db.prepare("UPDATE flux_meta SET schema_version = 2"), db.prepare("DROP TABLE app_users")]);
-    await expect(new D1Store(db).ready()).rejects.toThrow(/schema version 2, newer than version 1/);
-    expect((await db.prepare("SELECT schema_version FROM flux_meta").all<{ schema_version: number }>()).results).toEqual([{ schema_version: 2 }]);
+    const newer = schemaVersion + 1;
+    await db.batch([db.prepare(`UPDATE flux_meta SET schema_version = ${newer}`), db.prepare("DROP TABLE app_users")]);
+    await expect(new D1Store(db).ready()).rejects.toThrow(new RegExp(`schema version ${newer}, newer than version ${schemaVersion}`));
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all<{ schema_version: number }>()).results).toEqual([{ schema_version: newer }]);
   });
 });

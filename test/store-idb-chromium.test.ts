@@ -81,6 +81,8 @@ class PageStore implements StateStore {
   async setCached(key: string, value: string) {
     await this.#call("setCached", key, value);
   }
+  lease = async (executionId: string, owner: string, times: { now: number; expiresAt: number }) =>
+    (await this.#call("lease", executionId, owner, times)) as { owner: string; expiresAt: number };
   async close() {
     await this.#call("close");
   }

@@ -31,14 +31,39 @@ describe("IdbStore", () => {
     vi.unstubAllGlobals();
   });
 
+  it("upgrades a version-1 database (no leases) to version 2, keeping its data", async () => {
+    const name = fresh();
+    const v1 = await openDB(name, 1, {
+      upgrade(d) {
+        d.createObjectStore("events", { keyPath: ["executionId", "id"] });
+        const executions = d.createObjectStore("executions", { keyPath: "executionId" });
+        for (const [index, keyPath] of [["newest", ["createdAt", "executionId"]], ["byWorkflow", ["workflow", "createdAt", "executionId"]],
+          ["byState", ["state", "createdAt", "executionId"]], ["byWorkflowState", ["workflow", "state", "createdAt", "executionId"]]] as const) {
+          executions.createIndex(index, [...keyPath]);
+        }
+        d.createObjectStore("cache");
+      },
+    });
+    await v1.put("executions", { executionId: "old", workflow: "w", state: "running", events: 1, createdAt: 5, updatedAt: 6 });
+    await v1.put("events", { executionId: "old", ...started("w", 5)[0]! });
+    v1.close();
+    const store = await openIdbStore(name);
+    expect((await store.list()).executions.map((s) => s.executionId)).toEqual(["old"]);
+    expect(await store.lease("old", "me", { now: 10, expiresAt: 20 })).toEqual({ owner: "me", expiresAt: 20 });
+    await store.commit("old", tasks(1, 1), { expectedSeq: 1 });
+    expect((await store.load("old")).length).toBe(2);
+    await store.close();
+    expect((await describeDb(name)).version).toBe(2);
+  });
+
   it("refuses a database of a newer version, naming it, and leaves it as it was", async () => {
     const name = fresh();
-    const db = await openDB(name, 2, { upgrade: (d) => void d.createObjectStore("events").put("kept", "k") });
+    const db = await openDB(name, 3, { upgrade: (d) => void d.createObjectStore("events").put("kept", "k") });
     db.close();
     const before = await describeDb(name);
-    await expect(openIdbStore(name)).rejects.toThrow(new RegExp(`IndexedDB database "${name}" has a version newer than 1.*upgrade flux-ts`));
+    await expect(openIdbStore(name)).rejects.toThrow(new RegExp(`IndexedDB database "${name}" has a version newer than 2.*upgrade flux-ts`));
     expect(await describeDb(name)).toEqual(before);
-    expect(before).toEqual({ version: 2, stores: ["events"], rows: ["kept"] });
+    expect(before).toEqual({ version: 3, stores: ["events"], rows: ["kept"] });
   });
 
   it("refuses a database holding another application's object stores, untouched", async () => {
@@ -55,8 +80,8 @@ describe("IdbStore", () => {
     const name = fresh();
     const store = await openIdbStore(name);
     await store.commit("e", started("w", T0), { expectedSeq: 0 });
-    const newer = await openDB(name, 2);
-    expect(newer.version).toBe(2);
+    const newer = await openDB(name, 3);
+    expect(newer.version).toBe(3);
     newer.close();
     await expect(store.load("e")).rejects.toThrow(/closed \(another tab opened it at a newer version: reload this page\)/);
   });

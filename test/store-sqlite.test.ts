@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { defaultSqlitePath, openSqliteStore, SqliteStore } from "../adapters/sqlite/index.js";
+import { migrations } from "../adapters/sql/sql-schema.js";
 import { StoreError, UsageError } from "../src/errors.js";
 import type { StateStore } from "../src/state-store.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
@@ -50,7 +51,7 @@ describe("SqliteStore", () => {
   it("refuses a database with a newer schema version, untouched", async () => {
     const file = path();
     await newerSchemaDatabase(file, () => openSqliteStore(file));
-    await expectRefusedUntouched(file, () => openSqliteStore(file), /schema version 99, newer than version 1/);
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /schema version 99, newer than version 2/);
   });
 
   it("creates the file and its directories, in WAL mode with synchronous FULL", async () => {
@@ -60,8 +61,33 @@ describe("SqliteStore", () => {
     expect(existsSync(file)).toBe(true);
     const db = new Database(file, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 1 });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 2 });
     db.close();
+  });
+
+  it("migrates a version-1 database to version 2 (leases), keeping its data", async () => {
+    const file = path();
+    const v1 = new Database(file);
+    for (const sql of migrations[0]?.statements ?? []) v1.exec(sql);
+    v1.prepare("INSERT INTO flux_executions VALUES ('old', 'w', 'running', 1, 5, 6)").run();
+    v1.prepare("INSERT INTO flux_events VALUES ('old', 0, 'WORKFLOW_STARTED', 'old', 'w', 'null', 5)").run();
+    v1.close();
+    const store = await open(file);
+    expect(await store.get("old")).toEqual({ executionId: "old", workflow: "w", state: "running", events: 1, createdAt: 5, updatedAt: 6 });
+    expect(await store.lease("old", "me", { now: 10, expiresAt: 20 })).toEqual({ owner: "me", expiresAt: 20 });
+    await store.commit("old", tasks(1, 1), { expectedSeq: 1 });
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 2 });
+    db.close();
+  });
+
+  it("refuses a flux schema with a table missing, untouched", async () => {
+    const file = path();
+    const db = new Database(file);
+    for (const sql of migrations[0]?.statements ?? []) db.exec(sql);
+    db.exec("UPDATE flux_meta SET schema_version = 2");
+    db.close();
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /damaged flux-ts schema \(missing flux_leases\)/);
   });
 
   it("defaults to .flux/flux.db under the working directory", () => {

@@ -20,17 +20,19 @@ export interface FluxDbSchema extends DBSchema {
     };
   };
   cache: { key: string; value: string };
+  leases: { key: string; value: { owner: string; expiresAt: number } };
 }
 
 /** The IndexedDB version of the schema this code creates and understands. */
-export const idbVersion = 1;
+export const idbVersion = 2;
 
 /** The object stores of the schema. */
-export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache"];
+export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache", "leases"];
 
 /**
  * Brings a database from `oldVersion` to {@link idbVersion} inside the `versionchange`
- * transaction (all of it or nothing). Returns false, creating nothing, when the database holds
+ * transaction (all of it or nothing): version 1 has events, executions and cache; version 2
+ * adds leases. Returns false, creating nothing, when the database holds
  * object stores that are not ours: the caller then aborts the upgrade.
  */
 export function upgradeFluxDb(
@@ -48,6 +50,7 @@ export function upgradeFluxDb(
     executions.createIndex("byWorkflowState", ["workflow", "state", "createdAt", "executionId"]);
     db.createObjectStore("cache");
   }
+  if (oldVersion < 2) db.createObjectStore("leases");
   return true;
 }
 

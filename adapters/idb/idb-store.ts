@@ -119,6 +119,25 @@ export class IdbStore implements StateStore {
     });
   }
 
+  /**
+   * Takes, renews or gives up the lease of an execution (see `StateStore.lease`) in one
+   * readwrite transaction: IndexedDB runs those one at a time, so of two concurrent takers of a
+   * free lease (in any tabs) exactly one gets it.
+   */
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<{ owner: string; expiresAt: number }> {
+    return this.#read(`taking the lease of execution ${executionId}`, async (db) => {
+      const tx = db.transaction("leases", "readwrite", { durability: "strict" });
+      const current = await tx.store.get(executionId);
+      let lease = current;
+      if (current === undefined || current.expiresAt <= times.now || current.owner === owner) {
+        lease = { owner, expiresAt: times.expiresAt };
+        await tx.store.put(lease, executionId);
+      }
+      await tx.done;
+      return { ...lease! };
+    });
+  }
+
   /** Closes the connection (after its pending transactions). Closing twice is harmless. */
   async close(): Promise<void> {
     this.#markClosed("it was closed");
@@ -167,6 +186,13 @@ function validate({ executionId, events, expectedSeq }: Commit): void {
   });
 }
 
+function foreignError(what: string, stores: readonly string[], cause?: unknown): StoreError {
+  return new StoreError(
+    `${what} holds object stores of another application (${stores.join(", ")}): flux-ts left it untouched; give the store another name`,
+    { cause },
+  );
+}
+
 function isDomError(error: unknown, name: string): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
 }
@@ -189,19 +215,20 @@ export async function openIdbStore(name = "flux"): Promise<IdbStore> {
   if (typeof indexedDB === "undefined") {
     throw new StoreError(`cannot open ${what}: this environment has no IndexedDB (in Node, use the SQLite store; in tests, import "fake-indexeddb/auto")`);
   }
-  let foreign = false;
+  let foreign: string[] = [];
   let db: IDBPDatabase<FluxDbSchema>;
   try {
     db = await openDB<FluxDbSchema>(name, idbVersion, {
       upgrade(database, oldVersion, _newVersion, transaction) {
         if (!upgradeFluxDb(database, oldVersion, transaction)) {
-          foreign = true;
+          foreign = foreignStores(database);
+          transaction.done.catch(ignore);
           transaction.abort();
         }
       },
     });
   } catch (error) {
-    if (foreign) throw new StoreError(`${what} holds object stores of another application: flux-ts left it untouched; use another name`, { cause: error });
+    if (foreign.length > 0) throw foreignError(what, foreign, error);
     if (isDomError(error, "VersionError")) {
       throw new StoreError(`${what} has a version newer than ${idbVersion}, the one this flux-ts knows: upgrade flux-ts to open it. It was left untouched.`, { cause: error });
     }
@@ -210,7 +237,7 @@ export async function openIdbStore(name = "flux"): Promise<IdbStore> {
   const others = foreignStores(db);
   if (others.length > 0) {
     db.close();
-    throw new StoreError(`${what} holds object stores of another application (${others.join(", ")}): flux-ts left it untouched; use another name`);
+    throw foreignError(what, others);
   }
   return new IdbStore(db, name);
 }

@@ -1,6 +1,6 @@
 import { StoreError } from "../../src/errors.js";
 import type { SqlDriver } from "./sql-driver.js";
-import { fluxTableNames, isSystemTable, migrations, schemaVersion, Tables } from "./sql-schema.js";
+import { fluxTableNames, isSystemTable, migrations, schemaVersion, tablesAt, Tables } from "./sql-schema.js";
 
 /** How {@link ensureSchema} treats a database. */
 export interface EnsureSchemaOptions {
@@ -54,8 +54,8 @@ export async function ensureSchema(driver: SqlDriver, options: EnsureSchemaOptio
           "upgrade flux-ts to open it. flux-ts left it untouched.",
       );
     }
-    const missing = [...fluxTableNames].filter((name) => !ours.includes(name));
-    if (version < 1 || missing.length > 0) {
+    const missing = version < 1 ? [`${Tables.meta}'s version row`] : tablesAt(version).filter((name) => !ours.includes(name));
+    if (missing.length > 0) {
       throw new StoreError(
         `${what} holds a damaged flux-ts schema (missing ${listNames(missing)}): ` +
           "restore it from a backup or move it away. flux-ts left it untouched.",
@@ -67,7 +67,8 @@ export async function ensureSchema(driver: SqlDriver, options: EnsureSchemaOptio
     try {
       await driver.batch([
         ...migration.statements.map((sql) => ({ sql, params: [] })),
-        { sql: `UPDATE ${Tables.meta} SET schema_version = ? WHERE id = 1`, params: [migration.version] },
+        // Never lowers the version: a slower opener running an older migration must not undo a newer one.
+        { sql: `UPDATE ${Tables.meta} SET schema_version = ? WHERE id = 1 AND schema_version < ?`, params: [migration.version, migration.version] },
       ]);
     } catch (error) {
       const now = await readVersion(driver).catch(() => 0);

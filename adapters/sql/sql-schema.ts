@@ -3,8 +3,8 @@
  *
  * Every table is prefixed `flux_` so that a database shared with an application (typical for
  * D1) cannot collide with a table of its own, and so that a foreign database is recognised.
- * `adapters/d1/migrations/0001_init.sql` holds the same statements as migration 1 for wrangler;
- * a test keeps the two equal.
+ * `adapters/d1/migrations/000N_*.sql` hold the same statements as migration N for wrangler;
+ * a test keeps them equal.
  */
 
 /** The tables of the schema, by role. */
@@ -13,6 +13,7 @@ export const Tables = {
   events: "flux_events",
   executions: "flux_executions",
   cache: "flux_cache",
+  leases: "flux_leases",
 } as const;
 
 /** The names of every table the schema creates. */
@@ -28,6 +29,8 @@ export const expectedSeqConstraint = "flux_expected_seq";
 export interface Migration {
   /** The `flux_meta.schema_version` after this migration. */
   readonly version: number;
+  /** The tables this migration creates. */
+  readonly creates: readonly string[];
   /** The statements, without trailing semicolons. Idempotent, so that two openers may race. */
   readonly statements: readonly string[];
 }
@@ -36,6 +39,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   {
     version: 1,
+    creates: [Tables.meta, Tables.events, Tables.executions, Tables.cache],
     statements: [
       `CREATE TABLE IF NOT EXISTS flux_meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -69,7 +73,24 @@ export const migrations: readonly Migration[] = [
       `INSERT OR IGNORE INTO flux_meta (id, schema_version) VALUES (1, 1)`,
     ],
   },
+  {
+    version: 2,
+    creates: [Tables.leases],
+    statements: [
+      `CREATE TABLE IF NOT EXISTS flux_leases (
+  execution_id TEXT PRIMARY KEY NOT NULL,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+)`,
+      `UPDATE flux_meta SET schema_version = 2 WHERE id = 1 AND schema_version < 2`,
+    ],
+  },
 ];
+
+/** The tables a database at schema `version` must hold. */
+export function tablesAt(version: number): string[] {
+  return migrations.filter((migration) => migration.version <= version).flatMap((migration) => [...migration.creates]);
+}
 
 /** The newest schema version this code knows: that of the last migration. */
 export const schemaVersion: number = migrations[migrations.length - 1]?.version ?? 0;

@@ -136,6 +136,25 @@ export function listStatement({ workflow, state, after, limit }: ListQuery): Sql
   };
 }
 
+/**
+ * Takes or renews the lease of an execution in one statement, so atomically: writes
+ * `(owner, expiresAt)` when there is no lease, when it expired (`expires_at <= now`) or when
+ * `owner` holds it; leaves another owner's live lease alone.
+ */
+export function takeLeaseStatement(executionId: string, owner: string, now: number, expiresAt: number): SqlStatement {
+  return {
+    sql: `INSERT INTO ${Tables.leases} (execution_id, owner, expires_at) VALUES (?, ?, ?)
+ON CONFLICT (execution_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+WHERE ${Tables.leases}.expires_at <= ? OR ${Tables.leases}.owner = excluded.owner`,
+    params: [executionId, owner, expiresAt, now],
+  };
+}
+
+/** Reads the lease of an execution. */
+export function getLeaseStatement(executionId: string): SqlStatement {
+  return { sql: `SELECT owner, expires_at FROM ${Tables.leases} WHERE execution_id = ?`, params: [executionId] };
+}
+
 /** Reads one cached value. */
 export function getCachedStatement(key: string): SqlStatement {
   return { sql: `SELECT value FROM ${Tables.cache} WHERE key = ?`, params: [key] };

@@ -5,8 +5,8 @@ import type { SqlDriver } from "./sql-driver.js";
 import { conflictError, isConstraintViolation, storeError } from "./sql-errors.js";
 import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
 import {
-  commitStatements, eventFromRow, getCachedStatement, getStatement, lengthsStatements, listStatement, loadStatement,
-  setCachedStatement, summaryFromRow,
+  commitStatements, eventFromRow, getCachedStatement, getLeaseStatement, getStatement, lengthsStatements, listStatement,
+  loadStatement, setCachedStatement, summaryFromRow, takeLeaseStatement,
 } from "./sql-statements.js";
 
 /** Options of {@link SqlStore}. */
@@ -112,6 +112,23 @@ export class SqlStore implements StateStore {
     } catch (error) {
       throw storeError(this.description, `writing cache key ${JSON.stringify(key)}`, error);
     }
+  }
+
+  /**
+   * Takes, renews or gives up the lease of an execution (see `StateStore.lease`): one atomic
+   * conditional write, so of two concurrent takers of a free lease exactly one gets it, then a
+   * read of the lease as it stands.
+   */
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<{ owner: string; expiresAt: number }> {
+    await this.ready();
+    try {
+      await this.#driver.batch([takeLeaseStatement(executionId, owner, times.now, times.expiresAt)]);
+    } catch (error) {
+      throw storeError(this.description, `taking the lease of execution ${executionId}`, error);
+    }
+    const [row] = await this.#all(getLeaseStatement(executionId), `reading the lease of execution ${executionId}`);
+    if (row === undefined) throw new StoreError(`the lease of execution ${executionId} vanished from ${this.description}`);
+    return { owner: String(row.owner), expiresAt: Number(row.expires_at) };
   }
 
   /** Closes the connection once the schema check (if running) settles. Closing twice is harmless. */

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import { ConflictError } from "../../src/errors.js";
 import type { StateStore } from "../../src/state-store.js";
 import { type Case, started, T0, tasks } from "./case-context.js";
+import { raceForLease } from "./lease-cases.js";
 
 async function snapshot(store: StateStore, ...executionIds: string[]) {
   return Promise.all(executionIds.map(async (id) => ({ events: await store.load(id), summary: await store.get(id) })));
@@ -74,7 +75,7 @@ export const conflictCases = {
     }
   },
 
-  "lets exactly one of two handles on the same data win": async ({ create, openSecond }) => {
+  "lets exactly one of two handles on the same data win, commits and leases": async ({ create, openSecond }) => {
     const first = await create();
     const second = await openSecond(first);
     let expected = tasks(0, 0);
@@ -85,6 +86,10 @@ export const conflictCases = {
     }
     await expectConflict(second.commit("exec", tasks(0, 1), { expectedSeq: 0 }), "exec");
     expect((await first.get("exec"))?.events).toBe(expected.length);
+    for (let round = 0; round < 3; round += 1) {
+      const winner = await raceForLease([[first, "first"], [second, "second"]], "exec", T0 + round * 10_000);
+      expect((await second.lease("exec", "third", { now: T0 + round * 10_000 + 1, expiresAt: T0 })).owner).toBe(winner);
+    }
   },
 
   "applies a commitBatch, two commits of one execution included": async ({ create }) => {

@@ -12,6 +12,7 @@ export const lifecycleCases = {
     await store.commit("a", a, { expectedSeq: 0 });
     await store.commit("b", b, { expectedSeq: 0 });
     await store.setCached("key", '"cached"');
+    await store.lease("a", "runner-1", { now: T0, expiresAt: T0 + 60_000 });
     const page = await store.list();
     const reopened = await reopen(store);
     expect(await reopened.load("a")).toEqual(a);
@@ -19,6 +20,7 @@ export const lifecycleCases = {
     expect(await reopened.list()).toEqual(page);
     expect((await reopened.get("b"))?.state).toBe("succeeded");
     expect(await reopened.getCached("key")).toBe('"cached"');
+    expect(await reopened.lease("a", "runner-2", { now: T0 + 1, expiresAt: T0 + 2 })).toEqual({ owner: "runner-1", expiresAt: T0 + 60_000 });
     await expect(reopened.commit("a", tasks(2, 1), { expectedSeq: 2 })).rejects.toBeInstanceOf(ConflictError);
     await reopened.commit("a", tasks(4, 1), { expectedSeq: 4 });
     const again = await reopen(reopened);
@@ -39,6 +41,7 @@ export const lifecycleCases = {
       store.list(),
       store.getCached("k"),
       store.setCached("k", "1"),
+      store.lease("exec", "runner", { now: T0, expiresAt: T0 + 1 }),
     ];
     for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreError);
   },
