@@ -154,6 +154,14 @@ describe("flux exec on a terminal", () => {
     expect(stdoutJson(piped)).toMatchObject({ output: "succeeded on attempt 2" });
   });
 
+  it("tags the lines of subworkflows, which interleave, with their id", async () => {
+    const ran = await fluxOnTerminal(["exec", join(repo, "examples", "parallel_subflows.ts"), "parallel_subflows", '["honojs/hono","edurdias/flux"]'], cwd);
+    expect(ran.code).toBe(0);
+    const lines = ran.stdout.split(/\r?\n/);
+    expect(lines.filter((l) => /^ {2}\[\.1\] {3}✓ get_repo_info step 1 {2}\d+ ms$/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /^ {2}\[\.2\] ✓ get_stars_workflow succeeded/.test(l))).toHaveLength(1);
+  });
+
   it("prints inspect and list for people on a terminal", async () => {
     const ran = await flux(["exec", hello, "hello_world", "World"], cwd);
     const id = stdoutJson<{ execution_id: string }>(ran).execution_id;

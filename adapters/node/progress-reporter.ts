@@ -12,7 +12,12 @@ export function reportProgress(engine: Engine, io: CliIo): () => void {
   const style = styles(io, "stderr");
   const depth = new Map<string, number>();
   const started = new Map<string, number>();
-  const write = (executionId: string, text: string): void => void io.stderr.write(`${"  ".repeat(depth.get(executionId) ?? 0)}${text}\n`);
+  let root: string | undefined;
+  const write = (executionId: string, text: string): void => {
+    // A subworkflow's lines carry its id relative to the root (".1", ".2.1"), as they interleave.
+    const tag = root !== undefined && executionId !== root && executionId.startsWith(root) ? `${style.dim(`[${executionId.slice(root.length)}]`)} ` : "";
+    io.stderr.write(`${"  ".repeat(depth.get(executionId) ?? 0)}${tag}${text}\n`);
+  };
   const since = (key: string, event: ExecutionEvent) => {
     const start = started.get(key);
     return start === undefined ? "" : style.dim(`  ${formatDuration(event.time - start)}`);
@@ -25,9 +30,11 @@ export function reportProgress(engine: Engine, io: CliIo): () => void {
       case T.WORKFLOW_STARTED:
       case T.WORKFLOW_RESUMED: {
         if (!depth.has(executionId)) depth.set(executionId, parentDepth(depth, executionId));
+        root ??= executionId;
         started.set(executionId, event.time);
         const verb = event.type === T.WORKFLOW_STARTED ? "started" : "resumed";
-        return write(executionId, `${style.cyan("▶")} ${style.bold(event.name)} ${verb} ${style.dim(executionId)}`);
+        const id = executionId === root ? ` ${style.dim(executionId)}` : "";
+        return write(executionId, `${style.cyan("▶")} ${style.bold(event.name)} ${verb}${id}`);
       }
       case T.WORKFLOW_COMPLETED:
         return write(executionId, `${style.green("✓")} ${style.bold(event.name)} succeeded${since(executionId, event)}`);
