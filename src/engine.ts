@@ -8,6 +8,7 @@ import { Execution, type EngineNotice, type EngineRuntime } from "./execution.js
 import { MemoryStore } from "./memory-store.js";
 import { noSecrets, type SecretProvider } from "./secrets.js";
 import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
+import { LeaseKeeper } from "./lease-keeper.js";
 import { StepScope } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
 
@@ -29,6 +30,13 @@ export interface EngineOptions {
    * verifying recorded histories against code (see `replayHistory`), never for live runs.
    */
   readonly strictReplay?: boolean;
+  /**
+   * How long a runner's lease on an execution lasts without renewal (ms, default 30 s). Another
+   * runner recovers an execution only once its lease expired and it made no progress for as long.
+   */
+  readonly leaseTtl?: number;
+  /** This engine's identity in leases (default: a random id). */
+  readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<unknown, unknown>>;
 }
@@ -61,6 +69,7 @@ export class Engine implements ChildRunner {
   readonly #runtime: EngineRuntime;
   readonly #listeners = new Set<(notice: EngineNotice) => void>();
   readonly #workflows = new Map<string, AnyWorkflow>();
+  readonly #leases: LeaseKeeper;
 
   constructor(options: EngineOptions = {}) {
     this.store = options.store ?? new MemoryStore();
@@ -85,6 +94,12 @@ export class Engine implements ChildRunner {
       },
     };
     for (const workflow of options.workflows ?? []) this.register(workflow);
+    this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${crypto.randomUUID()}`, options.leaseTtl ?? 30_000);
+  }
+
+  /** This engine's identity in leases. */
+  get runnerId(): string {
+    return this.#leases.owner;
   }
 
   /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API). */
@@ -182,6 +197,40 @@ export class Engine implements ChildRunner {
     return woken;
   }
 
+  /**
+   * Finds executions left running by a runner that died and replays them to their end (or next
+   * pause): those of registered workflows in state "running" that made no progress for
+   * `staleAfter` ms (default: the lease TTL) and whose lease is free. An execution another live
+   * runner holds is skipped. Resolves with the ids recovered and skipped (with why).
+   */
+  async recover(options: { staleAfter?: number } = {}): Promise<{ recovered: string[]; skipped: { executionId: string; reason: string }[] }> {
+    const staleAfter = options.staleAfter ?? this.#leases.ttl;
+    const recovered: string[] = [];
+    const skipped: { executionId: string; reason: string }[] = [];
+    const runs: Promise<void>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ state: "running", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+      for (const summary of page.executions) {
+        const { executionId } = summary;
+        const workflow = this.#workflows.get(summary.workflow);
+        if (workflow === undefined) {
+          skipped.push({ executionId, reason: `workflow "${summary.workflow}" is not registered here` });
+        } else if (summary.updatedAt > this.clock.now() - staleAfter) {
+          skipped.push({ executionId, reason: "it made progress recently: its runner may be alive" });
+        } else {
+          runs.push(this.resume(workflow, executionId).then(
+            () => void recovered.push(executionId),
+            (error: unknown) => void skipped.push({ executionId, reason: error instanceof Error ? error.message : String(error) }),
+          ));
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    await Promise.all(runs);
+    return { recovered, skipped };
+  }
+
   /** Summaries of the store's executions, newest first. */
   list(options?: ListOptions): Promise<ExecutionPage> {
     return this.store.list(options);
@@ -218,6 +267,18 @@ export class Engine implements ChildRunner {
     }
     const context = new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
     if (isTerminal(exec.state)) return context;
+    const existing = exec.events.length > 0 && exec.events.length === exec.committedCount;
+    if (existing) await this.#leases.take(exec);
+    this.#leases.track(exec, existing);
+    try {
+      await this.#runLeased(workflow, exec, context, resume);
+    } finally {
+      await this.#leases.release(exec);
+    }
+    return context;
+  }
+
+  async #runLeased<I, O>(workflow: Workflow<I, O>, exec: Execution, context: WorkflowExecutionContext<I, O>, resume: { value: unknown } | undefined): Promise<void> {
     if (exec.state === "paused") {
       for (const record of resume === undefined ? [] : exec.index.values()) {
         if (record.kind === "pause" && !record.resumed) {
@@ -229,7 +290,6 @@ export class Engine implements ChildRunner {
       await exec.commit();
     }
     await exec.start(async () => workflow.invoke(context as WorkflowExecutionContext<I>));
-    return context;
   }
 }
 

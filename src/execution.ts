@@ -64,6 +64,11 @@ export class Execution {
     for (const event of this.events) this.#applyWorkflowEvent(event);
   }
 
+  /** How many events are committed (or on their way to the store). */
+  get committedCount(): number {
+    return this.#committed;
+  }
+
   /** True once the run ended (finished, suspended or halted): later durable calls record nothing. */
   get ended(): boolean {
     return this.#ended || this.halted !== undefined;

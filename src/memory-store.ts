@@ -1,7 +1,7 @@
 import { ConflictError, StoreError } from "./errors.js";
 import { nextSummary } from "./execution-summary.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "./state-store.js";
+import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, StateStore, StoredEvent } from "./state-store.js";
 
 /**
  * The reference {@link StateStore}: everything in this realm's memory, gone with it.
@@ -14,6 +14,7 @@ export class MemoryStore implements StateStore {
   readonly #logs = new Map<string, StoredEvent[]>();
   readonly #summaries = new Map<string, ExecutionSummary>();
   readonly #cache = new Map<string, string>();
+  readonly #leases = new Map<string, Lease>();
   #closed = false;
 
   async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
@@ -73,6 +74,17 @@ export class MemoryStore implements StateStore {
   async setCached(key: string, value: string): Promise<void> {
     this.#assertOpen();
     this.#cache.set(key, value);
+  }
+
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+    this.#assertOpen();
+    const current = this.#leases.get(executionId);
+    if (current === undefined || current.expiresAt <= times.now || current.owner === owner) {
+      const taken = { owner, expiresAt: times.expiresAt };
+      this.#leases.set(executionId, taken);
+      return taken;
+    }
+    return current;
   }
 
   async close(): Promise<void> {

@@ -56,6 +56,13 @@ export interface ExecutionPage {
   readonly nextCursor?: string;
 }
 
+/** Who may run an execution, and until when (see {@link StateStore.lease}). */
+export interface Lease {
+  readonly owner: string;
+  /** Milliseconds since the epoch; at or after it the lease is free to take. */
+  readonly expiresAt: number;
+}
+
 /**
  * Durable state of executions: append-only event logs, a summary per execution, and a cache.
  *
@@ -99,6 +106,15 @@ export interface StateStore {
 
   /** Stores `value` (JSON text) under `key`, replacing any earlier value. */
   setCached(key: string, value: string): Promise<void>;
+
+  /**
+   * Takes, renews or gives up the lease on an execution, atomically: sets it to
+   * `(owner, expiresAt)` if there is none, if it expired (its `expiresAt` ≤ `now`), or if `owner`
+   * already holds it; otherwise leaves it. Resolves with the lease as it stands afterwards, so
+   * the caller holds it exactly when the returned `owner` is its own. Giving it up is renewing it
+   * with `expiresAt = now`. Of two concurrent takers of a free lease, exactly one gets it.
+   */
+  lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease>;
 
   /** Releases the store's resources. Later calls reject. Closing twice is harmless. */
   close(): Promise<void>;

@@ -74,6 +74,8 @@ describe("replay", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await store.load(id)).map((e) => e.type)).toEqual(["WORKFLOW_STARTED", "TASK_STARTED", "TASK_COMPLETED", "TASK_STARTED", "TASK_COMPLETED"]);
     hang = false;
+    // The "crashed" runner's lease expires (it is renewed only every 10 s by default).
+    await store.lease(id, first.runnerId, { now: 0, expiresAt: 0 });
     const ctx = await wf.run(undefined, { engine: new Engine({ store }), executionId: id });
     expect(ctx.output).toEqual(["A", "B", "C"]);
     expect(runs).toEqual({ a: 1, b: 1, c: 2 });

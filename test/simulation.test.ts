@@ -24,9 +24,8 @@ const scheduled = workflow("scheduled", async (ctx) => {
     async (b) => [await b.run(jitter, "a", delays[0]!), await b.run(jitter, "b", delays[1]!)],
     async (b) => { await b.sleep(delays[2]!); return b.run(jitter, "c", delays[3]!); },
   );
-  const mapped = await ctx.map(jitter, [] as never[]);
   await ctx.sleep(delays[4]!);
-  return { parallel, mapped, last: await ctx.run(jitter, "d", 0) };
+  return { parallel, last: await ctx.run(jitter, "d", 0) };
 });
 
 /** A value as compared across runs: errors by class, message and cause. */

@@ -41,5 +41,6 @@ export class FaultyStore implements StateStore {
   list: StateStore["list"] = (options) => this.inner.list(options);
   getCached = (key: string) => this.inner.getCached(key);
   setCached = (key: string, value: string) => this.inner.setCached(key, value);
+  lease: StateStore["lease"] = (executionId, owner, times) => this.inner.lease(executionId, owner, times);
   close = () => this.inner.close();
 }

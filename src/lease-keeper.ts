@@ -1,0 +1,77 @@
+import type { Clock } from "./clock.js";
+import { ConflictError } from "./errors.js";
+import type { Execution } from "./execution.js";
+import type { StateStore } from "./state-store.js";
+
+interface Active {
+  readonly since: number;
+  held: boolean;
+}
+
+/**
+ * Keeps the leases of one engine's running executions. An execution that existed before this
+ * run (a replay, a resume, a recovery) is leased before anything runs; a new one is leased once
+ * it has run for a third of the TTL (until then its fresh commits show it is alive, and starts
+ * stay cheap). Leases are renewed every third of the TTL and given up when the run ends. A
+ * renewal that finds another owner halts the run with `ConflictError`.
+ */
+export class LeaseKeeper {
+  readonly #active = new Map<Execution, Active>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly store: StateStore,
+    readonly clock: Clock,
+    /** This runner's identity in leases. */
+    readonly owner: string,
+    /** How long a lease lasts without renewal, in ms. */
+    readonly ttl: number,
+  ) {}
+
+  /** Takes the lease of `exec` now; rejects with `ConflictError` when another live runner holds it. */
+  async take(exec: Execution): Promise<void> {
+    const now = this.clock.now();
+    const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
+    if (lease.owner !== this.owner) {
+      throw new ConflictError(
+        `execution ${exec.id} is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()}); it can be recovered once that lease expires`,
+      );
+    }
+  }
+
+  /** Starts renewing the lease of `exec` (`held`: already taken by {@link take}). */
+  track(exec: Execution, held: boolean): void {
+    this.#active.set(exec, { since: this.clock.now(), held });
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => void this.#renew(), Math.max(10, this.ttl / 3));
+      (this.#timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Stops renewing and gives the lease up (best effort: an expired lease frees itself anyway). */
+  async release(exec: Execution): Promise<void> {
+    const active = this.#active.get(exec);
+    this.#active.delete(exec);
+    if (this.#active.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+    if (!active?.held) return;
+    const now = this.clock.now();
+    await this.store.lease(exec.id, this.owner, { now, expiresAt: now }).catch(() => undefined);
+  }
+
+  async #renew(): Promise<void> {
+    const now = this.clock.now();
+    for (const [exec, active] of this.#active) {
+      if (!active.held && now - active.since < this.ttl / 3) continue;
+      try {
+        const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
+        if (lease.owner === this.owner) active.held = true;
+        else exec.halt(new ConflictError(`execution ${exec.id} was taken over by runner ${lease.owner}: this run stops without recording more`));
+      } catch {
+        // A renewal that fails is retried at the next tick; the lease outlives a few misses.
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, test } from "vitest";
+import { ConflictError, Engine, MemoryStore, StoreError, task, workflow, type StateStore } from "flux-ts";
+
+/** A step that hangs while `gate.open` is false: the runner stuck in it stands for a dead process. */
+function hangingWorkflow(gate: { open: boolean }, runs: Record<string, number>) {
+  const work = task("work", async (label: string) => {
+    runs[label] = (runs[label] ?? 0) + 1;
+    if (label === "stuck" && !gate.open) await new Promise(() => {});
+    return label;
+  });
+  return workflow("recoverable", async (ctx) => {
+    await ctx.run(work, "first");
+    await ctx.pause("go");
+    await ctx.run(work, "stuck");
+    return ctx.run(work, "last");
+  });
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("crash recovery with leases", () => {
+  test("recover() replays an execution left running, without re-running recorded steps", async () => {
+    const store = new MemoryStore();
+    const gate = { open: false };
+    const runs: Record<string, number> = {};
+    const wf = hangingWorkflow(gate, runs);
+    const dead = new Engine({ store, leaseTtl: 60 });
+    const paused = await wf.run(undefined, { engine: dead });
+    const deadRun = wf.resume(paused.executionId, undefined, { engine: dead }).catch((e: unknown) => e);
+    await tick(20);
+    expect((await store.get(paused.executionId))?.state).toBe("running");
+    // The dead runner's lease is released by giving it up as a crash would not: simulate expiry.
+    await store.lease(paused.executionId, dead.runnerId, { now: 0, expiresAt: 0 });
+    gate.open = true;
+    const rescuer = new Engine({ store, workflows: [wf] });
+    const report = await rescuer.recover({ staleAfter: 0 });
+    expect(report.recovered).toEqual([paused.executionId]);
+    expect((await rescuer.inspect(paused.executionId))?.output).toBe("last");
+    expect(runs).toEqual({ first: 1, stuck: 2, last: 1 });
+    // The stuck runner finds, at its next renewal, that it lost the lease, and stops.
+    expect(await deadRun).toBeInstanceOf(ConflictError);
+  });
+
+  test("a live runner's lease keeps others from recovering its execution", async () => {
+    const store = new MemoryStore();
+    const gate = { open: false };
+    const wf = hangingWorkflow(gate, {});
+    const live = new Engine({ store, leaseTtl: 60_000 });
+    const paused = await wf.run(undefined, { engine: live });
+    void wf.resume(paused.executionId, undefined, { engine: live }).catch(() => undefined);
+    await tick(20);
+    const other = new Engine({ store, workflows: [wf] });
+    const report = await other.recover({ staleAfter: 0 });
+    expect(report.recovered).toEqual([]);
+    expect(report.skipped[0]?.reason).toContain(`is being run by another runner (${live.runnerId}`);
+    const direct = await wf.resume(paused.executionId, undefined, { engine: other }).catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(ConflictError);
+  });
+
+  test("an expired lease is taken over: a runner that stopped renewing loses the execution", async () => {
+    const store = new MemoryStore();
+    let dead = false;
+    const gone = () => Promise.reject(new StoreError("the process is gone"));
+    const failing: StateStore = {
+      commit: (id, events, options) => (dead ? gone() : store.commit(id, events, options)),
+      commitBatch: (commits) => (dead ? gone() : store.commitBatch(commits)),
+      lease: (id, owner, times) => (dead ? gone() : store.lease(id, owner, times)),
+      load: (id) => store.load(id),
+      get: (id) => store.get(id),
+      list: (options) => store.list(options),
+      getCached: (key) => store.getCached(key),
+      setCached: (key, value) => store.setCached(key, value),
+      close: () => store.close(),
+    };
+    const gate = { open: false };
+    const runs: Record<string, number> = {};
+    const wf = hangingWorkflow(gate, runs);
+    const first = new Engine({ store: failing, leaseTtl: 60 });
+    const paused = await wf.run(undefined, { engine: first });
+    void wf.resume(paused.executionId, undefined, { engine: first }).catch(() => undefined);
+    await tick(30);
+    dead = true;
+    const rescuer = new Engine({ store, workflows: [wf] });
+    expect((await rescuer.recover({ staleAfter: 0 })).recovered).toEqual([]);
+    await tick(100);
+    gate.open = true;
+    const report = await rescuer.recover({ staleAfter: 0 });
+    expect(report.recovered).toEqual([paused.executionId]);
+    expect((await rescuer.inspect(paused.executionId))?.succeeded).toBe(true);
+    expect(runs.first).toBe(1);
+  });
+
+  test("a finished or paused execution is never recovered", async () => {
+    const store = new MemoryStore();
+    const wf = hangingWorkflow({ open: true }, {});
+    const engine = new Engine({ store, workflows: [wf] });
+    await wf.run(undefined, { engine });
+    const report = await engine.recover({ staleAfter: 0 });
+    expect(report).toEqual({ recovered: [], skipped: [] });
+  });
+});
