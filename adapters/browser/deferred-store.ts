@@ -1,0 +1,70 @@
+import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+
+/**
+ * A {@link StateStore} that opens the real one on first use: an engine needs its store at once,
+ * but IndexedDB opens asynchronously. Every call waits for the open and then forwards, so it
+ * keeps the opened store's guarantees. A failed open rejects that call and is tried again by
+ * the next one (the user may have freed space or closed the tab that blocked an upgrade).
+ *
+ * @example
+ * const engine = new Engine({ store: new DeferredStore(() => openIdbStore("flux")) });
+ */
+export class DeferredStore implements StateStore {
+  readonly #open: () => Promise<StateStore>;
+  #store: Promise<StateStore> | undefined;
+
+  constructor(open: () => Promise<StateStore>) {
+    this.#open = open;
+  }
+
+  /** The opened store (opening it now if no call has yet). */
+  opened(): Promise<StateStore> {
+    if (this.#store === undefined) {
+      const opening = this.#open();
+      this.#store = opening;
+      opening.catch(() => {
+        if (this.#store === opening) this.#store = undefined;
+      });
+    }
+    return this.#store;
+  }
+
+  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
+    return (await this.opened()).commit(executionId, events, options);
+  }
+
+  async commitBatch(commits: readonly Commit[]): Promise<void> {
+    return (await this.opened()).commitBatch(commits);
+  }
+
+  async load(executionId: string): Promise<StoredEvent[]> {
+    return (await this.opened()).load(executionId);
+  }
+
+  async get(executionId: string): Promise<ExecutionSummary | undefined> {
+    return (await this.opened()).get(executionId);
+  }
+
+  async list(options?: ListOptions): Promise<ExecutionPage> {
+    return (await this.opened()).list(options);
+  }
+
+  async getCached(key: string): Promise<string | undefined> {
+    return (await this.opened()).getCached(key);
+  }
+
+  async setCached(key: string, value: string): Promise<void> {
+    return (await this.opened()).setCached(key, value);
+  }
+
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+    return (await this.opened()).lease(executionId, owner, times);
+  }
+
+  /** Closes the store if it was opened; harmless otherwise. */
+  async close(): Promise<void> {
+    const store = this.#store;
+    if (store === undefined) return;
+    await (await store.catch(() => undefined))?.close();
+  }
+}
