@@ -3,6 +3,8 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SqliteStore } from "../adapters/sqlite/index.js";
+import { encodeValue } from "../src/serialization.js";
 import { fluxBin, repo, userProject } from "./cli-support.js";
 
 /** A port nobody listens on right now. */
@@ -114,5 +116,25 @@ describe("flux start, over a real socket", () => {
     expect(clash.err).toContain(`port ${port} on 127.0.0.1 is in use`);
     guarded.child.kill("SIGTERM");
     expect(await guarded.exited).toBe(0);
+  });
+
+  it("recovers, at start, an execution a stopped process left running", async () => {
+    const dir = userProject();
+    const store = new SqliteStore(join(dir, ".flux", "flux.db"));
+    const at = Date.now() - 120_000;
+    const event = (id: number, type: string, sourceId: string, name: string, value: unknown) => ({ id, type, sourceId, name, value: encodeValue(value), time: at + id });
+    await store.commit("left-running", [
+      event(0, "WORKFLOW_STARTED", "left-running", "hello_world", "Ana"),
+      event(1, "TASK_STARTED", "1", "say_hello", ["Ana"]),
+    ], { expectedSeq: 0 });
+    await store.close();
+    const revived = await start(dir);
+    await expect.poll(async () => {
+      const res = await fetch(`http://127.0.0.1:${revived.port}/inspect/left-running`);
+      return ((await res.json()) as { state: string; output?: unknown });
+    }, { timeout: 10_000 }).toMatchObject({ state: "succeeded", output: "Hello, Ana" });
+    expect(revived.output()).toContain("flux: recovered 1 execution(s) left running by a stopped process: left-running");
+    revived.child.kill("SIGTERM");
+    expect(await revived.exited).toBe(0);
   });
 });

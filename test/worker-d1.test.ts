@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { D1Store, type D1DatabaseLike } from "../adapters/d1/index.js";
+import { encodeValue } from "../src/serialization.js";
 import { repo } from "./cli-support.js";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -101,6 +103,19 @@ describe("the Worker in workerd, on D1", () => {
     await expect.poll(async () => (await inspect(id)).body.state, { timeout: 5000 }).toBe("succeeded");
     const done = await inspect(id);
     expect(done.body.output).toBeGreaterThanOrEqual(1500);
+  });
+
+  it("recovers, from the Cron Trigger, an execution whose request died mid-run", async () => {
+    const store = new D1Store(await mf.getD1Database("DB") as unknown as D1DatabaseLike);
+    const at = Date.now() - 120_000;
+    const event = (id: number, type: string, sourceId: string, name: string, value: unknown) => ({ id, type, sourceId, name, value: encodeValue(value), time: at + id });
+    await store.commit("died-mid-run", [
+      event(0, "WORKFLOW_STARTED", "died-mid-run", "hello_world", "Bo"),
+      event(1, "TASK_STARTED", "1", "say_hello", ["Bo"]),
+    ], { expectedSeq: 0 });
+    expect((await inspect("died-mid-run")).body.state).toBe("running");
+    await (await mf.getWorker()).scheduled({ cron: "* * * * *" });
+    await expect.poll(async () => (await inspect("died-mid-run")).body, { timeout: 5000 }).toMatchObject({ state: "succeeded", output: "Hello, Bo" });
   });
 
   it("requires the bearer token when FLUX_API_TOKEN is set", async () => {

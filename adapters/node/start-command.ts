@@ -16,7 +16,8 @@ export const wakeInterval = 1_000;
 /**
  * `flux start PATH`: serves the workflows exported by the files under PATH over HTTP (the
  * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Durable
- * sleeps longer than 10 s suspend and are woken by the server, also after a restart.
+ * sleeps longer than 10 s suspend and are woken by the server, also after a restart; at start,
+ * executions that a stopped process left running are recovered (`engine.recover()`).
  */
 export async function startCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandLine("start", argv, {
@@ -62,6 +63,11 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   };
   wake();
   const timer = setInterval(wake, wakeInterval);
+  // Executions a stopped process left running (no progress for a lease TTL) are replayed to
+  // their end. Only at start: the engine runs nothing yet, so none of them can be its own.
+  engine.recover().then(({ recovered }) => {
+    if (recovered.length > 0) io.stdout.write(`flux: recovered ${recovered.length} execution(s) left running by a stopped process: ${recovered.join(", ")}\n`);
+  }, (error: unknown) => io.stderr.write(`flux: recovering executions failed: ${String(error)}\n`));
 
   const names = workflows.map((workflow) => workflow.name);
   io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);

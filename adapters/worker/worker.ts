@@ -5,8 +5,9 @@
  * - `fetch`: the router. Runs hold the request until the execution finishes or pauses;
  *   `?wait=false` answers 202 at once and the run goes on under `waitUntil`.
  * - `scheduled` (the Cron Trigger in wrangler.toml): runs again every execution whose durable
- *   sleep is due. A `ctx.sleep` longer than `FLUX_HOLD_SLEEPS_MS` (default 1 s) suspends the
- *   execution (state `paused`, with a wake time) instead of holding a request open.
+ *   sleep is due, and recovers executions left running by a request that died
+ *   (`engine.recover()`). A `ctx.sleep` longer than `FLUX_HOLD_SLEEPS_MS` (default 1 s)
+ *   suspends the execution (state `paused`, with a wake time) instead of holding a request open.
  *
  * @example
  * // wrangler.toml: main = "adapters/worker/worker.ts", a D1 binding DB, [triggers] crons
@@ -52,7 +53,9 @@ const worker = {
     return servedFor(env).app.fetch(request, env, ctx as never);
   },
   scheduled(_controller: unknown, env: WorkerEnv, ctx: WaitUntil): void {
-    ctx.waitUntil(servedFor(env).engine.wakeDue());
+    const { engine } = servedFor(env);
+    // Due sleeps, and executions whose request died mid-run (no progress for a lease TTL).
+    ctx.waitUntil(Promise.all([engine.wakeDue(), engine.recover()]));
   },
 };
 export default worker;
