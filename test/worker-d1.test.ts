@@ -48,6 +48,12 @@ async function post(path: string, body?: string, headers: Record<string, string>
   return { status: res.status, body: await res.json() as Record<string, unknown> };
 }
 
+/** The Worker's scheduled handler, as Miniflare exposes it. */
+async function scheduled(): Promise<void> {
+  const worker = await mf.getWorker() as unknown as { scheduled(options: { cron: string }): Promise<unknown> };
+  await worker.scheduled({ cron: "* * * * *" });
+}
+
 async function inspect(id: string) {
   const res = await mf.dispatchFetch(`http://localhost/inspect/${id}`);
   return { status: res.status, body: await res.json() as { state: string; output: unknown; events: { type: string; value: unknown }[] } };
@@ -67,7 +73,7 @@ describe("the Worker in workerd, on D1", () => {
     const row = await db.prepare("SELECT workflow, state, events FROM flux_executions WHERE id = ?").bind(body.execution_id).first();
     expect(row).toEqual({ workflow: "hello_world", state: "succeeded", events: 4 });
     const migrations = await db.prepare("SELECT name FROM d1_migrations ORDER BY id").all<{ name: string }>();
-    expect(migrations.results.map((r) => r.name)[0]).toBe("0001_init.sql");
+    expect(migrations.results.map((r: { name: string }) => r.name)[0]).toBe("0001_init.sql");
   });
 
   it("pauses, resumes over HTTP (a concurrent second resume gets 409), and inspects", async () => {
@@ -95,11 +101,10 @@ describe("the Worker in workerd, on D1", () => {
     expect(started.status).toBe(200);
     expect(started.body.state).toBe("paused");
     const id = started.body.execution_id as string;
-    const worker = await mf.getWorker();
-    await worker.scheduled({ cron: "* * * * *" });
+    await scheduled();
     expect((await inspect(id)).body.state).toBe("paused");
     await new Promise((resolve) => setTimeout(resolve, 1600));
-    await worker.scheduled({ cron: "* * * * *" });
+    await scheduled();
     await expect.poll(async () => (await inspect(id)).body.state, { timeout: 5000 }).toBe("succeeded");
     const done = await inspect(id);
     expect(done.body.output).toBeGreaterThanOrEqual(1500);
@@ -114,7 +119,7 @@ describe("the Worker in workerd, on D1", () => {
       event(1, "TASK_STARTED", "1", "say_hello", ["Bo"]),
     ], { expectedSeq: 0 });
     expect((await inspect("died-mid-run")).body.state).toBe("running");
-    await (await mf.getWorker()).scheduled({ cron: "* * * * *" });
+    await scheduled();
     await expect.poll(async () => (await inspect("died-mid-run")).body, { timeout: 5000 }).toMatchObject({ state: "succeeded", output: "Hello, Bo" });
   });
 
