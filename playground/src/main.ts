@@ -1,0 +1,198 @@
+import type { ExecutionSummary } from "flux-ts";
+import { CompileError, preloadCompiler } from "./compile.js";
+import { byId } from "./dom.js";
+import { downloadText } from "./download.js";
+import { CodeEditor } from "./editor.js";
+import { createEngine } from "./engine-setup.js";
+import { exampleById, exampleForWorkflow, examples, type Example } from "./examples/index.js";
+import { ExecutionView } from "./execution-view.js";
+import { renderExecutions } from "./executions-view.js";
+import { renderGallery } from "./gallery-view.js";
+import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
+import { parseInput } from "./parse-input.js";
+import { checkReplay } from "./replay-check.js";
+import { Runner } from "./runner.js";
+import { SourceStore } from "./source-store.js";
+import { timelineLegend } from "./timeline-view.js";
+
+// Executions in IndexedDB ("flux"), on the same engine build as Node's and the Worker's.
+const engine = createEngine();
+const sources = new SourceStore();
+const runner = new Runner(engine, sources);
+const withCode = new Set<string>();
+const channel = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel("flux-playground");
+
+const runInput = byId<HTMLInputElement>("run-input");
+const compileStatus = byId("compile-status");
+let example: Example = examples[0]!;
+
+const editor = new CodeEditor(byId("editor"), () => void run(), () => compileStatus.replaceChildren());
+const view = new ExecutionView(engine.store, {
+  isActive: (id) => runner.active.has(id) || [...runner.active].some((top) => id.startsWith(`${top}.`)),
+  hasCode: (id) => withCode.has(id),
+}, {
+  resume: (id, text) => void attempt(id, () => runner.resume(id, parseInput(text))),
+  continueRun: (id) => void attempt(id, async () => {
+    if (!(await runner.continue(id))) throw new Error("another tab is running this execution");
+  }),
+  replayCheck: (id) => void attempt(id, async () => {
+    const record = await sources.find(id);
+    const module = await runner.load(record?.source ?? editor.value);
+    const report = await checkReplay(await exportHistory(engine.store, id), module);
+    view.setNote(id, `${report.ok ? "✓" : "✗"} Replay ${report.message} (${report.ms.toFixed(0)} ms)`, report.ok);
+  }),
+  exportHistory: (id) => void attempt(id, async () => {
+    const doc = await exportHistory(engine.store, id);
+    downloadText(historyFileName(doc), `${JSON.stringify(doc, null, 2)}\n`);
+  }),
+  showCode: (id) => void attempt(id, async () => {
+    const record = await sources.find(id);
+    if (record === undefined) return;
+    pickExample(exampleById(record.exampleId ?? "") ?? example, false);
+    editor.value = record.source;
+    runInput.value = record.input;
+  }),
+  adoptCode: (id) => void attempt(id, async () => {
+    await runner.load(editor.value); // refuse code that does not compile
+    await sources.save({ executionId: id, title: "imported", source: editor.value, input: runInput.value, savedAt: Date.now() });
+    await select(id);
+  }),
+});
+
+/** Runs `action`; its error is shown on the execution's panel. */
+async function attempt(id: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    view.setNote(id, `✗ ${error instanceof Error ? error.message : String(error)}`, false);
+  }
+}
+
+function pickExample(next: Example, loadSource = true): void {
+  example = next;
+  byId("example-title").textContent = next.title;
+  byId("example-summary").textContent = next.summary;
+  if (loadSource) {
+    editor.value = next.source;
+    runInput.value = next.input;
+  }
+  compileStatus.replaceChildren();
+  renderGallery(byId("gallery"), examples, next.id, (e) => pickExample(e));
+  updateHash();
+}
+
+/** The URL keeps the example and the execution shown, so a reload shows them again. */
+function updateHash(): void {
+  const params = new URLSearchParams({ example: example.id });
+  if (view.executionId !== undefined) params.set("execution", view.executionId);
+  history.replaceState(null, "", `#${params}`);
+}
+
+async function run(): Promise<void> {
+  compileStatus.replaceChildren();
+  const button = byId<HTMLButtonElement>("run-button");
+  button.disabled = true;
+  try {
+    const id = await runner.start({ exampleId: example.id, title: example.title, source: editor.value, input: runInput.value }, parseInput(runInput.value));
+    withCode.add(id);
+    await select(id);
+  } catch (error) {
+    compileStatus.className = "error";
+    compileStatus.textContent = `${error instanceof CompileError ? "Compile error" : "Error"}: ${error instanceof Error ? error.message : String(error)}`;
+    if (error instanceof CompileError && error.position) editor.reveal(error.position.line, error.position.column);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+let summaries: readonly ExecutionSummary[] = [];
+async function refreshList(): Promise<void> {
+  summaries = (await engine.list({ limit: 100 })).executions;
+  renderExecutions(byId("executions"), summaries, { active: runner.active, selected: view.executionId }, (id) => void select(id));
+}
+
+let listTimer: ReturnType<typeof setTimeout> | undefined;
+function refreshListSoon(): void {
+  listTimer ??= setTimeout(() => {
+    listTimer = undefined;
+    void refreshList();
+  }, 50);
+}
+
+async function select(id: string): Promise<void> {
+  if ((await sources.find(id)) !== undefined) withCode.add(id);
+  document.body.classList.add("has-execution");
+  const shown = view.show(id);
+  updateHash();
+  await shown;
+  await refreshList();
+}
+
+engine.subscribe((notice) => {
+  view.notice(notice);
+  if (notice.kind === "event" && notice.event.type.startsWith("WORKFLOW_")) {
+    refreshListSoon();
+    channel?.postMessage({ changed: notice.executionId });
+  }
+});
+runner.onRun((id, phase, error) => {
+  refreshListSoon();
+  view.refresh();
+  if (phase === "ended" && error !== undefined) {
+    view.setNote(id, `✗ ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, false);
+  }
+});
+channel?.addEventListener("message", () => {
+  refreshListSoon();
+  if (view.executionId !== undefined) void view.show(view.executionId);
+});
+
+byId("import-file").addEventListener("change", (event) => {
+  const input = event.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = "";
+  if (file === undefined) return;
+  void (async () => {
+    const status = byId("import-status");
+    try {
+      const doc = parseHistory(await file.text());
+      const id = await importHistory(engine.store, doc);
+      const match = exampleForWorkflow(doc.workflow);
+      if (match !== undefined && (await sources.find(id)) === undefined) {
+        await sources.save({ executionId: id, exampleId: match.id, title: match.title, source: match.source, input: match.input, savedAt: Date.now() });
+      }
+      status.textContent = `Imported ${doc.workflow} (${doc.events.length} events)${match ? ` with the code of “${match.title}”` : ""}.`;
+      await select(id);
+    } catch (error) {
+      status.textContent = `Import failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  })();
+});
+
+async function boot(): Promise<void> {
+  byId("legend").replaceChildren(timelineLegend());
+  const hash = new URLSearchParams(location.hash.slice(1));
+  pickExample(exampleById(hash.get("example") ?? "") ?? examples[0]!);
+  byId<HTMLButtonElement>("run-button").addEventListener("click", () => void run());
+  void preloadCompiler(); // fetched now, so a Run works offline later
+  void navigator.storage?.persist?.().then((persisted) => {
+    byId("storage-status").textContent = `IndexedDB · ${persisted ? "persistent" : "best-effort"}`;
+  });
+  await refreshList();
+  const recovered = await runner.recover();
+  for (const id of recovered) withCode.add(id);
+  const wanted = hash.get("execution");
+  const first = recovered[0] ?? (wanted !== null && summaries.some((s) => s.executionId === wanted) ? wanted : summaries[0]?.executionId);
+  if (first !== undefined) {
+    const record = await sources.find(first);
+    const ran = exampleById(record?.exampleId ?? "");
+    if (hash.get("example") === null && ran !== undefined) pickExample(ran);
+    await select(first);
+  }
+  document.body.dataset.ready = "true";
+}
+
+boot().catch((error: unknown) => {
+  byId("boot-error").textContent = `The playground could not start: ${error instanceof Error ? error.message : String(error)}`;
+  document.body.dataset.ready = "error";
+});

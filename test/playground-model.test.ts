@@ -1,0 +1,173 @@
+/**
+ * The playground's logic without a browser: every gallery example compiles in-page style
+ * (sucrase + the module loader) and runs on the same engine; the timeline drawn from its
+ * events shows what the example is about; histories export, import and replay.
+ */
+import { decodeValue, Engine, MemoryStore, type ExecutionEvent, type StoredEvent } from "flux-ts";
+import { describe, expect, it } from "vitest";
+import { compileTypeScript, CompileError } from "../playground/src/compile.js";
+import { examples, exampleById } from "../playground/src/examples/index.js";
+import { exportHistory, importHistory, parseHistory, renameHistory } from "../playground/src/history-io.js";
+import { loadModule } from "../playground/src/load-module.js";
+import { parseInput } from "../playground/src/parse-input.js";
+import { checkReplay } from "../playground/src/replay-check.js";
+import { GAP_WIDTH, TimeScale } from "../playground/src/time-scale.js";
+import { buildTimeline, type Lane } from "../playground/src/timeline-model.js";
+
+const decode = (events: readonly StoredEvent[]): ExecutionEvent[] =>
+  events.map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) }));
+
+async function runExample(id: string, store = new MemoryStore()) {
+  const example = exampleById(id)!;
+  const module = loadModule(await compileTypeScript(example.source));
+  const engine = new Engine({ store });
+  const ctx = await engine.run(module.main, parseInput(example.input));
+  return { engine, store, module, ctx, example };
+}
+
+/** Runs of the examples, shared by the tests that only read them (each example runs once). */
+const runs = new Map<string, ReturnType<typeof runExample>>();
+function ran(id: string): ReturnType<typeof runExample> {
+  if (!runs.has(id)) runs.set(id, runExample(id));
+  return runs.get(id)!;
+}
+
+async function timelineOf(store: MemoryStore, executionId: string) {
+  const events = decode(await store.load(executionId));
+  const children = new Map<string, ExecutionEvent[]>();
+  for (const summary of (await store.list()).executions) {
+    if (summary.executionId.startsWith(`${executionId}.`)) children.set(summary.executionId, decode(await store.load(summary.executionId)));
+  }
+  return buildTimeline(events, children, Date.now(), executionId);
+}
+
+const kinds = (lane: Lane | undefined) => lane?.segments.map((s) => s.kind);
+const lane = (lanes: Lane[], label: string) => lanes.find((l) => l.label.endsWith(label));
+
+describe("gallery examples", () => {
+  it("each compiles, names its workflow, and runs to the state its page describes", async () => {
+    const results = await Promise.all(examples.map(async (example) => [example, await ran(example.id)] as const));
+    for (const [example, { ctx }] of results) {
+      expect(ctx.name, example.id).toBe(example.workflow);
+      const expected = example.id === "pause-resume" ? "paused" : example.id === "rollback" ? "failed" : "succeeded";
+      expect(ctx.state, example.id).toBe(expected);
+    }
+    expect(results.find(([e]) => e.id === "hello-world")![1].ctx.output).toBe("Hello, World");
+    expect(results.find(([e]) => e.id === "graph")![1].ctx.output).toBe("Hello, Ada Lovelace");
+    expect(results.find(([e]) => e.id === "parallel-subworkflows")![1].ctx.output).toEqual({ "flux-ts": 7007, hono: 4007, kysely: 6007 });
+  });
+
+  it("a compile error names the line", async () => {
+    const error = await compileTypeScript("const x: = 1;").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CompileError);
+    expect((error as CompileError).position?.line).toBe(1);
+  });
+
+  it("user code gets only flux-ts, and must define a workflow", async () => {
+    expect(() => loadModule('require("node:fs")')).toThrow(/only "flux-ts"/);
+    expect(() => loadModule("exports.x = 1;")).toThrow(/defines no workflow/);
+  });
+});
+
+describe("timeline", () => {
+  it("draws retries as failed attempts with waits, then the success or the fallback", async () => {
+    const { store, ctx } = await ran("retries-fallback");
+    const { lanes } = await timelineOf(store, ctx.executionId);
+    expect(kinds(lane(lanes, "flaky_fetch"))).toEqual(["failed", "retry-wait", "failed", "retry-wait", "done"]);
+    expect(lane(lanes, "flaky_fetch")!.marks.map((m) => m.kind)).toEqual(["retry", "retry"]);
+    expect(kinds(lane(lanes, "live_exchange_rate"))).toEqual(["failed", "retry-wait", "failed", "retry-wait", "failed", "fallback"]);
+    expect(lanes[0]).toMatchObject({ kind: "workflow", status: "done" });
+  });
+
+  it("draws a rollback after the failed attempt, and the failure", async () => {
+    const { store, ctx } = await ran("rollback");
+    const { lanes } = await timelineOf(store, ctx.executionId);
+    expect(kinds(lane(lanes, "book_hotel"))).toEqual(["failed", "rollback"]);
+    expect(lane(lanes, "book_hotel")!.status).toBe("failed");
+    expect(lanes[0]!.status).toBe("failed");
+  });
+
+  it("nests subworkflows under their call, and graph nodes under the graph", async () => {
+    const parallel = await ran("parallel-subworkflows");
+    const { lanes } = await timelineOf(parallel.store, parallel.ctx.executionId);
+    expect(lanes.filter((l) => l.kind === "call")).toHaveLength(3);
+    expect(lanes.filter((l) => l.label.endsWith("get_repo_info")).map((l) => l.depth)).toEqual([3, 3, 3]);
+    const graph = await ran("graph");
+    const graphLanes = (await timelineOf(graph.store, graph.ctx.executionId)).lanes;
+    expect(graphLanes.map((l) => [l.label.trim(), l.depth])).toEqual([
+      ["graph_workflow", 0], ["1  audit", 1], ["2  greeting_graph", 1], ["2.1  normalize", 2], ["2.2  capitalize", 2], ["2.3  greet", 2],
+    ]);
+  });
+
+  it("shows a pause as a gap until it is resumed", async () => {
+    const { engine, store, ctx, module } = await runExample("pause-resume");
+    let model = await timelineOf(store, ctx.executionId);
+    expect(model.lanes[0]!.status).toBe("paused");
+    expect(kinds(lane(model.lanes, "wait_for_approval"))).toEqual(["pause"]);
+    expect(model.pauses).toHaveLength(1);
+    const pausedReplay = await checkReplay(await exportHistory(store, ctx.executionId), module);
+    expect(pausedReplay.message).toMatch(/^deterministic.*same pause$/);
+    const resumed = await engine.resume(module.main, ctx.executionId, "Ada");
+    expect(resumed.output).toBe("invoice-42 processed and approved by Ada");
+    model = await timelineOf(store, ctx.executionId);
+    expect(kinds(lane(model.lanes, "wait_for_approval"))).toEqual(["resumed-pause"]);
+    expect(model.pauses[0]!.end).toBeLessThanOrEqual(model.end);
+    expect(model.lanes[0]!.marks.map((m) => m.kind)).toEqual(["paused", "resumed"]);
+  });
+
+  it("compresses a long pause to a fixed gap, keeping the rest to scale", () => {
+    const hour = 3_600_000;
+    const scale = new TimeScale(0, 2000 + hour, [{ start: 1000, end: 1000 + hour }], 600);
+    expect(scale.gaps).toHaveLength(1);
+    expect(scale.x(1000 + hour) - scale.x(1000)).toBeCloseTo(GAP_WIDTH);
+    expect(scale.x(1000)).toBeCloseTo((600 - GAP_WIDTH) / 2);
+    expect(scale.x(2000 + hour)).toBeCloseTo(600);
+    const short = new TimeScale(0, 1000, [{ start: 400, end: 420 }], 600);
+    expect(short.gaps).toHaveLength(0);
+    expect(short.x(500)).toBeCloseTo(300);
+  });
+});
+
+describe("histories", () => {
+  it("export, import elsewhere, and replay deterministically, subworkflows included", async () => {
+    for (const id of ["parallel-subworkflows", "retries-fallback", "rollback", "determinism"]) {
+      const { store, ctx, module } = await ran(id);
+      const doc = parseHistory(JSON.stringify(await exportHistory(store, ctx.executionId)));
+      const other = new MemoryStore();
+      expect(await importHistory(other, doc)).toBe(ctx.executionId);
+      expect(await other.load(ctx.executionId)).toEqual(await store.load(ctx.executionId));
+      const report = await checkReplay(doc, module);
+      expect(report, id).toMatchObject({ ok: true });
+      expect(report.message).toMatch(/^deterministic/);
+    }
+  });
+
+  it("a replay against changed code is caught as non-deterministic", async () => {
+    const { store, ctx, example } = await ran("retries-fallback");
+    const changed = loadModule(await compileTypeScript(example.source.replace('name: "live_exchange_rate"', 'name: "live_rate"')));
+    const report = await checkReplay(await exportHistory(store, ctx.executionId), changed);
+    expect(report.ok).toBe(false);
+    expect(report.message).toMatch(/NonDeterminismError/);
+  });
+
+  it("imports a bare event array with decoded values, and renames on an id clash", async () => {
+    const { store, ctx } = await runExample("hello-world");
+    const stored = await store.load(ctx.executionId);
+    const decoded = decode(stored).map((e) => ({ ...e, time: new Date(e.time).toISOString() }));
+    const doc = parseHistory(JSON.stringify(decoded));
+    expect(doc.events).toEqual(stored);
+    expect(await importHistory(store, doc)).toBe(ctx.executionId); // the same history: nothing to do
+    const changed = { ...doc, events: doc.events.map((e, i) => (i === 2 ? { ...e, value: JSON.stringify("Hi") } : e)) };
+    const id = await importHistory(store, changed);
+    expect(id).toBe(`${ctx.executionId}-import-1`);
+    expect((await store.load(id))[0]!.sourceId).toBe(id);
+    expect(renameHistory(doc, "x").events.at(-1)!.sourceId).toBe("x");
+  });
+
+  it("refuses what is not a history, saying why", () => {
+    expect(() => parseHistory("nope")).toThrow(/not JSON/);
+    expect(() => parseHistory("{}")).toThrow(/events/);
+    expect(() => parseHistory(JSON.stringify([{ id: 0, type: "TASK_STARTED", sourceId: "1", name: "a", value: "null", time: 1 }]))).toThrow(/WORKFLOW_STARTED/);
+    expect(() => parseHistory(JSON.stringify([{ id: 0, type: "WORKFLOW_STARTED", sourceId: "e", name: "w", value: "null", time: 1 }, { id: 5, type: "WORKFLOW_COMPLETED", sourceId: "e", name: "w", value: "null", time: 2 }]))).toThrow(/without gaps/);
+  });
+});
