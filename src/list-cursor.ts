@@ -15,7 +15,7 @@ export function encodeCursor(position: ListPosition): string {
 export function decodeCursor(cursor: string): ListPosition {
   const colon = cursor.indexOf(":");
   const createdAt = Number(cursor.slice(0, colon));
-  if (colon <= 0 || !Number.isSafeInteger(createdAt)) {
+  if (colon <= 0 || !Number.isFinite(createdAt)) {
     throw new UsageError(`invalid list cursor ${JSON.stringify(cursor)}: pass the nextCursor of a previous page`);
   }
   return { createdAt, executionId: cursor.slice(colon + 1) };

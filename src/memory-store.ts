@@ -1,4 +1,4 @@
-import { ConflictError, StoreError } from "./errors.js";
+import { ConflictError, StoreError, UsageError } from "./errors.js";
 import { nextSummary } from "./execution-summary.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
 import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, StateStore, StoredEvent } from "./state-store.js";
@@ -25,6 +25,11 @@ export class MemoryStore implements StateStore {
     this.#assertOpen();
     const pending = new Map<string, number>();
     for (const { executionId, events, expectedSeq } of commits) {
+      events.forEach((event, i) => {
+        if (event.id !== expectedSeq + i) {
+          throw new UsageError(`execution ${executionId}: event ${i} of a commit at ${expectedSeq} has id ${event.id}, not ${expectedSeq + i}`);
+        }
+      });
       const length = pending.get(executionId) ?? this.#logs.get(executionId)?.length ?? 0;
       if (length !== expectedSeq) {
         throw new ConflictError(
