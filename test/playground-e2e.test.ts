@@ -1,0 +1,177 @@
+/**
+ * The playground as a person uses it: built with Vite, served from a sub-path on 127.0.0.1,
+ * driven in Debian's Chromium through playwright-core. Runs hello world, pauses and resumes,
+ * reloads mid-run and after, exports and imports a history, checks that no request left
+ * 127.0.0.1, and saves the timeline screenshot the README shows (docs/playground-timeline.png).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+
+const CHROMIUM = "/usr/bin/chromium";
+const root = fileURLToPath(new URL("..", import.meta.url));
+const PREFIX = "/some/sub-path/"; // the build must work from any static host, not only at /
+const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };
+
+let dist: string;
+let profile: string;
+let server: Server;
+let base: string;
+let context: BrowserContext;
+let page: Page;
+const offHost: string[] = [];
+const pageErrors: string[] = [];
+const consoleLines: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the playground e2e test drives Debian's Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does).`);
+  }
+  dist = mkdtempSync(join(tmpdir(), "flux-playground-dist-"));
+  profile = mkdtempSync(join(tmpdir(), "flux-playground-profile-"));
+  await build({ configFile: join(root, "playground/vite.config.ts"), logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
+    if (!path.startsWith(PREFIX)) return void response.writeHead(404).end();
+    const file = normalize(join(dist, path.slice(PREFIX.length) || "index.html"));
+    if (!file.startsWith(dist) || !existsSync(file)) return void response.writeHead(404).end();
+    response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the static server has no port");
+  base = `http://127.0.0.1:${address.port}${PREFIX}`;
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+  // Offline: anything not served by the test's own server is refused, and remembered.
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "127.0.0.1" || url.protocol === "data:" || url.protocol === "blob:") return route.continue();
+    offHost.push(url.href);
+    return route.abort();
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => consoleLines.push(`[page ${message.type()}] ${message.text()}`));
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  for (const dir of [dist, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const ready = () => page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+/** The text of `selector` now ("" when absent): polled, never waited on. */
+const text = (selector: string) => page.evaluate((s) => document.querySelector(s)?.textContent ?? "", selector);
+/** The state shown for execution `id` ("" while another one is shown). */
+const stateOf = async (id: string) => ((await text("#execution-head .exec-id")) === id ? text("#execution-state") : "");
+/** The output shown for execution `id`. */
+const outputOf = async (id: string) => ((await text("#execution-head .exec-id")) === id ? text("#execution-output") : "");
+/** The state the executions list shows for `id`. */
+const listedState = (id: string) => page.evaluate((i) => document.querySelector(`li.execution[data-execution="${i}"]`)?.getAttribute("data-state") ?? "", id);
+const listed = (workflow: string, execState: string) =>
+  page.locator(`li.execution[data-state=${execState}]`, { has: page.locator(".wf-name", { hasText: new RegExp(`^${workflow}$`) }) });
+
+async function runExample(id: string): Promise<string> {
+  await page.click(`[data-example=${id}]`);
+  const before = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
+  await page.click("#run-button");
+  const handle = await page.waitForFunction((old) => {
+    const id = new URLSearchParams(location.hash.slice(1)).get("execution");
+    return id !== null && id !== old ? id : undefined;
+  }, before);
+  return (await handle.jsonValue()) as string;
+}
+
+describe("playground", () => {
+  it("runs, pauses, resumes, survives reloads, exports and imports, offline", async () => {
+    onTestFailed(async () => {
+      console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
+    });
+    await page.goto(base);
+    await ready();
+
+    // Hello world: the output appears, and the timeline has the workflow and its task.
+    const hello = await runExample("hello-world");
+    await expect.poll(() => outputOf(hello), { timeout: 10_000 }).toContain("Hello, World");
+    expect(await stateOf(hello)).toBe("succeeded");
+    expect(await page.locator(".timeline-svg .lane").count()).toBe(2);
+
+    // Pause, then Resume with a value: pause() returns it.
+    const approved = await runExample("pause-resume");
+    await expect.poll(() => stateOf(approved), { timeout: 10_000 }).toBe("paused");
+    await page.fill("#resume-value", "Ada");
+    await page.click("#resume-button");
+    await expect.poll(() => outputOf(approved), { timeout: 10_000 }).toContain("approved by Ada");
+
+    // A run interrupted by a reload resumes by replay after it.
+    const interrupted = await runExample("determinism");
+    await expect.poll(() => stateOf(interrupted)).toBe("running");
+    await page.reload();
+    await ready();
+    await expect.poll(() => listedState(interrupted), { timeout: 10_000 }).toBe("succeeded");
+
+    // A pause left across a reload resumes after it.
+    const paused = await runExample("pause-resume");
+    await expect.poll(() => stateOf(paused), { timeout: 10_000 }).toBe("paused");
+    await page.reload();
+    await ready();
+    await page.click(`li.execution[data-execution="${paused}"]`);
+    await expect.poll(() => stateOf(paused)).toBe("paused");
+    await page.fill("#resume-value", '"Grace"');
+    await page.click("#resume-button");
+    await expect.poll(() => outputOf(paused), { timeout: 10_000 }).toContain("approved by Grace");
+
+    // Retries and a fallback (the picture's execution).
+    const retries = await runExample("retries-fallback");
+    await expect.poll(() => stateOf(retries), { timeout: 15_000 }).toBe("succeeded");
+
+    // After a reload, every execution is listed with its state.
+    await page.reload();
+    await ready();
+    for (const [id, expected] of [[hello, "succeeded"], [approved, "succeeded"], [interrupted, "succeeded"], [paused, "succeeded"], [retries, "succeeded"]] as const) {
+      expect(await listedState(id)).toBe(expected);
+    }
+    await page.click(`li.execution[data-execution="${hello}"]`);
+    await expect.poll(() => outputOf(hello)).toContain("Hello, World");
+
+    // The picture of the timeline for the README, with one step selected.
+    await page.click(`li.execution[data-execution="${retries}"]`);
+    await expect.poll(() => stateOf(retries)).toBe("succeeded");
+    await page.locator(".timeline-svg .lane-label", { hasText: "live_exchange_rate" }).first().click();
+    await page.screenshot({ path: join(root, "docs/playground-timeline.png") });
+
+    // Export a history, import it as if from the CLI (another id), and replay it deterministically.
+    await page.click(`li.execution[data-execution="${retries}"]`);
+    await expect.poll(() => stateOf(retries)).toBe("succeeded");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-button")]);
+    const exported = JSON.parse(readFileSync(await download.path(), "utf8")) as { format: string; executionId: string; events: { type: string; sourceId: string }[] };
+    expect(exported.format).toBe("flux-ts/history");
+    expect(exported.executionId).toBe(retries);
+    expect(exported.events.map((e) => e.type)).toContain("TASK_FALLBACK_COMPLETED");
+    const fromCli = "from-the-cli";
+    const importedFile = join(profile, "imported.history.json");
+    const renamed = exported.events.map((e) => (e.type.startsWith("WORKFLOW_") ? { ...e, sourceId: fromCli } : e));
+    writeFileSync(importedFile, JSON.stringify({ executionId: fromCli, events: renamed }));
+    await page.setInputFiles("#import-file", importedFile);
+    await expect.poll(() => listedState(fromCli)).toBe("succeeded");
+    await expect.poll(() => stateOf(fromCli)).toBe("succeeded");
+    await page.click("#replay-button");
+    await expect.poll(() => text("#execution-note"), { timeout: 10_000 }).toContain("deterministic");
+
+    // Offline: nothing was requested from anywhere but the test's server, and nothing threw.
+    expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
