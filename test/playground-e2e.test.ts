@@ -2,7 +2,8 @@
  * The playground as a person uses it: built with Vite, served from a sub-path on 127.0.0.1,
  * driven in Debian's Chromium through playwright-core. Runs hello world, pauses and resumes,
  * reloads mid-run and after, exports and imports a history, checks that no request left
- * 127.0.0.1, and saves the timeline screenshot the README shows (docs/playground-timeline.png).
+ * 127.0.0.1, and saves a screenshot of the timeline in test-results/ (with UPDATE_SCREENSHOT=1,
+ * also as docs/playground-timeline.png, the one the README shows).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -150,7 +151,9 @@ describe("playground", () => {
     await page.click(`li.execution[data-execution="${retries}"]`);
     await expect.poll(() => stateOf(retries)).toBe("succeeded");
     await page.locator(".timeline-svg .lane-label", { hasText: "live_exchange_rate" }).first().click();
-    await page.screenshot({ path: join(root, "docs/playground-timeline.png") });
+    // Saved where git ignores it, so a test run leaves the tree clean; UPDATE_SCREENSHOT=1 refreshes the README's.
+    const shot = await page.screenshot({ path: join(root, "test-results/playground-timeline.png") });
+    if (process.env.UPDATE_SCREENSHOT === "1") writeFileSync(join(root, "docs/playground-timeline.png"), shot);
 
     // Export a history, import it as if from the CLI (another id), and replay it deterministically.
     await page.click(`li.execution[data-execution="${retries}"]`);
