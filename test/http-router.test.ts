@@ -1,3 +1,4 @@
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { Engine, MemoryStore, workflow } from "../src/index.js";
 import { createRouter, timingSafeEqual, toWire } from "../src/http/index.js";
@@ -160,6 +161,13 @@ describe("HTTP router (in-process)", () => {
     const running = await (await app.request(`/inspect/${id}`)).json() as { state: string };
     expect(running.state).toBe("running");
     await expect.poll(async () => ((await (await app.request(`/inspect/${id}`)).json()) as { state: string }).state, { timeout: 5000 }).toBe("succeeded");
+
+    const outer = new Hono().route("/flux", app);
+    const mounted = await outer.request("/flux/hello_world?wait=false", { method: "POST", body: '"World"' });
+    expect(mounted.status).toBe(202);
+    const location = mounted.headers.get("Location")!;
+    expect(location).toMatch(/^\/flux\/inspect\//);
+    await expect.poll(async () => ((await (await outer.request(location)).json()) as { output?: string }).output, { timeout: 5000 }).toBe("Hello, World");
   });
 
   it("turns values into plain JSON: Dates as ISO, Errors with name, message and cause", () => {

@@ -23,7 +23,6 @@ export interface RouterOptions {
   readonly onBackgroundError?: (error: unknown, executionId: string) => void;
 }
 
-type Context0 = Context;
 type Ctx = WorkflowExecutionContext<unknown, unknown>;
 
 /**
@@ -128,7 +127,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     running.add(id);
   }
 
-  async function startInBackground(c: Context0, workflow: Workflow<unknown, unknown>, input: unknown, withEvents: boolean): Promise<Response> {
+  async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown, withEvents: boolean): Promise<Response> {
     const id = crypto.randomUUID();
     claim(id);
     let outcome: { ctx: Ctx } | { error: unknown } | undefined;
@@ -148,14 +147,16 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     const body = known === undefined
       ? { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" }
       : executionJson(known.ctx, withEvents);
-    return c.json(body, 202, { Location: `/inspect/${id}` });
+    // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
+    const base = c.req.path.replace(/\/[^/]*$/, "");
+    return c.json(body, 202, { Location: `${base}/inspect/${id}` });
   }
 
   return app;
 }
 
 /** Tells the runtime (a Worker's `waitUntil`) to keep running `promise` after the response. */
-function keepAlive(c: Context0, promise: Promise<unknown>): void {
+function keepAlive(c: Context, promise: Promise<unknown>): void {
   try {
     c.executionCtx.waitUntil(promise);
   } catch {
@@ -172,7 +173,7 @@ async function storedOrTimeout(engine: Engine, id: string): Promise<void> {
 }
 
 /** The request's JSON body (`undefined` when empty). */
-async function readJson(c: Context0): Promise<unknown> {
+async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return undefined;
   try {
@@ -184,7 +185,7 @@ async function readJson(c: Context0): Promise<unknown> {
 }
 
 /** A boolean query parameter: `true`/`1`/empty or `false`/`0`; anything else is a 400. */
-function flag(c: Context0, name: string, fallback: boolean): boolean {
+function flag(c: Context, name: string, fallback: boolean): boolean {
   const value = c.req.query(name);
   if (value === undefined) return fallback;
   if (value === "" || value === "true" || value === "1") return true;
