@@ -60,9 +60,11 @@ async function inspect(id: string) {
 }
 
 describe("the Worker in workerd, on D1", () => {
-  it("is bundled without Node built-ins or the Node store", () => {
+  it("is bundled without Node built-ins, the Node or browser store, with one copy of the core", () => {
     expect(script).not.toMatch(/from\s*["']node:/);
     expect(script).not.toContain("better-sqlite3");
+    expect(script).not.toContain("indexedDB"); // "flux-ts" resolved through the workerd condition, not browser
+    expect(script.match(/class Workflow\b/g)).toHaveLength(1); // one Workflow class for examples and engine
   });
 
   it("runs hello_world and keeps it in D1 (schema from the wrangler migrations)", async () => {
