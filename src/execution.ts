@@ -45,6 +45,7 @@ export class Execution {
   #committed: number;
   #pending: StoredEvent[] = [];
   #lastFlush: Promise<void> = Promise.resolve();
+  #guarded: { readonly commit: Promise<void>; readonly flushed: Promise<void> } | undefined;
   #inFlight = 0;
   #pendingPauses: string[] = [];
   #wakeAt: number | undefined;
@@ -97,10 +98,18 @@ export class Execution {
    * runs past a step whose record was lost.
    */
   flush(): Promise<void> {
-    return this.commit().then(undefined, (error: unknown) => {
-      this.halt(error);
-      return never<void>();
-    });
+    const commit = this.commit();
+    if (this.#guarded?.commit !== commit) {
+      // One guard per commit, shared by every step that joined it (a map's thousands).
+      this.#guarded = {
+        commit,
+        flushed: commit.then(undefined, (error: unknown) => {
+          this.halt(error);
+          return never<void>();
+        }),
+      };
+    }
+    return this.#guarded.flushed;
   }
 
   /** Like {@link flush}, but rejects with the store's error (for commits made before the workflow runs). */

@@ -91,8 +91,9 @@ class StepRun<A extends unknown[], R> {
     let result: { value: R } | undefined;
     let error: unknown;
     try {
-      await this.#resolveSecrets();
-      result = await this.#fromCache() ?? await this.#attempts();
+      // Awaited only when there is something to wait for: each await is a turn of the loop.
+      if (task.options.secrets !== undefined && task.options.secrets.length > 0) await this.#resolveSecrets();
+      result = task.options.cache === true ? await this.#fromCache() : await this.#attempts();
     } catch (failure) {
       error = failure;
     }
@@ -159,14 +160,23 @@ class StepRun<A extends unknown[], R> {
 
   async #attempt(attempt: number): Promise<R> {
     const { exec, task, stepId } = this;
-    const controller = new AbortController();
     const parent = this.parentSignal;
-    const onParentAbort = () => controller.abort(parent?.reason);
     if (parent?.aborted) throw parent.reason;
-    parent?.addEventListener("abort", onParentAbort, { once: true });
-    const context = new StepTaskContext(exec, stepId, task.name, attempt, controller.signal, this.#secrets);
-    const limits: Promise<never>[] = [];
+    const context = new StepTaskContext(exec, stepId, task.name, attempt, this.#secrets);
     const timeout = task.options.timeout;
+    if (timeout === undefined && parent === undefined) {
+      // Nothing but its own end can abort this attempt: no race, no listeners, and an abort
+      // signal only if the body asks for one (most no-op-sized steps never do).
+      try {
+        return await task.invoke(context, this.args);
+      } finally {
+        context.end();
+      }
+    }
+    const controller = context.controller();
+    const onParentAbort = () => controller.abort(parent?.reason);
+    parent?.addEventListener("abort", onParentAbort, { once: true });
+    const limits: Promise<never>[] = [];
     if (timeout !== undefined) {
       limits.push(exec.runtime.clock.sleep(timeout, controller.signal).then(() => {
         const error = new ExecutionTimeoutError(`task "${task.name}" (step ${stepId}) timed out after ${timeout} ms`, { timeout });
@@ -178,7 +188,7 @@ class StepRun<A extends unknown[], R> {
     try {
       return await Promise.race([task.invoke(context, this.args), ...limits]);
     } finally {
-      if (!controller.signal.aborted) controller.abort(new Error(`the attempt of task "${task.name}" (step ${stepId}) has ended`));
+      context.end();
       parent?.removeEventListener("abort", onParentAbort);
       for (const limit of limits) limit.catch(() => {});
     }
@@ -245,37 +255,73 @@ export async function cacheKey(name: string, args: readonly unknown[]): Promise<
   return `${name}:${hex}`;
 }
 
-/** The {@link TaskContext} of one attempt. */
+/**
+ * The {@link TaskContext} of one attempt. Its abort signal (and the scope of its nested steps,
+ * which carries that signal) is made on first use; once the attempt ended, a signal made then
+ * is already aborted, so the contract is the same as if it had been made up front.
+ */
 class StepTaskContext implements TaskContext {
   readonly #exec: Execution;
-  readonly #scope: StepScope;
+  #controller: AbortController | undefined;
+  #scope: StepScope | undefined;
+  #ended = false;
 
   constructor(
     exec: Execution,
     readonly stepId: string,
     readonly taskName: string,
     readonly attempt: number,
-    readonly signal: AbortSignal,
     readonly secrets: Readonly<Record<string, string>>,
   ) {
     this.#exec = exec;
-    this.#scope = new StepScope(attempt === 0 ? `${stepId}.` : `${stepId}~${attempt}.`, signal);
   }
 
   get executionId(): string {
     return this.#exec.id;
   }
 
+  get signal(): AbortSignal {
+    return this.controller().signal;
+  }
+
+  /** The attempt's abort controller, made now if it was not yet. */
+  controller(): AbortController {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#ended) this.#controller.abort(this.#endError());
+    }
+    return this.#controller;
+  }
+
+  /** The attempt has ended: its signal (if any) aborts, and its later durable calls record nothing. */
+  end(): void {
+    this.#ended = true;
+    const controller = this.#controller;
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(this.#endError());
+  }
+
   run<A extends unknown[], R>(task: Task<A, R>, ...args: A): Promise<R> {
-    return runTaskStep(this.#exec, this.#scope, task, args);
+    return runTaskStep(this.#exec, this.#nested(), task, args);
   }
 
   map<I, R>(task: Task<[I], R>, items: readonly I[]): Promise<R[]> {
-    return Promise.all(items.map((item) => runTaskStep(this.#exec, this.#scope, task, [item])));
+    const scope = this.#nested();
+    return Promise.all(items.map((item) => runTaskStep(this.#exec, scope, task, [item])));
   }
 
   progress(value: unknown): void {
-    if (!this.signal.aborted) this.#exec.runtime.notify({ kind: "progress", executionId: this.#exec.id, stepId: this.stepId, name: this.taskName, value });
+    if (!this.#ended && this.#controller?.signal.aborted !== true) {
+      this.#exec.runtime.notify({ kind: "progress", executionId: this.#exec.id, stepId: this.stepId, name: this.taskName, value });
+    }
+  }
+
+  #nested(): StepScope {
+    this.#scope ??= new StepScope(this.attempt === 0 ? `${this.stepId}.` : `${this.stepId}~${this.attempt}.`, this.signal);
+    return this.#scope;
+  }
+
+  #endError(): Error {
+    return new Error(`the attempt of task "${this.taskName}" (step ${this.stepId}) has ended`);
   }
 }
 
