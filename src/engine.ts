@@ -214,7 +214,9 @@ export class Engine implements ChildRunner {
       for (const summary of page.executions) {
         const { executionId } = summary;
         const workflow = this.#workflows.get(summary.workflow);
-        if (workflow === undefined) {
+        if (this.#leases.isRunning(executionId)) {
+          skipped.push({ executionId, reason: "this engine is running it" });
+        } else if (workflow === undefined) {
           skipped.push({ executionId, reason: `workflow "${summary.workflow}" is not registered here` });
         } else if (summary.updatedAt > this.clock.now() - staleAfter) {
           skipped.push({ executionId, reason: "it made progress recently: its runner may be alive" });

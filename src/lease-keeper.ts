@@ -28,6 +28,12 @@ export class LeaseKeeper {
     readonly ttl: number,
   ) {}
 
+  /** True while this engine runs the execution `executionId`. */
+  isRunning(executionId: string): boolean {
+    for (const exec of this.#active.keys()) if (exec.id === executionId) return true;
+    return false;
+  }
+
   /** Takes the lease of `exec` now; rejects with `ConflictError` when another live runner holds it. */
   async take(exec: Execution): Promise<void> {
     const now = this.clock.now();

@@ -90,6 +90,21 @@ describe("crash recovery with leases", () => {
     expect(runs.first).toBe(1);
   });
 
+  test("recover() leaves alone what the same engine is running (a long step looks stale)", async () => {
+    const store = new MemoryStore();
+    const gate = { open: false };
+    const runs: Record<string, number> = {};
+    const wf = hangingWorkflow(gate, runs);
+    const engine = new Engine({ store, workflows: [wf] });
+    const paused = await wf.run(undefined, { engine });
+    void wf.resume(paused.executionId, undefined, { engine }).catch(() => undefined);
+    await tick(20);
+    const report = await engine.recover({ staleAfter: 0 });
+    expect(report.recovered).toEqual([]);
+    expect(report.skipped).toEqual([{ executionId: paused.executionId, reason: "this engine is running it" }]);
+    expect(runs.stuck).toBe(1);
+  });
+
   test("a finished or paused execution is never recovered", async () => {
     const store = new MemoryStore();
     const wf = hangingWorkflow({ open: true }, {});
