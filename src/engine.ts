@@ -146,6 +146,29 @@ export class Engine implements ChildRunner {
   }
 
   /**
+   * Starts an execution and resolves as soon as its start is durable, without waiting for it to
+   * run; `result` settles as `run` would (when it finishes or pauses). For starts that a caller
+   * answers before the work is done (HTTP `?wait=false`). Given the id of an execution that
+   * exists, it is replayed like `run` does.
+   *
+   * @example
+   * const { executionId, result } = await engine.start(helloWorld, "World");
+   */
+  async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>> }> {
+    const executionId = options.executionId ?? crypto.randomUUID();
+    validateExecutionId(executionId);
+    const stored = options.executionId === undefined ? [] : await this.store.load(executionId);
+    const exec = new Execution(this.#runtime, executionId, workflow.name, stored);
+    if (stored.length === 0) {
+      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input);
+      await exec.commit();
+    }
+    const result = this.#continue(workflow, exec, { value: undefined });
+    result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
+    return { executionId, result };
+  }
+
+  /**
    * Resumes the paused execution `executionId`: its first pending pause returns `value`, and the
    * workflow runs on until it finishes or pauses again. The resume is committed before any step
    * runs, so of two concurrent resumes one fails with `ConflictError` and runs nothing. A running

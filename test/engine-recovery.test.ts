@@ -114,3 +114,17 @@ describe("crash recovery with leases", () => {
     expect(report).toEqual({ recovered: [], skipped: [] });
   });
 });
+
+describe("engine.start", () => {
+  test("resolves once the start is durable, before the run ends; result settles as run would", async () => {
+    const store = new MemoryStore();
+    const gate = { open: false };
+    const wf = hangingWorkflow(gate, {});
+    const engine = new Engine({ store });
+    const { executionId, result } = await engine.start(wf, undefined);
+    expect((await store.load(executionId))[0]?.type).toBe("WORKFLOW_STARTED");
+    const ctx = await result;
+    expect(ctx.paused).toBe(true);
+    expect(ctx.executionId).toBe(executionId);
+  });
+});

@@ -2,7 +2,6 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine.js";
 import { ConflictError, ExecutionNotFoundError } from "../errors.js";
-import type { WorkflowExecutionContext } from "../execution-context.js";
 import type { Workflow } from "../workflow.js";
 import { hasBearerToken } from "./auth.js";
 import { errorJson, statusOf } from "./error-status.js";
@@ -23,7 +22,6 @@ export interface RouterOptions {
   readonly onBackgroundError?: (error: unknown, executionId: string) => void;
 }
 
-type Ctx = WorkflowExecutionContext<unknown, unknown>;
 
 /**
  * The HTTP API of the seeds, as a Hono app to mount anywhere (Node through `flux start`, a
@@ -99,7 +97,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     const wait = flag(c, "wait", true);
     const input = await readJson(c);
     if (wait) return c.json(executionJson(await engine.run(workflow, input), withEvents));
-    return startInBackground(c, workflow, input, withEvents);
+    return startInBackground(c, workflow, input);
   });
 
   app.post("/:workflow/:id", async (c) => {
@@ -127,26 +125,18 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     running.add(id);
   }
 
-  async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown, withEvents: boolean): Promise<Response> {
+  async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown): Promise<Response> {
     const id = crypto.randomUUID();
     claim(id);
-    let outcome: { ctx: Ctx } | { error: unknown } | undefined;
-    let answered = false;
-    const run = engine.run(workflow, input, { executionId: id }).then(
-      (ctx) => { outcome = { ctx }; },
-      (error: unknown) => {
-        outcome = { error };
-        if (answered) onBackgroundError(error, id);
-      },
-    ).finally(() => running.delete(id));
-    keepAlive(c, run);
-    await Promise.race([run, storedOrTimeout(engine, id)]);
-    answered = true;
-    const known = outcome as { ctx: Ctx } | { error: unknown } | undefined;
-    if (known !== undefined && "error" in known) throw known.error;
-    const body = known === undefined
-      ? { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" }
-      : executionJson(known.ctx, withEvents);
+    let started;
+    try {
+      started = await engine.start(workflow, input, { executionId: id });
+    } catch (error) {
+      running.delete(id);
+      throw error;
+    }
+    keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)).finally(() => running.delete(id)));
+    const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" };
     // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
     const base = c.req.path.replace(/\/[^/]*$/, "");
     return c.json(body, 202, { Location: `${base}/inspect/${id}` });
@@ -161,14 +151,6 @@ function keepAlive(c: Context, promise: Promise<unknown>): void {
     c.executionCtx.waitUntil(promise);
   } catch {
     // No execution context (Node, tests): the process keeps running the promise anyway.
-  }
-}
-
-/** Resolves once the store has the execution (its start is durable), or after ~5 s. */
-async function storedOrTimeout(engine: Engine, id: string): Promise<void> {
-  for (let wait = 1, total = 0; total < 5000; total += wait, wait = Math.min(wait * 2, 100)) {
-    if (await engine.store.get(id) !== undefined) return;
-    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 
