@@ -1,0 +1,204 @@
+// Crash-point test: a child process runs a 200-step workflow on a SQLite file, each step leaving a
+// side effect on disk, and is SIGKILLed at chosen points (before a step's body, after its body but
+// before its completion is committed, once its completion is recorded in memory but not written,
+// after its commit) and at random times; a new process then recovers it. The figures compare the
+// side effects with the log. FLUX_TEST_FULL=1 (npm run test:full) kills at many more points.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { openSqliteStore } from "../adapters/sqlite/index.js";
+import { decodeValue } from "../src/serialization.js";
+import type { KillPhase } from "./fixtures/crash-workflow.js";
+import { seededRandom } from "./support/seeded-random.js";
+import { spawnTs, type ChildExit } from "./support/spawn-child.js";
+import { tempDir } from "./support/temp-dir.js";
+
+const child = fileURLToPath(new URL("./fixtures/crash-child.ts", import.meta.url));
+const full = process.env.FLUX_TEST_FULL === "1";
+const STEPS = 200;
+const phases: readonly KillPhase[] = ["before-body", "after-body", "on-record", "after-commit"];
+/** Side-effect re-runs each phase must show: the body ran and its completion was not durable → exactly 1. */
+const expectedInFlight: Readonly<Record<KillPhase, number>> = { "before-body": 0, "after-body": 1, "on-record": 1, "after-commit": 0 };
+
+type Kill = { readonly step: number; readonly phase: KillPhase } | { readonly afterMs: number };
+interface Plan {
+  readonly label: string;
+  /** Where the run is killed, then where each recovery is (the last recovery runs to the end). */
+  readonly kills: readonly Kill[];
+}
+
+/** What the disk holds for one execution at one moment. */
+interface Snapshot {
+  readonly recorded: ReadonlySet<number>;
+  readonly acked: ReadonlySet<number>;
+  readonly effects: ReadonlyMap<number, number>;
+}
+
+interface Figures {
+  kills: number;
+  lost: number;
+  recordedReRun: number;
+  inFlightReRun: number;
+  maxInFlightPerKill: number;
+  completed: boolean;
+}
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "") : [];
+}
+
+async function snapshot(db: string, id: string, dir: string): Promise<Snapshot & { events: { id: number; type: string; value: unknown }[]; state?: string }> {
+  const store = await openSqliteStore(db);
+  try {
+    const events = (await store.load(id)).map((e) => ({ id: e.id, type: e.type, value: decodeValue(e.value) }));
+    const recorded = new Set(events.filter((e) => e.type === "TASK_COMPLETED").map((e) => e.value as number));
+    const effects = new Map<number, number>();
+    for (const line of lines(join(dir, "effects"))) {
+      const step = Number(line.slice("step ".length));
+      effects.set(step, (effects.get(step) ?? 0) + 1);
+    }
+    const state = (await store.get(id))?.state;
+    return { recorded, acked: new Set(lines(join(dir, "acks")).map(Number)), effects, events, ...(state === undefined ? {} : { state }) };
+  } finally {
+    await store.close();
+  }
+}
+
+function killEnv(kill: Kill | undefined): NodeJS.ProcessEnv {
+  return kill !== undefined && "step" in kill ? { KILL_AT_STEP: String(kill.step), KILL_PHASE: kill.phase } : {};
+}
+
+/** How long the last uninterrupted run took from "running" to its exit, in ms. */
+let lastRunMs = 0;
+
+/** Runs one child (`run` or `recover`), killed as `kill` says; resolves with how it ended. */
+async function runChild(args: string[], kill: Kill | undefined): Promise<ChildExit> {
+  const proc = spawnTs(child, args, killEnv(kill));
+  if (args[0] !== "run") return proc.exited;
+  const running = proc.waitFor("running").then(() => Date.now(), () => Date.now());
+  if (kill !== undefined && "afterMs" in kill) void running.then(() => setTimeout(() => proc.kill(), kill.afterMs));
+  const exit = await proc.exited;
+  if (kill === undefined) lastRunMs = Date.now() - (await running);
+  return exit;
+}
+
+/** Runs `plan` on a fresh SQLite file and returns its figures. */
+async function runPlan(root: string, index: number, plan: Plan): Promise<Figures> {
+  const dir = join(root, `case-${index}`);
+  mkdirSync(dir);
+  const db = join(dir, "flux.db");
+  const id = `crash-${index}`;
+  const snapshots: Snapshot[] = [];
+  let kills = 0;
+  for (let i = 0; i <= plan.kills.length; i++) {
+    const kill = plan.kills[i];
+    const args = i === 0 ? ["run", db, id, dir, String(STEPS)] : ["recover", db, id];
+    const exit = await runChild(args, kill);
+    if (kill === undefined) {
+      expect(exit.code, `${plan.label}: the last recovery must finish: ${exit.stderr}`).toBe(0);
+    } else if (exit.signal === "SIGKILL") {
+      kills += 1;
+    } else {
+      // A timed kill may come after the run ended by itself: then there was nothing to crash.
+      expect("afterMs" in kill, `${plan.label}: the child was not killed (exit ${exit.code}): ${exit.stderr}${exit.stdout}`).toBe(true);
+      expect(exit.code, exit.stderr).toBe(0);
+    }
+    snapshots.push(await snapshot(db, id, dir));
+  }
+  const last = await snapshot(db, id, dir);
+
+  // Recorded steps lost: recorded (or acknowledged as durable) at a kill, missing afterwards.
+  let lost = 0;
+  snapshots.forEach((snap, j) => {
+    const later = snapshots[j + 1] ?? last;
+    for (const step of new Set([...snap.recorded, ...snap.acked])) if (!later.recorded.has(step)) lost += 1;
+  });
+  // Re-runs: a body's extra runs after its step was recorded, and before it was (the in-flight window).
+  let recordedReRun = 0;
+  let inFlightReRun = 0;
+  for (let step = 1; step <= STEPS; step++) {
+    const first = snapshots.find((snap) => snap.recorded.has(step)) ?? last;
+    const atRecord = first.effects.get(step) ?? 0;
+    expect(atRecord, `${plan.label}: step ${step} is recorded but its body never ran`).toBeGreaterThanOrEqual(1);
+    recordedReRun += (last.effects.get(step) ?? 0) - atRecord;
+    inFlightReRun += atRecord - 1;
+  }
+  // Exactly-once recording: every step started and completed once, ids without gaps.
+  const count = (type: string) => last.events.filter((e) => e.type === type).length;
+  expect(last.events.map((e) => e.id), plan.label).toEqual(last.events.map((_, i) => i));
+  expect([count("TASK_STARTED"), count("TASK_COMPLETED"), count("WORKFLOW_COMPLETED")], plan.label).toEqual([STEPS, STEPS, 1]);
+  expect(last.events.at(-1)?.value, plan.label).toBe(STEPS);
+  const completed = last.state === "succeeded";
+  return { kills, lost, recordedReRun, inFlightReRun, maxInFlightPerKill: kills === 0 ? 0 : inFlightReRun / kills, completed };
+}
+
+/** Runs `tasks` with at most `limit` at a time, in order of start. */
+async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  }));
+  return results;
+}
+
+describe("crash points: SIGKILL anywhere in a 200-step run, then recovery", () => {
+  it(`loses no recorded step, re-runs none, re-runs at most the in-flight one, completes every execution`, async () => {
+    const root = tempDir("crash-points");
+    const seed = Number(process.env.FLUX_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const random = seededRandom(seed);
+
+    // Baseline: an uninterrupted run, timed so that random kills land inside a run.
+    const baseline = await runPlan(root, 0, { label: "no kill", kills: [] });
+    const runMs = lastRunMs;
+    expect(baseline).toEqual({ kills: 0, lost: 0, recordedReRun: 0, inFlightReRun: 0, maxInFlightPerKill: 0, completed: true });
+
+    const steps = full ? [1, 2, ...Array.from({ length: 20 }, (_, i) => (i + 1) * 10 - 1), STEPS] : [1, 50, 100, 150, STEPS];
+    const chosen: Plan[] = steps.flatMap((step) => phases.map((phase) => ({ label: `${phase} step ${step}`, kills: [{ step, phase }] })));
+    const randomTimes = full ? 16 : 3;
+    const timed: Plan[] = Array.from({ length: randomTimes }, () => {
+      const afterMs = Math.round(runMs * (0.05 + 0.9 * random()));
+      return { label: `at ${afterMs} ms`, kills: [{ afterMs }] };
+    });
+    // Crashes during recovery: the run and then its recovery are killed, a third process finishes.
+    const chains: Plan[] = [
+      { label: "after-body 50, recovery on-record 120", kills: [{ step: 50, phase: "after-body" }, { step: 120, phase: "on-record" }] },
+      ...(full ? [{ label: "after-commit 10, recovery before-body 11, after-body 199", kills: [{ step: 10, phase: "after-commit" as const }, { step: 11, phase: "before-body" as const }, { step: 199, phase: "after-body" as const }] }] : []),
+    ];
+    const plans = [...chosen, ...timed, ...chains];
+    const figures = await pool(2, plans.map((plan, i) => () => runPlan(root, i + 1, plan)));
+
+    for (const [i, plan] of plans.entries()) {
+      const f = figures[i]!;
+      const kill = plan.kills[0]!;
+      if ("phase" in kill && plan.kills.length === 1) {
+        expect(f.inFlightReRun, `${plan.label}: in-flight re-runs`).toBe(expectedInFlight[kill.phase]);
+      }
+    }
+    const total = figures.reduce((sum, f) => ({
+      kills: sum.kills + f.kills, lost: sum.lost + f.lost, recordedReRun: sum.recordedReRun + f.recordedReRun,
+      inFlightReRun: sum.inFlightReRun + f.inFlightReRun, completed: sum.completed + (f.completed ? 1 : 0),
+      maxPerKill: Math.max(sum.maxPerKill, f.maxInFlightPerKill),
+    }), { kills: 0, lost: 0, recordedReRun: 0, inFlightReRun: 0, completed: 0, maxPerKill: 0 });
+
+    console.log([
+      `crash points (seed ${seed}${full ? ", full" : ""}): ${total.kills} SIGKILLs over ${plans.length} executions of ${STEPS} steps`,
+      `  (${chosen.length} at chosen points, ${timed.length} at random times ≤ ${runMs} ms, ${chains.length} with recovery killed too)`,
+      `  recorded steps lost:     ${total.lost}`,
+      `  recorded steps re-run:   ${total.recordedReRun}`,
+      `  in-flight steps re-run:  ${total.inFlightReRun} (max ${total.maxPerKill} per kill)`,
+      `  executions completed:    ${total.completed}/${plans.length} (${Math.round((100 * total.completed) / plans.length)}%)`,
+      ...plans.map((plan, i) => `    ${plan.label.padEnd(34)} kills ${figures[i]!.kills}  in-flight re-run ${figures[i]!.inFlightReRun}`),
+    ].join("\n"));
+
+    expect(total.kills).toBeGreaterThanOrEqual(20);
+    expect(total.lost).toBe(0);
+    expect(total.recordedReRun).toBe(0);
+    expect(total.maxPerKill).toBeLessThanOrEqual(1);
+    expect(total.completed).toBe(plans.length);
+  }, full ? 600_000 : 120_000);
+});
