@@ -13,6 +13,8 @@ export interface TsChild {
   readonly pid: number | undefined;
   /** Resolves with the first line of stdout equal to `line` (rejects if the child exits first). */
   waitFor(line: string): Promise<void>;
+  /** Everything printed on stdout so far, as lines. */
+  lines(): string[];
   /** Writes `text` to the child's stdin. */
   send(text: string): void;
   /** Sends SIGKILL. */
@@ -52,6 +54,7 @@ export function spawnTs(script: string, args: readonly string[], env: NodeJS.Pro
       waiters.push({ line, resolve });
       void exited.then((exit) => reject(new Error(`the child exited (${exit.code ?? exit.signal}) before printing ${JSON.stringify(line)}:\n${exit.stderr}`)));
     }),
+    lines: () => stdout.split("\n").filter((line) => line !== ""),
     send: (text) => void proc.stdin.write(text),
     kill: () => proc.kill("SIGKILL"),
     exited,
