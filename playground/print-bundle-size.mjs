@@ -30,7 +30,7 @@ for (const file of files.sort()) {
   const bytes = readFileSync(join(dist, file));
   const gzip = gzipSync(bytes, { level: 9 }).length;
   const js = file.endsWith(".js");
-  const when = !js ? "(css)" : upFront.has(file) ? "up front" : "lazily";
+  const when = !js ? "(css)" : upFront.has(file) ? "up front" : file === "sw.js" ? "service worker" : "lazily";
   if (js && upFront.has(file)) upFrontGzip += gzip;
   else if (js) lazyGzip += gzip;
   console.log(`${file.padEnd(44)} ${kb(bytes.length)} ${kb(gzip)}  ${when}`);

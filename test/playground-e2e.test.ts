@@ -1,8 +1,8 @@
 /**
  * The playground as a person uses it: built with Vite, served from a sub-path on 127.0.0.1,
  * driven in Debian's Chromium through playwright-core. Runs hello world, pauses and resumes,
- * reloads mid-run and after, exports and imports a history, checks that no request left
- * 127.0.0.1, and saves a screenshot of the timeline in test-results/ (with UPDATE_SCREENSHOT=1,
+ * reloads mid-run and after, exports and imports a history, reloads and runs with the network
+ * and the server gone (service worker), checks that no request left 127.0.0.1, and saves a screenshot of the timeline in test-results/ (with UPDATE_SCREENSHOT=1,
  * also as docs/playground-timeline.png, the one the README shows).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +25,7 @@ let server: Server;
 let base: string;
 let context: BrowserContext;
 let page: Page;
+let serving = true; // false: the server drops every connection, as if the network were gone
 const offHost: string[] = [];
 const pageErrors: string[] = [];
 const consoleLines: string[] = [];
@@ -37,6 +38,7 @@ beforeAll(async () => {
   profile = mkdtempSync(join(tmpdir(), "flux-playground-profile-"));
   await build({ configFile: join(root, "playground/vite.config.ts"), logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
   server = createServer((request, response) => {
+    if (!serving) return void request.socket.destroy();
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
     if (!path.startsWith(PREFIX)) return void response.writeHead(404).end();
     const file = normalize(join(dist, path.slice(PREFIX.length) || "index.html"));
@@ -102,6 +104,7 @@ describe("playground", () => {
     });
     await page.goto(base);
     await ready();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true)); // registered once the compiler is in
 
     // Hello world: the output appears, and the timeline has the workflow and its task.
     const hello = await runExample("hello-world");
@@ -173,7 +176,18 @@ describe("playground", () => {
     await page.click("#replay-button");
     await expect.poll(() => text("#execution-note"), { timeout: 10_000 }).toContain("deterministic");
 
-    // Offline: nothing was requested from anywhere but the test's server, and nothing threw.
+    // Offline once loaded: with the network and the server gone, the page reloads (from its
+    // service worker's copies) and runs hello world, compiler chunk and all.
+    await context.setOffline(true);
+    serving = false;
+    await page.reload();
+    await ready();
+    const offline = await runExample("hello-world");
+    await expect.poll(() => outputOf(offline), { timeout: 10_000 }).toContain("Hello, World");
+    serving = true;
+    await context.setOffline(false);
+
+    // Nothing was requested from anywhere but the test's server, and nothing threw.
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 90_000);

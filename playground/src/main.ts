@@ -8,6 +8,7 @@ import { exampleById, exampleForWorkflow, examples, type Example } from "./examp
 import { ExecutionView } from "./execution-view.js";
 import { renderExecutions } from "./executions-view.js";
 import { renderGallery } from "./gallery-view.js";
+import { keepForOffline } from "./offline.js";
 import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
 import { parseInput } from "./parse-input.js";
 import { checkReplay } from "./replay-check.js";
@@ -174,7 +175,8 @@ async function boot(): Promise<void> {
   const hash = new URLSearchParams(location.hash.slice(1));
   pickExample(exampleById(hash.get("example") ?? "") ?? examples[0]!);
   byId<HTMLButtonElement>("run-button").addEventListener("click", () => void run());
-  void preloadCompiler(); // fetched now, so a Run works offline later
+  // The compiler is fetched now, then everything the page loaded is kept for offline reloads.
+  void preloadCompiler().then(keepForOffline, () => undefined);
   void navigator.storage?.persist?.().then((persisted) => {
     byId("storage-status").textContent = `IndexedDB · ${persisted ? "persistent" : "best-effort"}`;
   });
