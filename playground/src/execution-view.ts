@@ -30,8 +30,12 @@ export interface ExecutionContextInfo {
  */
 export class ExecutionView {
   #id: string | undefined;
-  #events: ExecutionEvent[] = [];
-  #children = new Map<string, ExecutionEvent[]>();
+  /**
+   * Every execution's events seen in this page, by id: from the engine's notices (which arrive
+   * before the events are committed) and from store loads, merged by event id, so an execution
+   * selected just after it started misses nothing.
+   */
+  readonly #logs = new Map<string, ExecutionEvent[]>();
   #selectedLane = "";
   #frame = 0;
   #note: { text: string; ok: boolean } | undefined;
@@ -55,8 +59,6 @@ export class ExecutionView {
   async show(executionId: string): Promise<void> {
     if (this.#id !== executionId) {
       this.#id = executionId;
-      this.#events = [];
-      this.#children = new Map();
       this.#selectedLane = "";
       this.#note = undefined;
       this.#drawn = "";
@@ -67,13 +69,13 @@ export class ExecutionView {
       (await this.store.load(id)).map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) }));
     const root = await load(executionId);
     if (this.#id !== executionId) return;
-    merge(this.#events, root);
+    merge(this.#log(executionId), root);
     const visit = async (id: string, events: readonly ExecutionEvent[]) => {
       for (const step of new Set(events.filter((e) => e.type === "TASK_STARTED").map((e) => e.sourceId))) {
         const childId = `${id}.${step}`;
         const child = await load(childId);
         if (child.length === 0) continue;
-        merge(this.#childLog(childId), child);
+        merge(this.#log(childId), child);
         await visit(childId, child);
       }
     };
@@ -83,11 +85,9 @@ export class ExecutionView {
 
   /** Takes an engine notice: an event of the shown execution or of one of its subworkflows. */
   notice(notice: EngineNotice): void {
-    if (notice.kind !== "event" || this.#id === undefined) return;
-    if (notice.executionId === this.#id) merge(this.#events, [notice.event]);
-    else if (notice.executionId.startsWith(`${this.#id}.`)) merge(this.#childLog(notice.executionId), [notice.event]);
-    else return;
-    this.#schedule();
+    if (notice.kind !== "event") return;
+    merge(this.#log(notice.executionId), [notice.event]);
+    if (this.#id !== undefined && (notice.executionId === this.#id || notice.executionId.startsWith(`${this.#id}.`))) this.#schedule();
   }
 
   /** A one-line result shown under the buttons (a replay check, an error). */
@@ -102,9 +102,9 @@ export class ExecutionView {
     this.#draw();
   }
 
-  #childLog(id: string): ExecutionEvent[] {
-    let log = this.#children.get(id);
-    if (log === undefined) this.#children.set(id, (log = []));
+  #log(id: string): ExecutionEvent[] {
+    let log = this.#logs.get(id);
+    if (log === undefined) this.#logs.set(id, (log = []));
     return log;
   }
 
@@ -118,11 +118,11 @@ export class ExecutionView {
   #draw(): void {
     const id = this.#id;
     // Notices may arrive before the load that precedes them: draw only what is contiguous.
-    const events = dense(this.#events);
+    const events = dense(this.#logs.get(id ?? "") ?? []);
     if (id === undefined || events.length === 0) return;
     const state = stateAfter("created", events.map((e) => e.type));
     const active = this.info.isActive(id);
-    const children = new Map([...this.#children].map(([child, log]) => [child, dense(log)]));
+    const children = new Map([...this.#logs].filter(([child]) => child.startsWith(`${id}.`)).map(([child, log]) => [child, dense(log)]));
     const model = buildTimeline(events, children, Date.now(), id);
     // Head and buttons change with the state only: rebuilding them each frame would eat clicks.
     const key = `${id}|${state}|${active}|${this.info.hasCode(id)}|${this.#note?.text}|${state === "running" ? "" : events.length}`;
