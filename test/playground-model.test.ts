@@ -164,6 +164,23 @@ describe("histories", () => {
     expect(renameHistory(doc, "x").events.at(-1)!.sourceId).toBe("x");
   });
 
+  it("imports the HTTP API's inspect answer (docs/http.md), and replays it", async () => {
+    const inspect = {
+      execution_id: "8b6f078d-1d43-40f0-bed3-ed062c8f6fb3", name: "hello_world", input: "World", output: "Hello, World", state: "succeeded",
+      events: [
+        { id: 0, type: "WORKFLOW_STARTED", source_id: "8b6f078d-1d43-40f0-bed3-ed062c8f6fb3", name: "hello_world", value: "World", time: "2026-11-21T06:06:38.727Z" },
+        { id: 1, type: "TASK_STARTED", source_id: "1", name: "say_hello", value: ["World"], time: "2026-11-21T06:06:38.727Z" },
+        { id: 2, type: "TASK_COMPLETED", source_id: "1", name: "say_hello", value: "Hello, World", time: "2026-11-21T06:06:38.727Z" },
+        { id: 3, type: "WORKFLOW_COMPLETED", source_id: "8b6f078d-1d43-40f0-bed3-ed062c8f6fb3", name: "hello_world", value: "Hello, World", time: "2026-11-21T06:06:38.728Z" },
+      ],
+    };
+    const doc = parseHistory(JSON.stringify(inspect));
+    expect(doc.executionId).toBe(inspect.execution_id);
+    expect(doc.events[2]).toMatchObject({ sourceId: "1", value: '"Hello, World"', time: Date.parse("2026-11-21T06:06:38.727Z") });
+    const { module } = await ran("hello-world");
+    expect((await checkReplay(doc, module)).ok).toBe(true);
+  });
+
   it("refuses what is not a history, saying why", () => {
     expect(() => parseHistory("nope")).toThrow(/not JSON/);
     expect(() => parseHistory("{}")).toThrow(/events/);

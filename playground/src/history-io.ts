@@ -73,7 +73,10 @@ export function parseHistory(text: string): HistoryDocument {
 
 function normalizeEvents(raw: readonly unknown[], where: string): StoredEvent[] {
   if (raw.length === 0) throw new HistoryFormatError(`${where} has no events`);
-  const stored = raw.every((e) => typeof (e as { value?: unknown })?.value === "string" && isJsonText((e as { value: string }).value));
+  // The HTTP API's inspect (snake_case source_id) gives decoded values; the stored form has sourceId
+  // and values as JSON text.
+  const stored = raw.every((e) => typeof e === "object" && e !== null && !("source_id" in e)
+    && typeof (e as { value?: unknown }).value === "string" && isJsonText((e as { value: string }).value));
   return raw.map((item, index) => {
     const e = item as Record<string, unknown>;
     const bad = (what: string) => new HistoryFormatError(`${where}: event ${index} ${what}`);
