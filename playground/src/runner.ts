@@ -80,15 +80,25 @@ export class Runner {
    */
   async recover(): Promise<string[]> {
     const taken: string[] = [];
+    let waiting: string[] = [];
     const page = await this.engine.list({ state: "running", limit: 100 });
     for (const summary of page.executions) {
       const record = await this.sources.find(summary.executionId);
-      if (record?.executionId !== summary.executionId || this.active.has(summary.executionId)) continue;
-      try {
-        if (await this.continue(summary.executionId)) taken.push(summary.executionId);
-      } catch (error) {
-        for (const listener of this.#listeners) listener(summary.executionId, "ended", error);
+      if (record?.executionId === summary.executionId && !this.active.has(summary.executionId)) waiting.push(summary.executionId);
+    }
+    // A lock still held may be the page this one replaced, in its last moments: ask a few times.
+    for (let round = 0; round < 4 && waiting.length > 0; round += 1) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 250 * round));
+      const held: string[] = [];
+      for (const executionId of waiting) {
+        try {
+          if (await this.continue(executionId)) taken.push(executionId);
+          else held.push(executionId);
+        } catch (error) {
+          for (const listener of this.#listeners) listener(executionId, "ended", error);
+        }
       }
+      waiting = held;
     }
     return taken;
   }
