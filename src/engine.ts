@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
 import type { ChildRunner } from "./durable-steps.js";
-import { ConflictError, ExecutionNotFoundError, UsageError, WorkflowNotFoundError } from "./errors.js";
+import { ConflictError, ExecutionNotFoundError, UsageError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal } from "./events.js";
 import { WorkflowExecutionContext } from "./execution-context.js";
 import { Execution, type EngineNotice, type EngineRuntime } from "./execution.js";
@@ -9,6 +9,7 @@ import { MemoryStore } from "./memory-store.js";
 import { noSecrets, type SecretProvider } from "./secrets.js";
 import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { validateExecutionId, WorkflowRegistry } from "./workflow-registry.js";
 import { StepScope } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
 
@@ -68,7 +69,7 @@ export class Engine implements ChildRunner {
   readonly clock: Clock;
   readonly #runtime: EngineRuntime;
   readonly #listeners = new Set<(notice: EngineNotice) => void>();
-  readonly #workflows = new Map<string, AnyWorkflow>();
+  readonly #workflows = new WorkflowRegistry();
   readonly #leases: LeaseKeeper;
 
   constructor(options: EngineOptions = {}) {
@@ -102,29 +103,20 @@ export class Engine implements ChildRunner {
     return this.#leases.owner;
   }
 
-  /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API). */
+  /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API); a second, different workflow under a known name is a `UsageError`. */
   register(...workflows: AnyWorkflow[]): this {
-    for (const workflow of workflows) {
-      const known = this.#workflows.get(workflow.name);
-      if (known !== undefined && known !== workflow) throw new UsageError(`two different workflows are named "${workflow.name}": rename one`);
-      this.#workflows.set(workflow.name, workflow);
-    }
+    this.#workflows.add(workflows);
     return this;
   }
 
   /** The registered workflows, in registration order. */
   get workflows(): readonly AnyWorkflow[] {
-    return [...this.#workflows.values()];
+    return this.#workflows.all();
   }
 
   /** The registered workflow named `name`; `WorkflowNotFoundError` listing the known names otherwise. */
   workflow(name: string): Workflow<unknown, unknown> {
-    const found = this.#workflows.get(name);
-    if (found === undefined) {
-      const known = [...this.#workflows.keys()].map((n) => `"${n}"`).join(", ") || "none";
-      throw new WorkflowNotFoundError(`no workflow named "${name}" is registered (registered: ${known})`);
-    }
-    return found;
+    return this.#workflows.get(name);
   }
 
   /**
@@ -202,7 +194,7 @@ export class Engine implements ChildRunner {
     do {
       const page = await this.store.list({ state: "paused", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
       for (const summary of page.executions) {
-        const workflow = this.#workflows.get(summary.workflow);
+        const workflow = this.#workflows.find(summary.workflow);
         if (workflow === undefined) continue;
         const stored = await this.store.load(summary.executionId);
         const exec = new Execution(this.#runtime, summary.executionId, workflow.name, stored);
@@ -236,7 +228,7 @@ export class Engine implements ChildRunner {
       const page = await this.store.list({ state: "running", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
       for (const summary of page.executions) {
         const { executionId } = summary;
-        const workflow = this.#workflows.get(summary.workflow);
+        const workflow = this.#workflows.find(summary.workflow);
         if (this.#leases.isRunning(executionId)) {
           skipped.push({ executionId, reason: "this engine is running it" });
         } else if (workflow === undefined) {
@@ -315,11 +307,5 @@ export class Engine implements ChildRunner {
       await exec.commit();
     }
     await exec.start(async () => workflow.invoke(context as WorkflowExecutionContext<I>));
-  }
-}
-
-function validateExecutionId(executionId: string): void {
-  if (typeof executionId !== "string" || !/^[A-Za-z0-9_.:-]{1,200}$/.test(executionId)) {
-    throw new UsageError(`invalid execution id ${JSON.stringify(executionId)}: use 1 to 200 letters, digits, "_", "-", ".", ":"`);
   }
 }

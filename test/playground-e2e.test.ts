@@ -83,8 +83,6 @@ const stateOf = async (id: string) => ((await text("#execution-head .exec-id")) 
 const outputOf = async (id: string) => ((await text("#execution-head .exec-id")) === id ? text("#execution-output") : "");
 /** The state the executions list shows for `id`. */
 const listedState = (id: string) => page.evaluate((i) => document.querySelector(`li.execution[data-execution="${i}"]`)?.getAttribute("data-state") ?? "", id);
-const listed = (workflow: string, execState: string) =>
-  page.locator(`li.execution[data-state=${execState}]`, { has: page.locator(".wf-name", { hasText: new RegExp(`^${workflow}$`) }) });
 
 async function runExample(id: string): Promise<string> {
   await page.click(`[data-example=${id}]`);
