@@ -15,7 +15,7 @@ import { seededRandom } from "./support/seeded-random.js";
 
 /** A workflow whose steps take random virtual time, sleep durably and run in parallel. */
 const jitter = task.withContext("jitter", async (tc, label: string, ms: number) => {
-  await new Promise((r) => setTimeout(r, ms % 2));
+  for (let i = ms % 3; i > 0; i--) await new Promise((r) => setImmediate(r));
   return `${label}@${tc.stepId}`;
 });
 const scheduled = workflow("scheduled", async (ctx) => {
@@ -74,6 +74,26 @@ async function drive(store: FaultyStore | MemoryStore, clock: VirtualClock, c: C
   throw new Error("did not finish in 200 recoveries");
 }
 
+/** One seeded schedule: the fault-free reference, then the faulty run; returns what a replay of the seed must reproduce. */
+async function simulate(seed: number) {
+  const random = seededRandom(seed);
+  const c = cases[seed % cases.length]!;
+  const input = c.input(random);
+  const reference = await drive(new MemoryStore(), new VirtualClock({ auto: true }), c, input, `ref-${seed}`);
+  const faulty = new FaultyStore(new MemoryStore(), random, { failBefore: 0.1, failAfter: 0.1, slow: 0.3 });
+  const { ctx, attempts } = await drive(faulty, new VirtualClock({ auto: true }), c, input, `sim-${seed}`);
+  const events = await faulty.load(`sim-${seed}`);
+  return { c, reference, ctx, attempts, events, injected: faulty.injected };
+}
+
+test("a seed replays exactly: same faults, same recoveries, same log", async () => {
+  for (let seed = 7; seed < 57; seed++) {
+    const [a, b] = [await simulate(seed), await simulate(seed)];
+    const shape = (r: typeof a) => ({ injected: r.injected, attempts: r.attempts, log: r.events.map((e) => `${e.type}:${e.sourceId}:${e.name}`) });
+    expect(shape(b), `seed ${seed}`).toEqual(shape(a));
+  }
+});
+
 test("1,000 seeded schedules with store faults end as the fault-free run does", async () => {
   const base = Number(process.env.FLUX_SIM_SEED ?? 1);
   const runs = Number(process.env.FLUX_SIM_RUNS ?? 1000);
@@ -81,20 +101,15 @@ test("1,000 seeded schedules with store faults end as the fault-free run does", 
   let recoveries = 0;
   const outcomes = { succeeded: 0, failed: 0 };
   for (let seed = base; seed < base + runs; seed++) {
-    const random = seededRandom(seed);
     const c = cases[seed % cases.length]!;
-    const input = c.input(random);
-    const reference = await drive(new MemoryStore(), new VirtualClock({ auto: true }), c, input, `ref-${seed}`);
-    const faulty = new FaultyStore(new MemoryStore(), random, { failBefore: 0.1, failAfter: 0.1, slow: 0.3 });
     try {
-      const { ctx, attempts } = await drive(faulty, new VirtualClock({ auto: true }), c, input, `sim-${seed}`);
+      const { reference, ctx, attempts, events, injected } = await simulate(seed);
       expect(ctx.state).toBe(reference.ctx.state);
       expect(comparable(ctx.output)).toEqual(comparable(reference.ctx.output));
-      const events = await faulty.load(`sim-${seed}`);
       expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i));
       expect(events.filter((e) => e.type === "WORKFLOW_STARTED")).toHaveLength(1);
       expect(events.filter((e) => e.type === "WORKFLOW_COMPLETED" || e.type === "WORKFLOW_FAILED")).toHaveLength(1);
-      faults += faulty.injected;
+      faults += injected;
       recoveries += attempts - 1;
       outcomes[ctx.succeeded ? "succeeded" : "failed"] += 1;
     } catch (error) {

@@ -24,7 +24,8 @@ export class FaultyStore implements StateStore {
 
   async commitBatch(commits: readonly Commit[]): Promise<void> {
     const roll = this.random();
-    if (this.random() < this.faults.slow) for (let i = Math.floor(this.random() * 5); i >= 0; i--) await new Promise((r) => setTimeout(r, 0));
+    // Slowness as turns of the event loop (setImmediate), not timers: a seed replays exactly.
+    if (this.random() < this.faults.slow) for (let i = Math.floor(this.random() * 5); i >= 0; i--) await new Promise((r) => setImmediate(r));
     if (roll < this.faults.failBefore) {
       this.injected += 1;
       throw new StoreError("injected fault: the commit failed before writing");
