@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { drainUnreadBody } from "./drain-unread-body.js";
 
 /** A running HTTP server. */
 export interface RunningServer {
@@ -18,7 +19,8 @@ export interface RunningServer {
  * const server = await listen(createRouter(engine).fetch, "127.0.0.1", 8000);
  */
 export function listen(fetch: (request: Request) => Response | Promise<Response>, host: string, port: number): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch, hostname: host });
+  // A body left unread (answered 404, 401, 413 first) is drained, so keep-alive connections survive it.
+  const server = createAdaptorServer({ fetch: drainUnreadBody(fetch), hostname: host });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

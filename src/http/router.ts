@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine.js";
 import { ConflictError, ExecutionNotFoundError } from "../errors.js";
 import type { Workflow } from "../workflow.js";
@@ -7,7 +6,8 @@ import { hasBearerToken } from "./auth.js";
 import { errorJson, statusOf } from "./error-status.js";
 import { executionJson } from "./execution-json.js";
 import { toWire } from "./wire.js";
-import { MalformedRequestError, PayloadTooLargeError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
+import { MalformedRequestError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
+import { limitBody, readJson } from "./request-body.js";
 
 /** The default largest request body, in bytes (1 MiB). */
 export const defaultBodyLimit = 1024 * 1024;
@@ -75,12 +75,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     });
   }
   const limit = options.bodyLimit ?? defaultBodyLimit;
-  app.post("*", bodyLimit({
-    maxSize: limit,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body is larger than this server's limit of ${limit} bytes: send a smaller input, or raise the limit (bodyLimit)`);
-    },
-  }));
+  app.post("*", limitBody(limit));
 
   app.get("/workflows", (c) => c.json({ workflows: engine.workflows.map((workflow) => workflow.name) }));
 
@@ -151,18 +146,6 @@ function keepAlive(c: Context, promise: Promise<unknown>): void {
     c.executionCtx.waitUntil(promise);
   } catch {
     // No execution context (Node, tests): the process keeps running the promise anyway.
-  }
-}
-
-/** The request's JSON body (`undefined` when empty). */
-async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new MalformedRequestError(`the request body is not valid JSON (${reason}): send one JSON value, e.g. --header 'Content-Type: application/json' --data '"World"' (a string needs its quotes)`);
   }
 }
 
