@@ -1,8 +1,8 @@
 import type { Clock } from "./clock.js";
 import type { CommitQueue } from "./commit-queue.js";
 import { ExecutionError, FluxError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
-import { ExecutionEventType as T, isExecutionEventType, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
-import { applyToIndex, buildReplayIndex, type StepRecord } from "./replay-index.js";
+import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
+import { applyToIndex, type StepRecord } from "./replay-index.js";
 import { nextMacrotask, never } from "./scheduling.js";
 import type { SecretProvider } from "./secrets.js";
 import { decodeValue, encodeValue } from "./serialization.js";
@@ -59,10 +59,16 @@ export class Execution {
     readonly workflowName: string,
     stored: readonly StoredEvent[],
   ) {
-    for (const event of stored) this.events.push(decodeStored(id, event));
+    // One pass: decode, index, follow the state.
+    const index = new Map<string, StepRecord>();
+    for (const event of stored) {
+      const decoded = decodeStored(id, event);
+      this.events.push(decoded);
+      applyToIndex(index, decoded);
+      this.#applyWorkflowEvent(decoded);
+    }
+    this.index = index;
     this.#committed = this.events.length;
-    this.index = buildReplayIndex(this.events);
-    for (const event of this.events) this.#applyWorkflowEvent(event);
   }
 
   /** How many events are committed (or on their way to the store). */
@@ -158,6 +164,9 @@ export class Execution {
     this.#maybeSuspend();
   }
 
+  /** {@link stepSettled} as one function per execution, to hand to every step's `then` without a closure each. */
+  readonly onStepSettled = (): void => this.stepSettled();
+
   /**
    * Registers a pause that waits for a resume (or, with `wakeAt`, a sleep that waits for that
    * time); the run suspends once nothing else is in flight.
@@ -209,8 +218,11 @@ export function asExecutionError(workflowName: string, error: unknown): Executio
   return new ExecutionError(`workflow "${workflowName}" failed: ${message}`, { cause: error });
 }
 
+const eventTypes = new Map<string, ExecutionEventType>(Object.values(T).map((type) => [type, type]));
+
 function decodeStored(executionId: string, event: StoredEvent): ExecutionEvent {
-  if (!isExecutionEventType(event.type)) {
+  const type = eventTypes.get(event.type);
+  if (type === undefined) {
     throw new StoreError(`execution ${executionId}: event ${event.id} has the unknown type ${JSON.stringify(event.type)}; it was written by a newer flux-ts`);
   }
   let value: unknown;
@@ -220,7 +232,7 @@ function decodeStored(executionId: string, event: StoredEvent): ExecutionEvent {
     if (error instanceof FluxError) throw error;
     throw new StoreError(`execution ${executionId}: event ${event.id} holds a value that is not valid JSON; the store is corrupt`, { cause: error });
   }
-  return { id: event.id, type: event.type, sourceId: event.sourceId, name: event.name, value, time: event.time };
+  return { id: event.id, type, sourceId: event.sourceId, name: event.name, value, time: event.time };
 }
 
 function describe(type: ExecutionEventType, name: string): string {

@@ -37,7 +37,11 @@ export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEve
   if (type.startsWith("WORKFLOW_")) return;
   let record = index.get(sourceId);
   if (record === undefined) {
-    record = { stepId: sourceId, kind: "task", name: event.name, retries: 0, retryOpen: false, startedAt: event.time, resumed: false };
+    // Every field up front: one object shape, no property store grown later (a long replay holds thousands).
+    record = {
+      stepId: sourceId, kind: "task", name: event.name, outcome: undefined, retries: 0, retryOpen: false,
+      retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: undefined,
+    };
     index.set(sourceId, record);
   }
   switch (type) {

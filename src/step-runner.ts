@@ -20,7 +20,7 @@ export function track<R>(exec: Execution, scope: StepScope, body: (stepId: strin
   if (!counted) return body(stepId);
   exec.stepStarted();
   const result = body(stepId);
-  result.then(() => exec.stepSettled(), () => exec.stepSettled());
+  result.then(exec.onStepSettled, exec.onStepSettled);
   return result;
 }
 
@@ -46,23 +46,31 @@ export function recorded(exec: Execution, stepId: string, kind: StepRecord["kind
 
 /** Runs `task` as a step: replayed from the log when recorded, else run with its retry, timeout, fallback and rollback. */
 export function runTaskStep<A extends unknown[], R>(exec: Execution, scope: StepScope, task: Task<A, R>, args: A): Promise<R> {
-  return track(exec, scope, async (stepId) => {
-    const record = recorded(exec, stepId, "task", task.name);
-    if (record === "diverged") return never();
-    if (record?.outcome !== undefined) {
-      if (record.outcome.ok) return record.outcome.value as R;
-      throw record.outcome.error;
+  const stepId = scope.nextId();
+  if (exec.ended) return never();
+  if (scope.signal?.aborted) return Promise.reject(scope.signal.reason);
+  const record = recorded(exec, stepId, "task", task.name);
+  if (record === "diverged") return never();
+  // A finished step replays from the log at once: nothing runs and nothing is in flight, so
+  // a replay costs one lookup and one settled promise per step.
+  if (record?.outcome !== undefined) return record.outcome.ok ? Promise.resolve(record.outcome.value as R) : Promise.reject(record.outcome.error);
+  exec.stepStarted();
+  const result = runUnfinished(exec, stepId, scope, task, args, record);
+  result.then(exec.onStepSettled, exec.onStepSettled);
+  return result;
+}
+
+/** A step that has no recorded end: started now (recorded first), or resumed where the log left it. */
+async function runUnfinished<A extends unknown[], R>(exec: Execution, stepId: string, scope: StepScope, task: Task<A, R>, args: A, record: StepRecord | undefined): Promise<R> {
+  if (record === undefined) {
+    try {
+      exec.emit(T.TASK_STARTED, stepId, task.name, args);
+    } catch (error) {
+      exec.emit(T.TASK_STARTED, stepId, task.name, null);
+      return fail(exec, stepId, task.name, error);
     }
-    if (record === undefined) {
-      try {
-        exec.emit(T.TASK_STARTED, stepId, task.name, args);
-      } catch (error) {
-        exec.emit(T.TASK_STARTED, stepId, task.name, null);
-        return fail(exec, stepId, task.name, error);
-      }
-    }
-    return new StepRun(exec, stepId, task, args, scope.signal, record).run();
-  });
+  }
+  return new StepRun(exec, stepId, task, args, scope.signal, record).run();
 }
 
 /** Records the step's failure and throws it (as recorded, so secrets redacted from it stay redacted). */
