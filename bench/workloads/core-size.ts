@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+import { bundleSize } from "../lib/bundle-size.js";
+import type { Workload } from "../lib/workload.js";
+
+const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+
+/** The core (`src/index.ts` and all it imports) bundled by esbuild, minified, gzipped: KB (1,024 B). */
+const coreSize: Workload = {
+  title: "Core size (src/, min + gzip)",
+  unit: "KB",
+  target: { value: 12, better: "lower" },
+  variants: ["-"],
+  runs: 1,
+  warmups: 0,
+  async measure() {
+    const size = await bundleSize(entry, { platform: "neutral" });
+    return { value: size.gzipped / 1024, note: `${(size.minified / 1024).toFixed(1)} KB minified` };
+  },
+};
+export default coreSize;
