@@ -64,13 +64,13 @@ export function runTaskStep<A extends unknown[], R>(exec: Execution, scope: Step
 async function runUnfinished<A extends unknown[], R>(exec: Execution, stepId: string, scope: StepScope, task: Task<A, R>, args: A, record: StepRecord | undefined): Promise<R> {
   if (record === undefined) {
     try {
-      exec.emit(T.TASK_STARTED, stepId, task.name, args);
+      exec.emit(T.TASK_STARTED, stepId, task.name, args, scope.redact);
     } catch (error) {
       exec.emit(T.TASK_STARTED, stepId, task.name, null);
       return fail(exec, stepId, task.name, error);
     }
   }
-  return new StepRun(exec, stepId, task, args, scope.signal, record).run();
+  return new StepRun(exec, stepId, task, args, scope.signal, record, scope.redact).run();
 }
 
 /** Records the step's failure and throws it (as recorded, so secrets redacted from it stay redacted). */
@@ -92,7 +92,11 @@ class StepRun<A extends unknown[], R> {
     readonly args: A,
     readonly parentSignal: AbortSignal | undefined,
     readonly record: StepRecord | undefined,
-  ) {}
+    /** The secrets of the tasks this step is nested in: hidden from what it records, as its own are. */
+    readonly inherited?: readonly string[],
+  ) {
+    this.#redact = inherited === undefined ? undefined : [...inherited];
+  }
 
   async run(): Promise<R> {
     const { exec, stepId, task } = this;
@@ -170,7 +174,7 @@ class StepRun<A extends unknown[], R> {
     const { exec, task, stepId } = this;
     const parent = this.parentSignal;
     if (parent?.aborted) throw parent.reason;
-    const context = new StepTaskContext(exec, stepId, task.name, attempt, this.#secrets);
+    const context = new StepTaskContext(exec, stepId, task.name, attempt, this.#secrets, this.#redact);
     const timeout = task.options.timeout;
     if (timeout === undefined && parent === undefined) {
       // Nothing but its own end can abort this attempt: no race, no listeners, and an abort
@@ -241,7 +245,7 @@ class StepRun<A extends unknown[], R> {
       }
       this.#secrets[name] = value;
     }
-    this.#redact = Object.values(this.#secrets);
+    this.#redact = [...(this.inherited ?? []), ...Object.values(this.#secrets)];
   }
 
   async #fromCache(): Promise<{ value: R } | undefined> {
@@ -280,6 +284,8 @@ class StepTaskContext implements TaskContext {
     readonly taskName: string,
     readonly attempt: number,
     readonly secrets: Readonly<Record<string, string>>,
+    /** Secret values (this task's and its parents') hidden from what its nested steps record. */
+    readonly redact?: readonly string[],
   ) {
     this.#exec = exec;
   }
@@ -324,7 +330,7 @@ class StepTaskContext implements TaskContext {
   }
 
   #nested(): StepScope {
-    this.#scope ??= new StepScope(this.attempt === 0 ? `${this.stepId}.` : `${this.stepId}~${this.attempt}.`, this.signal);
+    this.#scope ??= new StepScope(this.attempt === 0 ? `${this.stepId}.` : `${this.stepId}~${this.attempt}.`, this.signal, this.redact);
     return this.#scope;
   }
 

@@ -10,6 +10,8 @@ export class StepScope {
     readonly prefix: string,
     /** Aborts when the owner of the scope (a task attempt) ended; its calls then record nothing. */
     readonly signal?: AbortSignal,
+    /** Secret values hidden from what the steps of this scope record: those of every task above them. */
+    readonly redact?: readonly string[],
   ) {}
 
   /** The id of the next durable call in this scope. */
@@ -19,6 +21,6 @@ export class StepScope {
 
   /** A scope for the calls made under step `stepId` (its nested steps, a parallel branch). */
   child(stepId: string, signal?: AbortSignal): StepScope {
-    return new StepScope(`${stepId}.`, signal ?? this.signal);
+    return new StepScope(`${stepId}.`, signal ?? this.signal, this.redact);
   }
 }
