@@ -34,6 +34,14 @@ export interface SqlDriver {
   all(statement: SqlStatement): Promise<SqlRow[]>;
 
   /**
+   * Optional: runs one read statement and resolves to `map` of each row, in order, stepping
+   * through the result so that the rows are never all held at once (better-sqlite3's
+   * `iterate()`). Loading a long log then peaks at the mapped values only. Without it,
+   * {@link SqlStore} maps the result of {@link all}.
+   */
+  mapRows?<T>(statement: SqlStatement, map: (row: SqlRow) => T): Promise<T[]>;
+
+  /**
    * Runs the statements in order as ONE atomic unit: when any of them fails, none of their
    * effects remain and the promise rejects with that statement's error. Resolves once the
    * batch is as durable as the database makes a committed transaction.

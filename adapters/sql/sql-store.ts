@@ -78,8 +78,15 @@ export class SqlStore implements StateStore {
   }
 
   async load(executionId: string): Promise<StoredEvent[]> {
-    const rows = await this.#all(loadStatement(executionId), `loading execution ${executionId}`);
-    return rows.map(eventFromRow);
+    const doing = `loading execution ${executionId}`;
+    if (this.#driver.mapRows === undefined) return (await this.#all(loadStatement(executionId), doing)).map(eventFromRow);
+    // A long log is mapped row by row: its raw rows are never all in memory at once.
+    await this.ready();
+    try {
+      return await this.#driver.mapRows(loadStatement(executionId), eventFromRow);
+    } catch (error) {
+      throw storeError(this.description, doing, error);
+    }
   }
 
   async get(executionId: string): Promise<ExecutionSummary | undefined> {

@@ -10,6 +10,7 @@ import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../sql/sql-drive
  * - The first `batch` switches the file to WAL (a write to the file's header) and the connection
  *   to `synchronous = FULL` (fsync of the log at every commit). Until then nothing is written,
  *   so a database that is only inspected and then refused is never modified.
+ * - `mapRows` steps through a result with `iterate()`, so a long log is never held twice.
  * - Prepared statements are cached by SQL text.
  */
 export class BetterSqliteDriver implements SqlDriver {
@@ -30,6 +31,12 @@ export class BetterSqliteDriver implements SqlDriver {
 
   async all({ sql, params }: SqlStatement): Promise<SqlRow[]> {
     return this.#prepare(sql).all(...params) as SqlRow[];
+  }
+
+  async mapRows<T>({ sql, params }: SqlStatement, map: (row: SqlRow) => T): Promise<T[]> {
+    const mapped: T[] = [];
+    for (const row of this.#prepare(sql).iterate(...params)) mapped.push(map(row as SqlRow));
+    return mapped;
   }
 
   async batch(statements: readonly SqlStatement[]): Promise<void> {
