@@ -13,6 +13,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   exec: async () => (await import("./exec-command.js")).execCommand,
   inspect: async () => (await import("./inspect-command.js")).inspectCommand,
   list: async () => (await import("./list-command.js")).listCommand,
+  recover: async () => (await import("./recover-command.js")).recoverCommand,
   start: async () => (await import("./start-command.js")).startCommand,
 };
 
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (!Object.hasOwn(commands, command)) {
-      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list or start (flux --help)`);
+      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list, recover or start (flux --help)`);
     }
     await import("./index.js"); // the Node default engine (SQLite under the current directory)
     const run = await commands[command]!();

@@ -1,11 +1,12 @@
 /** The `--help` text of each command, and of `flux` itself. */
-export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "start", string>> = {
+export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start", string>> = {
   flux: `flux: run durable workflows (flux-ts)
 
 Usage:
   flux exec FILE WORKFLOW [INPUT]   run a workflow exported by FILE (.ts or .js)
   flux inspect EXECUTION_ID         show an execution and its events
   flux list                         list executions, newest first
+  flux recover PATH                 finish executions a stopped process left running
   flux start PATH                   serve the workflows under PATH over HTTP
 
 Options:
@@ -63,6 +64,28 @@ Options:
   --json           JSON (the default when stdout is not a terminal)
   -h, --help       show this help
 `,
+  recover: `Usage: flux recover PATH [options]
+
+Replays, to their end or their next pause, the executions in .flux/flux.db that a stopped
+process left running: state "running", no new event for --stale-after ms, and no live runner
+holding them (their lease is free or expired). Their recorded steps are not run again; the step
+that was running when the process stopped runs again (at-least-once). Prints JSON: "recovered"
+(execution_id, workflow, state) and "skipped" (execution_id, reason).
+
+  PATH  the file or folder of the workflows (as for flux start): an execution is recovered only
+        if its workflow is exported there
+
+Options:
+  --stale-after MS  only executions with no new event for MS milliseconds (default 30000, the
+                    lease TTL); 0 takes every running execution whose lease is free
+  -h, --help        show this help
+
+Sleeps longer than 10 s met on the way suspend the execution; flux start wakes it when due.
+Exit code 0, whatever was recovered or skipped; 2 for bad usage.
+
+Example:
+  flux recover examples --stale-after 0
+`,
   start: `Usage: flux start PATH [options]
 
 Serves every workflow exported by the files under PATH (a file, or a folder searched
@@ -78,6 +101,8 @@ Options:
   --host HOST         the address to listen on (default 127.0.0.1)
   --port PORT         the port (default 8000)
   --body-limit BYTES  the largest request body (default 1048576)
+  --recover           every 5 s, also recover executions that a stopped process left running
+                      (at start, it always does; see flux recover)
   -h, --help          show this help
 
 Environment:

@@ -12,18 +12,22 @@ import { listen } from "./node-server.js";
 export const serverHoldsSleepsUpTo = 10_000;
 /** How often the server looks for suspended sleeps that are due, in ms. */
 export const wakeInterval = 1_000;
+/** With `--recover`, how often the server looks for executions a stopped process left running, in ms. */
+export const recoverInterval = 5_000;
 
 /**
  * `flux start PATH`: serves the workflows exported by the files under PATH over HTTP (the
  * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Durable
  * sleeps longer than 10 s suspend and are woken by the server, also after a restart; at start,
- * executions that a stopped process left running are recovered (`engine.recover()`).
+ * executions that a stopped process left running are recovered (`engine.recover()`), and with
+ * `--recover` every 5 s too (those of other processes sharing the file that stopped meanwhile).
  */
 export async function startCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandLine("start", argv, {
     host: { type: "string" },
     port: { type: "string" },
     "body-limit": { type: "string" },
+    recover: { type: "boolean" },
   });
   if (values["help"] === true) {
     io.stdout.write(helpText.start);
@@ -63,11 +67,19 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   };
   wake();
   const timer = setInterval(wake, wakeInterval);
-  // Executions a stopped process left running (no progress for a lease TTL) are replayed to
-  // their end. Only at start: the engine runs nothing yet, so none of them can be its own.
-  engine.recover().then(({ recovered }) => {
-    if (recovered.length > 0) io.stdout.write(`flux: recovered ${recovered.length} execution(s) left running by a stopped process: ${recovered.join(", ")}\n`);
-  }, (error: unknown) => io.stderr.write(`flux: recovering executions failed: ${String(error)}\n`));
+  // Executions a stopped process left running (no progress for a lease TTL, lease free) are
+  // replayed to their end: at start, and with --recover periodically (recover() skips the
+  // executions this engine runs itself, and those another live runner leases).
+  let recovering = false;
+  const recover = () => {
+    if (recovering) return;
+    recovering = true;
+    engine.recover().then(({ recovered }) => {
+      if (recovered.length > 0) io.stdout.write(`flux: recovered ${recovered.length} execution(s) left running by a stopped process: ${recovered.join(", ")}\n`);
+    }, (error: unknown) => io.stderr.write(`flux: recovering executions failed: ${String(error)}\n`)).finally(() => { recovering = false; });
+  };
+  recover();
+  const recoverTimer = values["recover"] === true ? setInterval(recover, recoverInterval) : undefined;
 
   const names = workflows.map((workflow) => workflow.name);
   io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);
@@ -81,6 +93,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     signal?.addEventListener("abort", stop, { once: true });
   });
   clearInterval(timer);
+  clearInterval(recoverTimer);
   await server.close();
   await engine.close();
   io.stdout.write("flux: stopped\n");
