@@ -13,7 +13,8 @@ const plainPrototypes = new Set<object | null>([Object.prototype, null]);
 /**
  * The JSON text that records `value`. Throws {@link SerializationError} naming the path of the
  * first part that cannot be recorded (a function, a class instance, NaN, a bigint, a cycle...),
- * so nothing corrupt is ever stored. `redact` replaces every occurrence of the given strings.
+ * so nothing corrupt is ever stored. `redact` replaces every occurrence of the given strings
+ * (in string values, object keys, and error names, messages and stacks) with `[secret]`.
  */
 export function encodeValue(value: unknown, what = "value", redact?: readonly string[]): string {
   return JSON.stringify(toJson(value, what, new Set(), redact));
@@ -57,7 +58,7 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
       fail(path, `an instance of ${object.constructor?.name ?? "a class"} (record plain objects, arrays, Dates or Errors)`);
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(object)) out[key] = toJson(item, `${path}.${key}`, seen, redact);
+    for (const [key, item] of Object.entries(object)) out[redact === undefined ? key : redactString(key, redact)] = toJson(item, `${path}.${key}`, seen, redact);
     return TAG in out ? { [TAG]: "object", v: out } : out;
   } finally {
     seen.delete(object);
@@ -69,7 +70,7 @@ function encodeError(error: Error, path: string, seen: Set<object>, redact: read
   for (const [key, item] of Object.entries(error)) {
     if (key === "cause" || key === "name") continue;
     try {
-      props[key] = toJson(item, `${path}.${key}`, seen, redact);
+      props[redact === undefined ? key : redactString(key, redact)] = toJson(item, `${path}.${key}`, seen, redact);
     } catch {
       // A property that cannot be recorded is left out rather than losing the whole error.
     }
@@ -77,7 +78,7 @@ function encodeError(error: Error, path: string, seen: Set<object>, redact: read
   const text = (s: string | undefined) => (s === undefined || redact === undefined ? s : redactString(s, redact));
   return {
     [TAG]: "error",
-    name: error.name,
+    name: text(error.name),
     message: text(error.message),
     stack: text(error.stack),
     ...(error.cause !== undefined ? { cause: toJson(error.cause, `${path}.cause`, seen, redact) } : {}),

@@ -122,7 +122,7 @@ class StepRun<A extends unknown[], R> {
         completed = exec.emit(T.TASK_COMPLETED, stepId, task.name, result.value, this.#redact);
       } catch (failure) {
         if (!(failure instanceof SerializationError)) throw failure;
-        return fail(exec, stepId, task.name, new SerializationError(`task "${task.name}" (step ${stepId}) returned a value that cannot be recorded: ${failure.message}`, { cause: failure }));
+        return fail(exec, stepId, task.name, new SerializationError(`task "${task.name}" (step ${stepId}) returned a value that cannot be recorded: ${failure.message}`, { cause: failure }), this.#redact);
       }
       await exec.flush();
       // With secrets, the workflow gets the value as recorded (redacted), as a replay would.

@@ -68,6 +68,8 @@ function expectRedacted(outputs: unknown[]): void {
   expect(text).toContain("Bearer [secret]");
   expect(text).toContain("the API refused token [secret]");
   expect(text).toContain("inner saw [secret]");
+  expect(text).toContain('"byKey":{"[secret]":true}');
+  expect(text).toContain("cannot be recorded");
 }
 
 describe("secrets never reach a store's bytes, an answer or an error message", () => {
