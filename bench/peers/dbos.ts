@@ -26,6 +26,8 @@ export const dbos: Peer = {
     return `embedded; PostgreSQL ${postgresBin()?.split("/").at(-2) ?? "?"} on 127.0.0.1 (fsync, synchronous_commit on)`;
   },
   async start() {
+    // pg (DBOS's driver) warns that it is called while busy, once, in the middle of the output.
+    process.noDeprecation = true;
     const postgres = await startPostgres();
     try {
       const { DBOS } = await importPeer<DbosModule>("@dbos-inc/dbos-sdk");

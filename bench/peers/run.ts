@@ -3,9 +3,11 @@
  * steps (default 1,000) — on flux-ts and on its peers, in one run, and the ratios.
  *
  * The peers are installed on demand into `bench/peers/node_modules` (their own package.json,
- * never flux-ts's dependencies). All engines are started first; then each round runs every
- * engine once in turn (so that the machine's drift touches all alike), after one warm-up run
- * each. A peer that cannot start here is reported as such; the others still run.
+ * never flux-ts's dependencies). Each engine runs alone (started, one warm-up run, the
+ * samples, stopped: no other engine's idle servers running meanwhile), and flux-ts runs
+ * before the first peer and after each one: a peer's ratio is the median of the flux-ts
+ * samples on either side of it over the peer's median. A peer that cannot start here is
+ * reported as such; the others still run.
  *
  * Options: `--steps N` (default 1000), `--runs N` (default 5), `--only <name part>` (repeatable).
  */
@@ -42,44 +44,53 @@ if (!peersInstalled()) {
 }
 
 console.log(`peers — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.versions.node} — ${steps} sequential no-op steps, ${runs} runs after 1 warm-up`);
-const sessions = new Map<Peer, PeerSession>();
 const failures = new Map<Peer, string>();
 const samples = new Map<Peer, number[]>();
-for (const { peer } of selected) {
-  process.stdout.write(`  starting ${peer.name} … `);
+/** The flux-ts samples taken just before and just after each peer's block. */
+const brackets = new Map<Peer, number[]>();
+
+/** Starts `peer`, warms it up, takes `runs` samples, stops it: alone, so no engine's idle servers slow another. */
+async function measure(peer: Peer): Promise<number[]> {
+  process.stdout.write(`  ${peer.name} … `);
+  let session: PeerSession | undefined;
+  const taken: number[] = [];
   try {
-    const session = await peer.start();
+    session = await peer.start();
     await session.run(steps);
-    sessions.set(peer, session);
-    samples.set(peer, []);
-    console.log("ready");
+    for (let i = 0; i < runs; i += 1) taken.push(steps / (await session.run(steps)));
+    samples.set(peer, [...(samples.get(peer) ?? []), ...taken]);
+    console.log(taken.map((value) => formatFigure(value)).join(", "));
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     failures.set(peer, reason);
     console.log(`cannot run here: ${reason}`);
+  } finally {
+    await session?.stop().catch(() => undefined);
+    // Let the removal of its files (journal commits) and its exit settle before the next block.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
+  return taken;
 }
-for (let round = 1; round <= runs; round += 1) {
-  for (const [peer, session] of sessions) {
-    try {
-      samples.get(peer)!.push(steps / (await session.run(steps)));
-    } catch (error) {
-      failures.set(peer, error instanceof Error ? error.message.split("\n")[0]! : String(error));
-      sessions.delete(peer);
-      await session.stop().catch(() => undefined);
-    }
-  }
-  console.log(`  round ${round}/${runs} done`);
-}
-for (const session of sessions.values()) await session.stop();
 
-const ours = samples.get(fluxTs)?.length ? summarize(samples.get(fluxTs)!).median : undefined;
-const header = ["Engine", "Steps/s (median)", "Min–max", "ms/step", "flux-ts ÷ it", "Goal", "Result", "Setup"];
+// flux-ts runs before the first peer and after each one (A B A C A D A): each peer is compared
+// with the flux-ts blocks on either side of it, so the drift of a shared machine over the run
+// weighs on both sides of each ratio alike.
+let before = await measure(fluxTs);
+for (const { peer } of selected) {
+  if (peer === fluxTs) continue;
+  await measure(peer);
+  const after = await measure(fluxTs);
+  brackets.set(peer, [...before, ...after]);
+  before = after;
+}
+
+const header = ["Engine", "Steps/s (median)", "Min–max", "ms/step", "flux-ts ÷ it (†)", "Goal", "Result", "Setup"];
 const rows = selected.map(({ peer, goal }) => {
   const list = samples.get(peer) ?? [];
   if (list.length === 0 || failures.has(peer)) return [peer.name, "—", "—", "—", "—", goal === undefined ? "" : `≥ ${goal}×`, "N/A", `could not run: ${failures.get(peer) ?? "no samples"}`];
   const s = summarize(list);
-  const ratio = ours === undefined || peer === fluxTs ? undefined : ours / s.median;
+  const around = brackets.get(peer) ?? [];
+  const ratio = peer === fluxTs || around.length === 0 ? undefined : summarize(around).median / s.median;
   const result = goal === undefined || ratio === undefined ? "" : ratio >= goal ? "MET" : "MISSED";
   return [peer.name, formatFigure(s.median), `${formatFigure(s.min)}–${formatFigure(s.max)}`, (1000 / s.median).toFixed(3), ratio === undefined ? "" : `${ratio.toFixed(1)}×`, goal === undefined ? "" : `≥ ${goal}×`, result, peer.setup];
 });
@@ -89,3 +100,4 @@ console.log();
 console.log(line(header));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const row of rows) console.log(line(row));
+console.log("(†) the median of the flux-ts samples taken just before and just after the peer's block, over the peer's median");
