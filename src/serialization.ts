@@ -9,6 +9,8 @@ export type Recordable = unknown;
 
 const TAG = "$flux";
 const plainPrototypes = new Set<object | null>([Object.prototype, null]);
+/** How deep objects and arrays may nest in a recorded value (deeper would overflow the stack on some runtimes). */
+export const MAX_DEPTH = 1_000;
 
 /**
  * The JSON text that records `value`. Throws {@link SerializationError} naming the path of the
@@ -46,6 +48,8 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
   if (value === null) return null;
   const object = value as object;
   if (seen.has(object)) fail(path, "a circular reference");
+  // `seen` holds exactly the objects on the path from the root: its size is the depth.
+  if (seen.size >= MAX_DEPTH) fail(path.length > 200 ? `${path.slice(0, 200)}…` : path, `nested more than ${MAX_DEPTH} levels deep`);
   seen.add(object);
   try {
     if (Array.isArray(object)) return object.map((item, i) => toJson(item, `${path}[${i}]`, seen, redact));

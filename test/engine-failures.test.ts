@@ -162,3 +162,25 @@ describe("many executions in one realm", () => {
     expect((await store.load(ctx.executionId)).filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
   });
 });
+
+describe("values nested too deep", () => {
+  test("a result nested 100,000 levels deep fails its step with SerializationError, not a stack overflow", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const sink = task("deep_result", async () => deep);
+    const ctx = await workflow("too_deep", async (c) => c.run(sink)).run(undefined, { engine: new Engine() });
+    const cause = (ctx.output as ExecutionError).cause as Error;
+    expect(cause).toBeInstanceOf(SerializationError);
+    expect(cause.message).toContain("nested more than 1000 levels deep");
+  });
+
+  test("a value nested 999 levels deep is recorded and read back", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 998; i++) deep = [deep];
+    const store = new MemoryStore();
+    const echo = task("deep_ok", async () => deep);
+    const ctx = await workflow("deep_enough", async (c) => c.run(echo)).run(undefined, { engine: new Engine({ store }) });
+    expect(ctx.succeeded).toBe(true);
+    expect((await new Engine({ store }).inspect(ctx.executionId))?.output).toEqual(deep);
+  });
+});
