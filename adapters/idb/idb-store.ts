@@ -57,10 +57,22 @@ export class IdbStore implements StateStore {
     tx.done.catch(ignore);
     const requests: Promise<unknown>[] = [];
     try {
+      // Every read and every add goes out at once (one round trip to the browser's IndexedDB
+      // process): the adds need nothing read, and a failed check below aborts them all.
+      const executions = tx.objectStore("executions");
+      const reads = new Map<string, Promise<ExecutionSummary | undefined>>();
+      for (const { executionId, events } of commits) {
+        if (!reads.has(executionId)) reads.set(executionId, executions.get(executionId));
+        for (const event of events) {
+          const add = tx.objectStore("events").add({ ...event, executionId });
+          add.catch(ignore); // observed below (Promise.all / allSettled); not an unhandled rejection meanwhile
+          requests.push(add);
+        }
+      }
       const summaries = new Map<string, ExecutionSummary | undefined>();
+      for (const [executionId, read] of reads) summaries.set(executionId, await read);
       const changed = new Set<string>();
       for (const { executionId, events, expectedSeq } of commits) {
-        if (!summaries.has(executionId)) summaries.set(executionId, await tx.objectStore("executions").get(executionId));
         const summary = summaries.get(executionId);
         const length = summary?.events ?? 0;
         if (length !== expectedSeq) {
@@ -69,11 +81,10 @@ export class IdbStore implements StateStore {
           );
         }
         if (events.length === 0) continue;
-        for (const event of events) requests.push(tx.objectStore("events").add({ ...event, executionId }));
         summaries.set(executionId, nextSummary(summary, executionId, events));
         changed.add(executionId);
       }
-      for (const executionId of changed) requests.push(tx.objectStore("executions").put(summaries.get(executionId)!));
+      for (const executionId of changed) requests.push(executions.put(summaries.get(executionId)!));
       await Promise.all(requests);
       await tx.done;
     } catch (error) {
@@ -82,8 +93,11 @@ export class IdbStore implements StateStore {
       } catch {
         // The transaction already aborted (a failed add) or finished.
       }
-      await Promise.allSettled(requests);
-      throw this.#commitError(error, commits);
+      // A duplicate key fails its add and aborts the transaction before the check above runs:
+      // the abort is what the caller saw, the ConstraintError is why.
+      const settled = await Promise.allSettled(requests);
+      const constraint = settled.find((r): r is PromiseRejectedResult => r.status === "rejected" && isDomError(r.reason, "ConstraintError"));
+      throw this.#commitError(error instanceof ConflictError || constraint === undefined ? error : constraint.reason, commits);
     }
   }
 
