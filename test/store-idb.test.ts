@@ -2,7 +2,7 @@ import "fake-indexeddb/auto";
 import { openDB } from "idb";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { IdbStore, openIdbStore } from "../adapters/idb/index.js";
-import { StoreError, UsageError } from "../src/errors.js";
+import { ConflictError, StoreError, UsageError } from "../src/errors.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { testStateStore } from "./store-conformance.js";
 
@@ -89,6 +89,26 @@ describe("IdbStore", () => {
   it("says what to do where there is no IndexedDB", async () => {
     vi.stubGlobal("indexedDB", undefined);
     await expect(openIdbStore("x")).rejects.toThrow(/no IndexedDB \(in Node, use the SQLite store/);
+  });
+
+  it("never trusts the summaries it remembers: a tab that wrote meanwhile makes the next commit conflict", async () => {
+    const name = fresh();
+    const a = await openIdbStore(name);
+    const b = await openIdbStore(name);
+    try {
+      await a.commit("x", started("x", T0), { expectedSeq: 0 });
+      await a.commit("x", tasks(1, 1), { expectedSeq: 1 }); // a now remembers 2 events
+      await b.commit("x", tasks(2, 3), { expectedSeq: 2 }); // the other tab appends 3 more
+      const stale = await a.commit("x", tasks(2, 1, { tag: "stale" }), { expectedSeq: 2 }).catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(ConflictError);
+      expect((await a.get("x"))?.events).toBe(5);
+      expect((await a.load("x")).map((e) => e.id)).toEqual([0, 1, 2, 3, 4]);
+      await a.commit("x", tasks(5, 1), { expectedSeq: 5 });
+      expect((await b.get("x"))?.events).toBe(6);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it("rejects events whose ids do not continue the log, writing nothing", async () => {

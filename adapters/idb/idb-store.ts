@@ -4,6 +4,7 @@ import { nextSummary } from "../../src/execution-summary.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
 import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
 import { listSummaries } from "./idb-list.js";
+import { SummaryCache } from "./summary-cache.js";
 import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
 
 const ignore = () => undefined;
@@ -31,6 +32,7 @@ export class IdbStore implements StateStore {
   /** The IndexedDB database's name. */
   readonly name: string;
   readonly #db: IDBPDatabase<FluxDbSchema>;
+  readonly #summaries = new SummaryCache();
   #closed: string | undefined;
 
   /**
@@ -69,25 +71,40 @@ export class IdbStore implements StateStore {
           requests.push(add);
         }
       }
+      // When this connection knows the summaries, the new ones go out now too (one round trip);
+      // the reads below still check them, and a mismatch aborts everything.
+      const predicted = this.#summaries.predict(commits);
+      const firstExpected = new Map<string, number>();
+      for (const { executionId, expectedSeq } of commits) if (!firstExpected.has(executionId)) firstExpected.set(executionId, expectedSeq);
+      const changed = new Set(commits.filter((commit) => commit.events.length > 0).map((commit) => commit.executionId));
+      const written = new Map<string, ExecutionSummary>();
+      if (predicted !== undefined) {
+        for (const executionId of changed) written.set(executionId, predicted.get(executionId)!);
+        for (const summary of written.values()) requests.push(executions.put(summary));
+      }
       const summaries = new Map<string, ExecutionSummary | undefined>();
       for (const [executionId, read] of reads) summaries.set(executionId, await read);
-      const changed = new Set<string>();
       for (const { executionId, events, expectedSeq } of commits) {
         const summary = summaries.get(executionId);
         const length = summary?.events ?? 0;
-        if (length !== expectedSeq) {
+        const expected = predicted === undefined ? expectedSeq : firstExpected.get(executionId)!;
+        if (length !== expected) {
           throw new ConflictError(
-            `execution ${executionId} holds ${length} events, not the ${expectedSeq} this commit expected: another runner wrote to it`,
+            `execution ${executionId} holds ${length} events, not the ${expected} this commit expected: another runner wrote to it`,
           );
         }
-        if (events.length === 0) continue;
+        if (predicted !== undefined || events.length === 0) continue;
         summaries.set(executionId, nextSummary(summary, executionId, events));
-        changed.add(executionId);
       }
-      for (const executionId of changed) requests.push(executions.put(summaries.get(executionId)!));
+      if (predicted === undefined) {
+        for (const executionId of changed) written.set(executionId, summaries.get(executionId)!);
+        for (const summary of written.values()) requests.push(executions.put(summary));
+      }
       await Promise.all(requests);
       await tx.done;
+      this.#summaries.remember(written.values());
     } catch (error) {
+      this.#summaries.forget(commits.map((commit) => commit.executionId));
       try {
         tx.abort();
       } catch {
