@@ -9,6 +9,7 @@ import { MemoryStore } from "./memory-store.js";
 import { noSecrets, type SecretProvider } from "./secrets.js";
 import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { readLog } from "./read-log.js";
 import { validateExecutionId, WorkflowRegistry } from "./workflow-registry.js";
 import { StepScope } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
@@ -126,14 +127,8 @@ export class Engine implements ChildRunner {
    * on a store failure, a `ConflictError`, or a `NonDeterminismError`.
    */
   async run<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
-    const executionId = options.executionId ?? crypto.randomUUID();
-    if (options.executionId !== undefined) validateExecutionId(executionId);
-    const stored = options.executionId === undefined ? [] : await this.store.load(executionId);
-    const exec = new Execution(this.#runtime, executionId, workflow.name, stored);
-    if (stored.length === 0) {
-      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input);
-      if (options.executionId !== undefined) await exec.commit();
-    }
+    // A new random id cannot be known to anyone else: its start is committed with its first step.
+    const exec = await this.#prepare(workflow, input, options.executionId, options.executionId !== undefined);
     return this.#continue(workflow, exec, { value: undefined });
   }
 
@@ -147,17 +142,10 @@ export class Engine implements ChildRunner {
    * const { executionId, result } = await engine.start(helloWorld, "World");
    */
   async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>> }> {
-    const executionId = options.executionId ?? crypto.randomUUID();
-    validateExecutionId(executionId);
-    const stored = options.executionId === undefined ? [] : await this.store.load(executionId);
-    const exec = new Execution(this.#runtime, executionId, workflow.name, stored);
-    if (stored.length === 0) {
-      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input);
-      await exec.commit();
-    }
+    const exec = await this.#prepare(workflow, input, options.executionId, true);
     const result = this.#continue(workflow, exec, { value: undefined });
     result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
-    return { executionId, result };
+    return { executionId: exec.id, result };
   }
 
   /**
@@ -168,16 +156,15 @@ export class Engine implements ChildRunner {
    */
   async resume<I, O>(workflow: Workflow<I, O>, executionId: string, value?: unknown): Promise<WorkflowExecutionContext<I, O>> {
     validateExecutionId(executionId);
-    const stored = await this.store.load(executionId);
-    if (stored.length === 0) throw new ExecutionNotFoundError(`no execution ${executionId} in the store: check the id (flux list shows them)`);
-    return this.#continue(workflow, new Execution(this.#runtime, executionId, workflow.name, stored), { value });
+    const exec = await this.#load(executionId, workflow.name);
+    if (exec === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the store: check the id (flux list shows them)`);
+    return this.#continue(workflow, exec, { value });
   }
 
   /** The execution as recorded (not run), or `undefined` when the store has no such id. */
   async inspect<I = unknown, O = unknown>(executionId: string): Promise<WorkflowExecutionContext<I, O> | undefined> {
-    const stored = await this.store.load(executionId);
-    if (stored.length === 0) return undefined;
-    const exec = new Execution(this.#runtime, executionId, stored[0]!.name, stored);
+    const exec = await this.#load(executionId);
+    if (exec === undefined) return undefined;
     exec.halt(new UsageError(`execution ${executionId} was loaded for inspection: run it through its workflow`));
     return new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
   }
@@ -196,8 +183,8 @@ export class Engine implements ChildRunner {
       for (const summary of page.executions) {
         const workflow = this.#workflows.find(summary.workflow);
         if (workflow === undefined) continue;
-        const stored = await this.store.load(summary.executionId);
-        const exec = new Execution(this.#runtime, summary.executionId, workflow.name, stored);
+        const exec = await this.#load(summary.executionId, workflow.name);
+        if (exec === undefined) continue;
         const paused = [...exec.events].reverse().find((event) => event.type === T.WORKFLOW_PAUSED)?.value as { wakeAt?: unknown } | undefined;
         if (exec.state !== "paused" || typeof paused?.wakeAt !== "number" || paused.wakeAt > now) continue;
         try {
@@ -274,6 +261,31 @@ export class Engine implements ChildRunner {
     const child = await this.inspect<I, O>(executionId);
     if (child === undefined) throw new ExecutionNotFoundError(`the subworkflow execution ${executionId} is recorded by its parent but missing from the store`);
     return child;
+  }
+
+  /**
+   * The execution to run: loaded when `executionId` is given and known, else new with its start
+   * recorded (and committed before anything runs when `commitStart`).
+   */
+  async #prepare<I, O>(workflow: Workflow<I, O>, input: I, executionId: string | undefined, commitStart: boolean): Promise<Execution> {
+    if (executionId !== undefined) validateExecutionId(executionId);
+    const loaded = executionId === undefined ? undefined : await this.#load(executionId, workflow.name);
+    if (loaded !== undefined) return loaded;
+    const id = executionId ?? crypto.randomUUID();
+    const exec = new Execution(this.#runtime, id, workflow.name);
+    exec.emit(T.WORKFLOW_STARTED, id, workflow.name, input);
+    if (commitStart) await exec.commit();
+    return exec;
+  }
+
+  /** The execution as the store has it, read page by page; `undefined` when unknown. */
+  async #load(executionId: string, workflowName?: string): Promise<Execution | undefined> {
+    let exec: Execution | undefined;
+    await readLog(this.store, executionId, (page) => {
+      exec ??= new Execution(this.#runtime, executionId, workflowName ?? page[0]!.name);
+      exec.ingest(page);
+    });
+    return exec;
   }
 
   /** Runs `exec` on: `resume` gives the value for its first pending pause; without it (a wake) no pause is resumed. */

@@ -57,17 +57,25 @@ export class Execution {
     readonly runtime: EngineRuntime,
     readonly id: string,
     readonly workflowName: string,
-    stored: readonly StoredEvent[],
+    stored: readonly StoredEvent[] = [],
   ) {
-    // One pass: decode, index, follow the state.
-    const index = new Map<string, StepRecord>();
+    this.index = new Map<string, StepRecord>();
+    this.#committed = 0;
+    this.ingest(stored);
+  }
+
+  /**
+   * Adds recorded events (the next page of the log, in order) to what this execution knows:
+   * decoded, indexed, their state followed, in one pass. Only while loading, before `start`.
+   */
+  ingest(stored: readonly StoredEvent[]): void {
+    const { index } = this;
     for (const event of stored) {
-      const decoded = decodeStored(id, event);
+      const decoded = decodeStored(this.id, event);
       this.events.push(decoded);
       applyToIndex(index, decoded);
       this.#applyWorkflowEvent(decoded);
     }
-    this.index = index;
     this.#committed = this.events.length;
   }
 

@@ -16,7 +16,7 @@ export {
   NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError,
 } from "./errors.js";
 export { registerErrorClass } from "./error-classes.js";
-export type { StateStore, StoredEvent, Commit, ExecutionSummary, ListOptions, ExecutionPage, Lease } from "./state-store.js";
+export type { StateStore, StoredEvent, Commit, ExecutionSummary, ListOptions, ExecutionPage, Lease, LoadPage } from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { nextSummary } from "./execution-summary.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";

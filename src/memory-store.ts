@@ -1,7 +1,7 @@
 import { ConflictError, StoreError, UsageError } from "./errors.js";
 import { nextSummary } from "./execution-summary.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, StateStore, StoredEvent } from "./state-store.js";
+import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent } from "./state-store.js";
 
 /**
  * The reference {@link StateStore}: everything in this realm's memory, gone with it.
@@ -47,9 +47,10 @@ export class MemoryStore implements StateStore {
     }
   }
 
-  async load(executionId: string): Promise<StoredEvent[]> {
+  async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
     this.#assertOpen();
-    return (this.#logs.get(executionId) ?? []).slice();
+    const from = Math.max(0, page.from ?? 0);
+    return (this.#logs.get(executionId) ?? []).slice(from, page.limit === undefined ? undefined : from + page.limit);
   }
 
   async get(executionId: string): Promise<ExecutionSummary | undefined> {

@@ -17,6 +17,12 @@ export interface StoredEvent {
   readonly time: number;
 }
 
+/** A page of a log for {@link StateStore.load}: ids from `from` (default 0), at most `limit` events (default all). */
+export interface LoadPage {
+  readonly from?: number;
+  readonly limit?: number;
+}
+
 /** One append to one execution's log, as {@link StateStore.commit} takes it. */
 export interface Commit {
   readonly executionId: string;
@@ -89,8 +95,12 @@ export interface StateStore {
    */
   commitBatch(commits: readonly Commit[]): Promise<void>;
 
-  /** The execution's events in log order; an empty array when the execution is unknown. */
-  load(executionId: string): Promise<StoredEvent[]>;
+  /**
+   * The execution's events in log order; an empty array when the execution is unknown. With
+   * `from` and `limit`, one page of it: the events whose id is at least `from`, at most `limit`
+   * of them (the engine reads long logs page by page, so that it never holds all the raw rows).
+   */
+  load(executionId: string, page?: LoadPage): Promise<StoredEvent[]>;
 
   /** The execution's summary, or `undefined` when it is unknown. */
   get(executionId: string): Promise<ExecutionSummary | undefined>;

@@ -186,3 +186,32 @@ describe("durable sleep", () => {
     expect(finished?.output).toBe("woke");
   });
 });
+
+describe("loading long logs", () => {
+  test("the engine reads a log in pages and replays it whole", async () => {
+    class CountingStore extends MemoryStore {
+      readonly pages: (number | undefined)[] = [];
+      override load(executionId: string, page?: { from?: number; limit?: number }) {
+        this.pages.push(page?.limit);
+        return super.load(executionId, page);
+      }
+    }
+    const store = new CountingStore();
+    const step = task("step", async (i: number) => i);
+    const long = workflow("long", async (ctx) => {
+      let sum = 0;
+      for (let i = 0; i < 6_000; i++) sum += await ctx.run(step, i);
+      return sum;
+    });
+    const engine = new Engine({ store });
+    const first = await long.run(undefined, { engine });
+    expect(first.events).toHaveLength(12_002);
+    store.pages.length = 0;
+    const again = await long.run(undefined, { engine, executionId: first.executionId });
+    expect(again.output).toBe(first.output);
+    expect(again.events).toHaveLength(12_002);
+    expect(again.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(store.pages).toEqual([10_000, 10_000]);
+  });
+});
+

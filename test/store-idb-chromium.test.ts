@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, ExecutionTimeoutError, StoreError, UsageError } from "../src/errors.js";
 import { ExecutionEventType } from "../src/events.js";
 import { decodeValue } from "../src/serialization.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../src/state-store.js";
+import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../src/state-store.js";
 import type { IdbPageApi, PageResult } from "./browser/idb-page.js";
 import { ev, started, T0, tasks } from "./conformance/case-context.js";
 import { testStateStore } from "./store-conformance.js";
@@ -74,7 +74,7 @@ class PageStore implements StateStore {
   async commitBatch(commits: readonly Commit[]) {
     await this.#call("commitBatch", commits);
   }
-  load = async (executionId: string) => (await this.#call("load", executionId)) as StoredEvent[];
+  load = async (executionId: string, page?: LoadPage) => (await this.#call("load", executionId, page)) as StoredEvent[];
   get = async (executionId: string) => (await this.#call("get", executionId)) as ExecutionSummary | undefined;
   list = async (options?: ListOptions) => (await this.#call("list", ...(options === undefined ? [] : [options]))) as ExecutionPage;
   getCached = async (key: string) => (await this.#call("getCached", key)) as string | undefined;

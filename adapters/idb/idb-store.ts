@@ -2,7 +2,7 @@ import { openDB, unwrap, type IDBPDatabase } from "idb";
 import { ConflictError, StoreError, UsageError } from "../../src/errors.js";
 import { nextSummary } from "../../src/execution-summary.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../../src/state-store.js";
 import { listSummaries } from "./idb-list.js";
 import { SummaryCache } from "./summary-cache.js";
 import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
@@ -118,9 +118,9 @@ export class IdbStore implements StateStore {
     }
   }
 
-  async load(executionId: string): Promise<StoredEvent[]> {
+  async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
     const records = await this.#read(`loading execution ${executionId}`, (db) =>
-      db.getAll("events", IDBKeyRange.bound([executionId, 0], [executionId, Infinity])));
+      db.getAll("events", IDBKeyRange.bound([executionId, Math.max(0, page.from ?? 0)], [executionId, Infinity]), page.limit));
     return records.map(({ executionId: _, ...event }) => event);
   }
 

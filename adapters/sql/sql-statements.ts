@@ -78,10 +78,10 @@ export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
 }
 
 /** Reads one execution's events in log order. */
-export function loadStatement(executionId: string): SqlStatement {
+export function loadStatement(executionId: string, from = 0, limit = -1): SqlStatement {
   return {
-    sql: `SELECT seq, type, source_id, name, value, time FROM ${Tables.events} WHERE execution_id = ? ORDER BY seq`,
-    params: [executionId],
+    sql: `SELECT seq, type, source_id, name, value, time FROM ${Tables.events} WHERE execution_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+    params: [executionId, from, limit],
   };
 }
 

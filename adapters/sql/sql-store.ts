@@ -1,6 +1,6 @@
 import { StoreError } from "../../src/errors.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../../src/state-store.js";
 import type { SqlDriver } from "./sql-driver.js";
 import { conflictError, isConstraintViolation, storeError } from "./sql-errors.js";
 import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
@@ -77,13 +77,14 @@ export class SqlStore implements StateStore {
     }
   }
 
-  async load(executionId: string): Promise<StoredEvent[]> {
+  async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
     const doing = `loading execution ${executionId}`;
-    if (this.#driver.mapRows === undefined) return (await this.#all(loadStatement(executionId), doing)).map(eventFromRow);
+    const statement = loadStatement(executionId, Math.max(0, page.from ?? 0), page.limit ?? -1);
+    if (this.#driver.mapRows === undefined) return (await this.#all(statement, doing)).map(eventFromRow);
     // A long log is mapped row by row: its raw rows are never all in memory at once.
     await this.ready();
     try {
-      return await this.#driver.mapRows(loadStatement(executionId), eventFromRow);
+      return await this.#driver.mapRows(statement, eventFromRow);
     } catch (error) {
       throw storeError(this.description, doing, error);
     }

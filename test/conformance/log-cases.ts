@@ -98,6 +98,20 @@ export const logCases = {
     expect((await store.get("a"))?.events).toBe(24);
   },
 
+  "loads a page of a log: ids from `from`, at most `limit`": async ({ create }) => {
+    const store = await create();
+    const log = tasks(0, 25, { tag: "p" });
+    await store.commit("p", log.slice(0, 10), { expectedSeq: 0 });
+    await store.commit("p", log.slice(10), { expectedSeq: 10 });
+    expect(await store.load("p", { from: 0, limit: 10 })).toEqual(log.slice(0, 10));
+    expect(await store.load("p", { from: 10, limit: 10 })).toEqual(log.slice(10, 20));
+    expect(await store.load("p", { from: 20, limit: 10 })).toEqual(log.slice(20));
+    expect(await store.load("p", { from: 7 })).toEqual(log.slice(7));
+    expect(await store.load("p", { limit: 3 })).toEqual(log.slice(0, 3));
+    expect(await store.load("p", { from: 25, limit: 10 })).toEqual([]);
+    expect(await store.load("nobody", { from: 0, limit: 10 })).toEqual([]);
+  },
+
   "returns an empty log and no summary for an unknown execution": async ({ create }) => {
     const store = await create();
     await store.commit("known", tasks(0, 1), { expectedSeq: 0 });

@@ -37,7 +37,7 @@ export class FaultyStore implements StateStore {
     }
   }
 
-  load = (executionId: string) => this.inner.load(executionId);
+  load: StateStore["load"] = (executionId, page) => this.inner.load(executionId, page);
   get = (executionId: string) => this.inner.get(executionId);
   list: StateStore["list"] = (options) => this.inner.list(options);
   getCached = (key: string) => this.inner.getCached(key);
