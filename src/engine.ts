@@ -13,6 +13,7 @@ import { readLog } from "./read-log.js";
 import { validateExecutionId, WorkflowRegistry } from "./workflow-registry.js";
 import { StepScope } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
+import { randomUUID } from "./random-uuid.js";
 
 export type { EngineNotice } from "./execution.js";
 
@@ -96,7 +97,7 @@ export class Engine implements ChildRunner {
       },
     };
     for (const workflow of options.workflows ?? []) this.register(workflow);
-    this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${crypto.randomUUID()}`, options.leaseTtl ?? 30_000);
+    this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${randomUUID()}`, options.leaseTtl ?? 30_000);
   }
 
   /** This engine's identity in leases. */
@@ -271,7 +272,7 @@ export class Engine implements ChildRunner {
     if (executionId !== undefined) validateExecutionId(executionId);
     const loaded = executionId === undefined ? undefined : await this.#load(executionId, workflow.name);
     if (loaded !== undefined) return loaded;
-    const id = executionId ?? crypto.randomUUID();
+    const id = executionId ?? randomUUID();
     const exec = new Execution(this.#runtime, id, workflow.name);
     exec.emit(T.WORKFLOW_STARTED, id, workflow.name, input);
     if (commitStart) await exec.commit();

@@ -7,6 +7,7 @@ import { StepScope } from "./step-scope.js";
 import { runTaskStep } from "./step-runner.js";
 import { task, type Task } from "./task.js";
 import { Workflow } from "./workflow.js";
+import { randomUUID } from "./random-uuid.js";
 
 /**
  * The context a workflow receives, and what a run returns: the execution's identity, state and
@@ -172,7 +173,7 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   }
 }
 
-const uuid4Task = task("uuid4", () => crypto.randomUUID());
+const uuid4Task = task("uuid4", () => randomUUID());
 const randintTask = task("randint", (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1)));
 const randrangeTask = task("randrange", (start: number, stop: number, step: number) =>
   start + step * Math.floor(Math.random() * Math.ceil((stop - start) / step)));

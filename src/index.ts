@@ -24,4 +24,5 @@ export { encodeValue, decodeValue } from "./serialization.js";
 export { secretsFrom, noSecrets, type SecretProvider } from "./secrets.js";
 export { systemClock, type Clock } from "./clock.js";
 export { VirtualClock } from "./virtual-clock.js";
+export { randomUUID } from "./random-uuid.js";
 export { replayHistory } from "./history.js";

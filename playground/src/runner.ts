@@ -1,4 +1,4 @@
-import type { Engine, Workflow } from "flux-ts";
+import { randomUUID, type Engine, type Workflow } from "flux-ts";
 import { compileTypeScript } from "./compile.js";
 import { loadModule, type LoadedModule } from "./load-module.js";
 import type { SourceRecord, SourceStore } from "./source-store.js";
@@ -44,7 +44,7 @@ export class Runner {
    */
   async start(record: Omit<SourceRecord, "executionId" | "savedAt">, input: unknown): Promise<string> {
     const module = await this.load(record.source);
-    const executionId = crypto.randomUUID();
+    const executionId = randomUUID();
     await this.sources.save({ ...record, executionId, savedAt: Date.now() });
     await this.#launch(executionId, () => this.engine.run(module.main, input, { executionId }));
     return executionId;

@@ -8,6 +8,7 @@ import { executionJson } from "./execution-json.js";
 import { toWire } from "./wire.js";
 import { MalformedRequestError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
 import { limitBody, readJson } from "./request-body.js";
+import { randomUUID } from "../random-uuid.js";
 
 /** The default largest request body, in bytes (1 MiB). */
 export const defaultBodyLimit = 1024 * 1024;
@@ -121,7 +122,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
   }
 
   async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown): Promise<Response> {
-    const id = crypto.randomUUID();
+    const id = randomUUID();
     claim(id);
     let started;
     try {
