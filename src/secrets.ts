@@ -11,7 +11,7 @@ export interface SecretProvider {
 }
 
 /**
- * A provider that reads a plain record (a Worker's `env`, a map in the page, `process.env`).
+ * A provider that reads a plain record (a Worker's `env`, a map in the page, Node's environment).
  *
  * @example
  * const engine = new Engine({ secrets: secretsFrom({ API_KEY: "..." }) });

@@ -1,0 +1,40 @@
+import type { Clock } from "./clock.js";
+import type { SecretProvider } from "./secrets.js";
+import type { StateStore } from "./state-store.js";
+import type { Workflow } from "./workflow.js";
+
+/** What an engine runs on. Every part has a default: memory store, no secrets, the system clock. */
+export interface EngineOptions {
+  readonly store?: StateStore;
+  readonly secrets?: SecretProvider;
+  readonly clock?: Clock;
+  /**
+   * A durable sleep longer than this many ms suspends the execution (state "paused", with a
+   * wake time) instead of holding the process; `wakeDue()` runs it again once due. Default:
+   * no limit (sleeps are held). A Worker sets a few seconds and calls `wakeDue` from a Cron Trigger.
+   */
+  readonly holdSleepsUpTo?: number;
+  /**
+   * Every durable call must find its step already recorded (else `NonDeterminismError`): for
+   * verifying recorded histories against code (see `replayHistory`), never for live runs.
+   */
+  readonly strictReplay?: boolean;
+  /**
+   * How long a runner's lease on an execution lasts without renewal (ms, default 30 s). Another
+   * runner recovers an execution only once its lease expired and it made no progress for as long.
+   */
+  readonly leaseTtl?: number;
+  /** This engine's identity in leases (default: a random id). */
+  readonly runnerId?: string;
+  /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
+  readonly workflows?: Iterable<Workflow<unknown, unknown>>;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /**
+   * Replay (or resume) this execution. When no execution has this id, a new one starts with
+   * it (an idempotency key: its start is committed before any step runs).
+   */
+  readonly executionId?: string;
+}
