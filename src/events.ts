@@ -27,13 +27,6 @@ export const ExecutionEventType = {
 /** One of the values of {@link ExecutionEventType}. */
 export type ExecutionEventType = (typeof ExecutionEventType)[keyof typeof ExecutionEventType];
 
-const eventTypes: ReadonlySet<string> = new Set(Object.values(ExecutionEventType));
-
-/** True when `value` is one of the known event type strings. */
-export function isExecutionEventType(value: unknown): value is ExecutionEventType {
-  return typeof value === "string" && eventTypes.has(value);
-}
-
 /**
  * One recorded fact of an execution, with its value decoded (Dates and Errors rebuilt).
  *

@@ -21,16 +21,6 @@ export interface StepRecord {
   resumeValue?: unknown;
 }
 
-/**
- * Steps by id (O(1) lookups during replay), built from a log in one pass. Workflow-level
- * events are not steps and are left out.
- */
-export function buildReplayIndex(events: readonly ExecutionEvent[]): Map<string, StepRecord> {
-  const index = new Map<string, StepRecord>();
-  for (const event of events) applyToIndex(index, event);
-  return index;
-}
-
 /** Updates `index` with one more event (the engine keeps the index current as it records). */
 export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEvent): void {
   const { type, sourceId } = event;

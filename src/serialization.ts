@@ -1,12 +1,6 @@
 import { errorClassFor } from "./error-classes.js";
 import { SerializationError } from "./errors.js";
 
-/**
- * Values that can be recorded: JSON values, plus `undefined`, `Date` and `Error` (with `cause`,
- * recursively, and own enumerable JSON properties such as `code`), nested in plain objects and arrays.
- */
-export type Recordable = unknown;
-
 const TAG = "$flux";
 const plainPrototypes = new Set<object | null>([Object.prototype, null]);
 /** How deep objects and arrays may nest in a recorded value (deeper would overflow the stack on some runtimes). */
