@@ -29,6 +29,18 @@ export function parseCommandLine(command: string, argv: readonly string[], optio
 }
 
 /**
+ * The one positional argument of `flux COMMAND` (named `what` in messages). Throws
+ * `CommandLineError` with `missing` (which says what to give) when there is none, and naming the
+ * first extra one when there are more.
+ */
+export function onePositional(parsed: ParsedArgs, command: string, what: string, missing: string): string {
+  const [first, ...extra] = parsed.positionals;
+  if (first === undefined) throw new CommandLineError(missing);
+  if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: flux ${command} takes one ${what}`);
+  return first;
+}
+
+/**
  * A value given on the command line: JSON when it parses as JSON (`42`, `"a b"`, `{"a":1}`),
  * else the text itself (`World`). Text that starts like JSON (`{`, `[`, `"`) but does not parse
  * is refused, since it was most likely meant as JSON.

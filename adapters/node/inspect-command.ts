@@ -3,8 +3,7 @@ import { executionJson } from "../../src/http/execution-json.js";
 import { toWire } from "../../src/http/wire.js";
 import type { WorkflowExecutionContext } from "../../src/execution-context.js";
 import { defaultSqlitePath } from "../sqlite/index.js";
-import { parseCommandLine } from "./cli-args.js";
-import { CommandLineError } from "./cli-errors.js";
+import { onePositional, parseCommandLine } from "./cli-args.js";
 import { exitCodeOf, forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
 import { existingEngine } from "./open-store.js";
@@ -14,14 +13,13 @@ import { existingEngine } from "./open-store.js";
  * listing on a terminal) and resolves with the exit code of its state. Runs nothing.
  */
 export async function inspectCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine("inspect", argv, { json: { type: "boolean" } });
+  const parsed = parseCommandLine("inspect", argv, { json: { type: "boolean" } });
+  const { values } = parsed;
   if (values["help"] === true) {
     io.stdout.write(helpText.inspect);
     return 0;
   }
-  const [id, ...extra] = positionals;
-  if (id === undefined) throw new CommandLineError("flux inspect needs an EXECUTION_ID (flux list shows them)");
-  if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: flux inspect takes one EXECUTION_ID`);
+  const id = onePositional(parsed, "inspect", "EXECUTION_ID", "flux inspect needs an EXECUTION_ID (flux list shows them)");
   const engine = existingEngine();
   try {
     const ctx = await engine?.inspect(id);

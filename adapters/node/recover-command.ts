@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defaultSqlitePath } from "../sqlite/index.js";
-import { parseCommandLine } from "./cli-args.js";
+import { onePositional, parseCommandLine } from "./cli-args.js";
 import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
 import { printJson, type CliIo } from "./cli-io.js";
 import { createNodeEngine } from "./default-node-engine.js";
@@ -23,14 +23,13 @@ export interface RecoverReport {
  * An execution a live runner holds (its lease) is skipped. Exit code 0, whatever it found.
  */
 export async function recoverCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine("recover", argv, { "stale-after": { type: "string" } });
+  const parsed = parseCommandLine("recover", argv, { "stale-after": { type: "string" } });
+  const { values } = parsed;
   if (values["help"] === true) {
     io.stdout.write(helpText.recover);
     return 0;
   }
-  const [path, ...extra] = positionals;
-  if (path === undefined) throw new CommandLineError("flux recover needs a PATH: the file or folder of your workflows (as for flux start), e.g. flux recover examples");
-  if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: flux recover takes one PATH`);
+  const path = onePositional(parsed, "recover", "PATH", "flux recover needs a PATH: the file or folder of your workflows (as for flux start), e.g. flux recover examples");
   const staleAfter = parseStaleAfter(values["stale-after"]);
   const { workflows, files } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) throw new WorkflowFileError(`the ${files.length} file(s) under ${path} export no workflow: give the folder of the workflows whose executions to recover`);

@@ -1,6 +1,6 @@
 import { setDefaultEngine } from "../../src/default-engine.js";
 import { createRouter, defaultBodyLimit } from "../../src/http/router.js";
-import { parseCommandLine, parseCount } from "./cli-args.js";
+import { onePositional, parseCommandLine, parseCount } from "./cli-args.js";
 import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
 import type { CliIo } from "./cli-io.js";
 import { createNodeEngine } from "./default-node-engine.js";
@@ -23,19 +23,18 @@ export const recoverInterval = 5_000;
  * `--recover` every 5 s too (those of other processes sharing the file that stopped meanwhile).
  */
 export async function startCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandLine("start", argv, {
+  const parsed = parseCommandLine("start", argv, {
     host: { type: "string" },
     port: { type: "string" },
     "body-limit": { type: "string" },
     recover: { type: "boolean" },
   });
+  const { values } = parsed;
   if (values["help"] === true) {
     io.stdout.write(helpText.start);
     return 0;
   }
-  const [path, ...extra] = positionals;
-  if (path === undefined) throw new CommandLineError("flux start needs a PATH: the file or folder of your workflows, e.g. flux start examples");
-  if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: flux start takes one PATH`);
+  const path = onePositional(parsed, "start", "PATH", "flux start needs a PATH: the file or folder of your workflows, e.g. flux start examples");
   const host = (values["host"] as string | undefined) ?? "127.0.0.1";
   const port = parsePort(values["port"]);
   const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
