@@ -53,6 +53,9 @@ export class Engine implements ChildRunner {
       queue: new CommitQueue(this.store),
       holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY,
       strictReplay: options.strictReplay ?? false,
+      get listening() {
+        return listeners.size > 0;
+      },
       notify(notice) {
         for (const listener of listeners) {
           try {

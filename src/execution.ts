@@ -24,6 +24,8 @@ export interface EngineRuntime {
   readonly secrets: SecretProvider;
   readonly queue: CommitQueue;
   notify(notice: EngineNotice): void;
+  /** True while someone subscribed: notices are built only then. */
+  readonly listening: boolean;
 }
 
 /** How a run of an execution ended: it finished (succeeded or failed) or it suspended at a pause. */
@@ -102,7 +104,7 @@ export class Execution {
     this.events.push(event);
     applyToIndex(this.index, event);
     this.#applyWorkflowEvent(event);
-    this.runtime.notify({ kind: "event", executionId: this.id, event });
+    if (this.runtime.listening) this.runtime.notify({ kind: "event", executionId: this.id, event });
     return event;
   }
 

@@ -61,7 +61,7 @@ export class StepTaskContext implements TaskContext {
   }
 
   progress(value: unknown): void {
-    if (!this.#ended && this.#controller?.signal.aborted !== true) {
+    if (this.#exec.runtime.listening && !this.#ended && this.#controller?.signal.aborted !== true) {
       this.#exec.runtime.notify({ kind: "progress", executionId: this.#exec.id, stepId: this.stepId, name: this.taskName, value });
     }
   }

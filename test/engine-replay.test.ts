@@ -215,3 +215,24 @@ describe("loading long logs", () => {
   });
 });
 
+
+describe("subscribe", () => {
+  test("subscribers get every event in order and tasks' progress; after unsubscribing, nothing", async () => {
+    const engine = new Engine();
+    const halfway = task.withContext("halfway", async (tc) => {
+      tc.progress(0.5);
+      return "done";
+    });
+    const wf = workflow("observed", async (ctx) => ctx.run(halfway));
+    const seen: string[] = [];
+    const unsubscribe = engine.subscribe((notice) => {
+      seen.push(notice.kind === "event" ? notice.event.type : `progress ${notice.stepId} ${String(notice.value)}`);
+    });
+    const ctx = await wf.run(undefined, { engine });
+    expect(seen).toEqual(["WORKFLOW_STARTED", "TASK_STARTED", "progress 1 0.5", "TASK_COMPLETED", "WORKFLOW_COMPLETED"]);
+    expect(seen.filter((s) => !s.startsWith("progress"))).toEqual(ctx.events.map((e) => e.type));
+    unsubscribe();
+    await wf.run(undefined, { engine });
+    expect(seen).toHaveLength(5);
+  });
+});
