@@ -268,9 +268,9 @@ export class Engine implements ChildRunner {
     const context = new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
     if (isTerminal(exec.state)) return context;
     const existing = exec.events.length > 0 && exec.events.length === exec.committedCount;
-    if (existing) await this.#leases.take(exec);
-    this.#leases.track(exec, existing);
+    this.#leases.track(exec); // synchronous: of two concurrent runs of one id on this engine, the second throws here
     try {
+      if (existing) await this.#leases.take(exec);
       await this.#runLeased(workflow, exec, context, resume);
     } finally {
       await this.#leases.release(exec);

@@ -34,7 +34,7 @@ export class LeaseKeeper {
     return false;
   }
 
-  /** Takes the lease of `exec` now; rejects with `ConflictError` when another live runner holds it. */
+  /** Takes the lease of `exec` now (see {@link track}); rejects with `ConflictError` when another live runner holds it. */
   async take(exec: Execution): Promise<void> {
     const now = this.clock.now();
     const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
@@ -43,11 +43,20 @@ export class LeaseKeeper {
         `execution ${exec.id} is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()}); it can be recovered once that lease expires`,
       );
     }
+    const active = this.#active.get(exec);
+    if (active !== undefined) active.held = true;
   }
 
-  /** Starts renewing the lease of `exec` (`held`: already taken by {@link take}). */
-  track(exec: Execution, held: boolean): void {
-    this.#active.set(exec, { since: this.clock.now(), held });
+  /**
+   * Registers `exec` as run by this engine, synchronously, and starts renewing its lease once
+   * held (see {@link take}). Throws `ConflictError` when this engine already runs an execution of
+   * that id: the lease cannot tell two runs of one owner apart, so this does.
+   */
+  track(exec: Execution): void {
+    if (this.isRunning(exec.id)) {
+      throw new ConflictError(`execution ${exec.id} is already running on this engine: wait until it pauses or finishes, then resume it`);
+    }
+    this.#active.set(exec, { since: this.clock.now(), held: false });
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#renew(), Math.max(10, this.ttl / 3));
       (this.#timer as { unref?: () => void }).unref?.();

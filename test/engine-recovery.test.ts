@@ -128,3 +128,30 @@ describe("engine.start", () => {
     expect(ctx.executionId).toBe(executionId);
   });
 });
+
+describe("one engine, one run per execution", () => {
+  test("a second resume of an execution this engine is running fails at once with ConflictError; the body runs once", async () => {
+    const store = new MemoryStore();
+    let bodies = 0;
+    const slow = task("after_pause", async () => {
+      bodies += 1;
+      await tick(30);
+      return "done";
+    });
+    const wf = workflow("one_at_a_time", async (ctx) => { await ctx.pause("go"); return ctx.run(slow); });
+    const engine = new Engine({ store });
+    const paused = await wf.run(undefined, { engine });
+    const [first, second] = await Promise.allSettled([
+      wf.resume(paused.executionId, 1, { engine }),
+      wf.resume(paused.executionId, 2, { engine }),
+    ]);
+    expect(first.status).toBe("fulfilled");
+    expect(second.status).toBe("rejected");
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(((second as PromiseRejectedResult).reason as Error).message).toContain("is already running on this engine");
+    expect(bodies).toBe(1);
+    expect((await store.load(paused.executionId)).filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
+    // Once the first run ended, the execution can be run again on the same engine.
+    expect((await wf.run(undefined, { engine, executionId: paused.executionId })).output).toBe("done");
+  });
+});

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { Engine } from "../engine.js";
-import { ConflictError, ExecutionNotFoundError } from "../errors.js";
+import { ExecutionNotFoundError } from "../errors.js";
 import type { Workflow } from "../workflow.js";
 import { hasBearerToken } from "./auth.js";
 import { errorJson, statusOf } from "./error-status.js";
@@ -34,7 +34,7 @@ export interface RouterOptions {
  *   finishes or pauses. `?wait=false` answers `202` as soon as the start is durable, with a
  *   `Location` to inspect it.
  * - `POST /{workflow}/{execution_id}` resumes a paused execution: its pause returns the JSON body.
- *   A resume of an execution this router is already running is refused with `409`, and so is
+ *   A resume of an execution this engine is already running is refused with `409`, and so is
  *   one that loses the race to another runner of the store.
  * - `GET /inspect/{execution_id}` answers the execution as recorded, with its events.
  * - `GET /workflows` lists the registered workflows' names.
@@ -51,7 +51,6 @@ export interface RouterOptions {
  */
 export function createRouter(engine: Engine, options: RouterOptions = {}): Hono {
   const app = new Hono();
-  const running = new Set<string>();
   const onBackgroundError = options.onBackgroundError ?? ((error: unknown, id: string) => {
     console.error(`flux: execution ${id} (started with ?wait=false) stopped:`, error);
   });
@@ -106,32 +105,13 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     if (summary.workflow !== workflow.name) {
       throw new ExecutionNotFoundError(`execution ${id} is an execution of workflow "${summary.workflow}", not "${workflow.name}": resume it with POST /${summary.workflow}/${id}`);
     }
-    claim(id);
-    try {
-      return c.json(executionJson(await engine.resume(workflow, id, value), withEvents));
-    } finally {
-      running.delete(id);
-    }
+    return c.json(executionJson(await engine.resume(workflow, id, value), withEvents));
   });
-
-  function claim(id: string): void {
-    if (running.has(id)) {
-      throw new ConflictError(`execution ${id} is running on this server now: wait until it pauses or finishes (GET /inspect/${id}), then resume it`);
-    }
-    running.add(id);
-  }
 
   async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown): Promise<Response> {
     const id = randomUUID();
-    claim(id);
-    let started;
-    try {
-      started = await engine.start(workflow, input, { executionId: id });
-    } catch (error) {
-      running.delete(id);
-      throw error;
-    }
-    keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)).finally(() => running.delete(id)));
+    const started = await engine.start(workflow, input, { executionId: id });
+    keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
     const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" };
     // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
     const base = c.req.path.replace(/\/[^/]*$/, "");
