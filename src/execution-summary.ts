@@ -1,27 +1,104 @@
-import { stateAfter } from "./events.js";
-import type { ExecutionSummary, StoredEvent } from "./state-store.js";
+import { ConflictError } from "./errors.js";
+import { isTerminal, stateAfter } from "./events.js";
+import type { Commit, ExecutionSummary, Lease, LeaseClaim, StoredEvent } from "./state-store.js";
 
 /**
- * The summary of an execution after `events` were appended to it. Stores call this on every
- * commit so that listing never has to read logs. `previous` is `undefined` for a new execution.
+ * The summary of an execution after `commit` (whose events are not empty) was appended to it:
+ * the reference every store follows, so that listing and finding due work never read logs.
+ * `previous` is `undefined` for a new execution. It covers the execution's own row; the two
+ * effects on other rows (a suspension whose child already finished, a finished child waking
+ * its parent) are {@link childFinished} and {@link wakeParent}.
  */
-export function nextSummary(
-  previous: ExecutionSummary | undefined,
-  executionId: string,
-  events: readonly StoredEvent[],
-): ExecutionSummary {
+export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick<Commit, "executionId" | "events" | "lease" | "suspend" | "parentId">): ExecutionSummary {
+  const { executionId, events } = commit;
   const first = events[0];
   const last = events[events.length - 1];
   if (first === undefined || last === undefined) {
     if (previous === undefined) throw new TypeError(`an empty commit cannot create execution ${executionId}`);
     return previous;
   }
+  const before = previous?.state ?? "created";
+  const state = stateAfter(before, events.map((event) => event.type));
+  const entered = state !== before || previous === undefined;
+  const claim = commit.lease;
+  let lease: Lease | undefined = previous?.lease;
+  if (state === "paused" || isTerminal(state)) lease = undefined;
+  else if (claim?.expiresAt !== undefined) lease = { owner: claim.owner, expiresAt: claim.expiresAt };
+  let waits = previous?.waits;
+  let wakeAt = previous?.wakeAt;
+  if (isTerminal(state)) {
+    waits = undefined;
+    wakeAt = undefined;
+  } else if (state === "paused") {
+    if (commit.suspend !== undefined) {
+      waits = commit.suspend.waits;
+      wakeAt = commit.suspend.wakeAt;
+    }
+  } else if (state === "running") {
+    waits = undefined;
+    if (claim?.expiresAt !== undefined) wakeAt = claim.expiresAt;
+    else if (entered) wakeAt = lease?.expiresAt ?? last.time;
+  }
+  const parentId = previous === undefined ? commit.parentId : previous.parentId;
   return {
     executionId,
     workflow: previous?.workflow ?? first.name,
-    state: stateAfter(previous?.state ?? "created", events.map((event) => event.type)),
+    state,
     events: (previous?.events ?? 0) + events.length,
     createdAt: previous?.createdAt ?? first.time,
     updatedAt: last.time,
+    ...(parentId === undefined ? {} : { parentId }),
+    ...(waits === undefined ? {} : { waits }),
+    ...(wakeAt === undefined ? {} : { wakeAt }),
+    ...(lease === undefined ? {} : { lease }),
   };
+}
+
+/**
+ * The `ConflictError` for `commit` when the execution's log does not hold `expectedSeq` events,
+ * or another owner holds a live lease; `undefined` when the commit may land. `length` is the
+ * log's length (0 for an unknown execution).
+ */
+export function commitConflict(commit: Commit, length: number, summary: ExecutionSummary | undefined): ConflictError | undefined {
+  const { executionId, expectedSeq } = commit;
+  if (length !== expectedSeq) {
+    return new ConflictError(`execution ${executionId} holds ${length} events, not the ${expectedSeq} this commit expected: another runner wrote to it`);
+  }
+  const held = summary?.lease;
+  if (commit.lease !== undefined && held !== undefined && leaseBlocks(held, commit.lease)) {
+    return new ConflictError(
+      `execution ${executionId} is run by another runner (${held.owner}, lease until ${new Date(held.expiresAt).toISOString()}): this runner records nothing more`,
+    );
+  }
+  return undefined;
+}
+
+/** True when `held` keeps `claim`'s owner out: another owner's lease, live at `claim.now`. */
+export function leaseBlocks(held: Lease, claim: LeaseClaim): boolean {
+  return held.owner !== claim.owner && held.expiresAt > claim.now;
+}
+
+/** The ids of the subworkflows a suspending commit waits on. */
+export function waitedChildren(commit: Pick<Commit, "suspend">): string[] {
+  return (commit.suspend?.waits ?? []).flatMap((wait) => (wait.kind === "child" ? [wait.executionId] : []));
+}
+
+/**
+ * `summary` (just suspended by a commit ending at `time`) made due at once when one of the
+ * children it waits on has finished (`children` are their summaries); otherwise unchanged.
+ */
+export function childFinished(summary: ExecutionSummary, children: readonly (ExecutionSummary | undefined)[], time: number): ExecutionSummary {
+  if (summary.state !== "paused" || !children.some((child) => child !== undefined && isTerminal(child.state))) return summary;
+  return summary.wakeAt !== undefined && summary.wakeAt <= time ? summary : { ...summary, wakeAt: time };
+}
+
+/** The parent made due at `time` (its child finished) when it is paused; `undefined` when nothing changes. */
+export function wakeParent(parent: ExecutionSummary | undefined, time: number): ExecutionSummary | undefined {
+  if (parent === undefined || parent.state !== "paused" || (parent.wakeAt !== undefined && parent.wakeAt <= time)) return undefined;
+  return { ...parent, wakeAt: time };
+}
+
+/** The time of a commit's last event: what "now" is for the wakes it causes. */
+export function commitTime(events: readonly StoredEvent[]): number {
+  return events[events.length - 1]?.time ?? 0;
 }

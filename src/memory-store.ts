@@ -1,7 +1,11 @@
-import { ConflictError, StoreError, UsageError } from "./errors.js";
-import { nextSummary } from "./execution-summary.js";
+import { ExecutionNotFoundError, StoreError, UsageError } from "./errors.js";
+import { childFinished, commitConflict, commitTime, nextSummary, waitedChildren, wakeParent } from "./execution-summary.js";
+import { isTerminal } from "./events.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent } from "./state-store.js";
+import { dueOrder, dueSize } from "./due-order.js";
+import type {
+  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+} from "./state-store.js";
 
 /**
  * The reference {@link StateStore}: everything in this realm's memory, gone with it.
@@ -14,37 +18,47 @@ export class MemoryStore implements StateStore {
   readonly #logs = new Map<string, StoredEvent[]>();
   readonly #summaries = new Map<string, ExecutionSummary>();
   readonly #cache = new Map<string, string>();
-  readonly #leases = new Map<string, Lease>();
   #closed = false;
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
-    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
+    return this.commitBatch([{ ...options, executionId, events }]);
   }
 
   async commitBatch(commits: readonly Commit[]): Promise<void> {
     this.#assertOpen();
-    const pending = new Map<string, number>();
-    for (const { executionId, events, expectedSeq } of commits) {
+    // Everything is checked and computed on a copy of the touched summaries first, so a batch
+    // with one bad commit writes nothing.
+    const summaries = new Map<string, ExecutionSummary | undefined>();
+    const lengths = new Map<string, number>();
+    const read = (id: string) => (summaries.has(id) ? summaries.get(id) : this.#summaries.get(id));
+    for (const commit of commits) {
+      const { executionId, events, expectedSeq } = commit;
       events.forEach((event, i) => {
         if (event.id !== expectedSeq + i) {
           throw new UsageError(`execution ${executionId}: event ${i} of a commit at ${expectedSeq} has id ${event.id}, not ${expectedSeq + i}`);
         }
       });
-      const length = pending.get(executionId) ?? this.#logs.get(executionId)?.length ?? 0;
-      if (length !== expectedSeq) {
-        throw new ConflictError(
-          `execution ${executionId} holds ${length} events, not the ${expectedSeq} this commit expected: another runner wrote to it`,
-        );
+      const length = lengths.get(executionId) ?? this.#logs.get(executionId)?.length ?? 0;
+      const conflict = commitConflict(commit, length, read(executionId));
+      if (conflict !== undefined) throw conflict;
+      lengths.set(executionId, length + events.length);
+      if (events.length === 0) continue;
+      const time = commitTime(events);
+      let summary = nextSummary(read(executionId), commit);
+      if (commit.suspend !== undefined) summary = childFinished(summary, waitedChildren(commit).map(read), time);
+      summaries.set(executionId, summary);
+      if (isTerminal(summary.state) && summary.parentId !== undefined) {
+        const parent = wakeParent(read(summary.parentId), time);
+        if (parent !== undefined) summaries.set(parent.executionId, parent);
       }
-      pending.set(executionId, length + events.length);
     }
     for (const { executionId, events } of commits) {
       if (events.length === 0) continue;
       const log = this.#logs.get(executionId) ?? [];
       for (const event of events) log.push({ ...event });
       this.#logs.set(executionId, log);
-      this.#summaries.set(executionId, nextSummary(this.#summaries.get(executionId), executionId, events));
     }
+    for (const [id, summary] of summaries) if (summary !== undefined) this.#summaries.set(id, summary);
   }
 
   async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
@@ -72,6 +86,15 @@ export class MemoryStore implements StateStore {
     return matching.length > limit && last !== undefined ? { executions, nextCursor: encodeCursor(last) } : { executions };
   }
 
+  async due(options: DueOptions): Promise<ExecutionSummary[]> {
+    this.#assertOpen();
+    const workflows = options.workflows === undefined ? undefined : new Set(options.workflows);
+    return [...this.#summaries.values()]
+      .filter((s) => s.wakeAt !== undefined && s.wakeAt <= options.until && (workflows === undefined || workflows.has(s.workflow)))
+      .sort(dueOrder)
+      .slice(0, dueSize(options.limit));
+  }
+
   async getCached(key: string): Promise<string | undefined> {
     this.#assertOpen();
     return this.#cache.get(key);
@@ -84,13 +107,13 @@ export class MemoryStore implements StateStore {
 
   async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
     this.#assertOpen();
-    const current = this.#leases.get(executionId);
-    if (current === undefined || current.expiresAt <= times.now || current.owner === owner) {
-      const taken = { owner, expiresAt: times.expiresAt };
-      this.#leases.set(executionId, taken);
-      return taken;
-    }
-    return current;
+    const summary = this.#summaries.get(executionId);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the memory store to lease`);
+    const current = summary.lease;
+    if (current !== undefined && current.expiresAt > times.now && current.owner !== owner) return current;
+    const lease = { owner, expiresAt: times.expiresAt };
+    this.#summaries.set(executionId, { ...summary, lease, ...(summary.state === "running" ? { wakeAt: times.expiresAt } : {}) });
+    return lease;
   }
 
   async close(): Promise<void> {

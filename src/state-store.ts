@@ -23,16 +23,63 @@ export interface LoadPage {
   readonly limit?: number;
 }
 
-/** One append to one execution's log, as {@link StateStore.commit} takes it. */
+/**
+ * One thing a suspended execution waits on: a pause point (answered only by a resume aimed at
+ * it), a timer (a durable sleep), or a subworkflow's end. `stepId` is the step that waits.
+ */
+export type Wait =
+  | { readonly kind: "pause"; readonly stepId: string; readonly name: string }
+  | { readonly kind: "timer"; readonly stepId: string; readonly until: number }
+  | { readonly kind: "child"; readonly stepId: string; readonly executionId: string; readonly workflow: string };
+
+/**
+ * Who runs an execution, and until when. A runner holds the lease from the commit that starts
+ * (or resumes, or recovers) the execution until the commit that suspends or ends it.
+ */
+export interface Lease {
+  readonly owner: string;
+  /** Milliseconds since the epoch; at or after it the lease is free to take. */
+  readonly expiresAt: number;
+}
+
+/**
+ * The lease side of a commit: the commit is refused with `ConflictError` (nothing written)
+ * when another owner holds a live lease at `now`. With `expiresAt`, the commit also takes (or
+ * renews) the lease until then, atomically with its events.
+ */
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly now: number;
+  readonly expiresAt?: number;
+}
+
+/** What a commit that suspends an execution (its last workflow event is `WORKFLOW_PAUSED`) records of its waits. */
+export interface Suspension {
+  /** Everything it waits on, in step order. */
+  readonly waits: readonly Wait[];
+  /** Its earliest timer; absent when it waits on no timer. */
+  readonly wakeAt?: number;
+}
+
+/** One append to one execution's log, as {@link StateStore.commitBatch} takes it. */
 export interface Commit {
   readonly executionId: string;
   /** The events to append; their ids are `expectedSeq`, `expectedSeq + 1`, ... */
   readonly events: readonly StoredEvent[];
   /** How many events the log must hold before this append (the id of the first new event). */
   readonly expectedSeq: number;
+  /** The runner's lease: checked, and taken when it has `expiresAt` (see {@link LeaseClaim}). */
+  readonly lease?: LeaseClaim;
+  /** On a commit that leaves the execution paused: what it waits on. */
+  readonly suspend?: Suspension;
+  /** On the first commit of a subworkflow's execution: its parent's execution id. */
+  readonly parentId?: string;
 }
 
-/** What {@link StateStore.list} returns for one execution. */
+/** The options of {@link StateStore.commit}: a {@link Commit} without its id and events. */
+export type CommitOptions = Omit<Commit, "executionId" | "events">;
+
+/** What {@link StateStore.list}, {@link StateStore.get} and {@link StateStore.due} return for one execution. */
 export interface ExecutionSummary {
   readonly executionId: string;
   /** The workflow's name, from the execution's first event. */
@@ -43,6 +90,19 @@ export interface ExecutionSummary {
   /** Time of the first and of the last event, ms since the epoch. */
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The execution that runs this one as a subworkflow. */
+  readonly parentId?: string;
+  /** While paused: what it waits on (from its suspending commit). */
+  readonly waits?: readonly Wait[];
+  /**
+   * When a runner should next look at it (see {@link StateStore.due}): a paused execution's
+   * earliest timer, or the time a waited child finished; a running execution's lease expiry
+   * (or, when no one leases it, the time of its last event). Absent when nothing but a resume
+   * can move it, and once it finished.
+   */
+  readonly wakeAt?: number;
+  /** The lease of the runner running it; absent while it is paused or finished. */
+  readonly lease?: Lease;
 }
 
 /** Filters and paging for {@link StateStore.list}. */
@@ -62,36 +122,50 @@ export interface ExecutionPage {
   readonly nextCursor?: string;
 }
 
-/** Who may run an execution, and until when (see {@link StateStore.lease}). */
-export interface Lease {
-  readonly owner: string;
-  /** Milliseconds since the epoch; at or after it the lease is free to take. */
-  readonly expiresAt: number;
+/** What {@link StateStore.due} looks for. */
+export interface DueOptions {
+  /** Executions whose `wakeAt` is at or before this time (ms since the epoch). */
+  readonly until: number;
+  /** At most this many (default 100, at most 1000). */
+  readonly limit?: number;
+  /** Only executions of these workflows (the ones a runner can run); all when absent. */
+  readonly workflows?: readonly string[];
 }
 
 /**
- * Durable state of executions: append-only event logs, a summary per execution, and a cache.
+ * Durable state of executions: append-only event logs, a summary per execution (its state,
+ * what it waits on, who runs it and when it is due), and a cache.
  *
  * Every method is safe to call concurrently. The contract is small on purpose: it is what
  * SQLite (better-sqlite3, sql.js), Cloudflare D1 and IndexedDB can all do in one atomic batch,
  * with no callback transactions (D1 has none; an IndexedDB transaction closes at any unrelated
- * `await`). Every adapter passes the shared conformance suite in `test/store-conformance.ts`.
+ * `await`). `nextSummary` is the reference of how a commit changes a summary. Every adapter
+ * passes the shared conformance suite in `test/store-conformance.ts`.
  */
 export interface StateStore {
   /**
-   * Appends `events` to the execution's log atomically.
+   * Appends `events` to the execution's log atomically, with the summary changes they imply.
    *
    * - Resolves only once the events are durable to the store's standard (for an on-disk store:
    *   they survive `kill -9`; each adapter's doc says what a power cut can lose).
    * - Rejects with `ConflictError`, writing nothing, when the log does not hold exactly
-   *   `expectedSeq` events: another writer got there first (two runners on one execution).
-   * - Keeps the execution's summary (state, event count, times) in step with its log.
+   *   `expectedSeq` events (another writer got there first), or when `lease` is given and
+   *   another owner holds a live lease.
+   * - Keeps the execution's summary in step with its log, as `nextSummary` does: its state,
+   *   counts and times; its lease (taken with `lease.expiresAt`, given up when the commit leaves
+   *   it paused or finished); its waits and `wakeAt` (from `suspend`). A commit that suspends
+   *   the execution while one of the children it waits on has already finished makes it due at
+   *   once (`wakeAt` = the commit's last event time). A commit that finishes an execution makes
+   *   its paused parent due at once, in the same atomic batch.
+   * - An empty commit writes nothing: it only checks `expectedSeq` and the lease.
    */
-  commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void>;
+  commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void>;
 
   /**
-   * Several {@link commit}s as one atomic batch (group commit): all land or none does.
-   * Rejects with `ConflictError` if any of them would; the engine then retries them one by one.
+   * Several {@link commit}s as one atomic batch (group commit): all land or none does. They
+   * apply in order, so a later commit sees the effects of earlier ones (a child finishing in
+   * the batch wakes a parent suspended earlier in it). Rejects with `ConflictError` if any of
+   * them would; the engine then retries them one by one.
    */
   commitBatch(commits: readonly Commit[]): Promise<void>;
 
@@ -111,6 +185,14 @@ export interface StateStore {
    */
   list(options?: ListOptions): Promise<ExecutionPage>;
 
+  /**
+   * The executions that are due by `until` (their `wakeAt` is at or before it), earliest first
+   * (then by id): timers that came due, parents whose child finished, running executions whose
+   * lease lapsed. One indexed query: it never reads logs, and its cost does not grow with the
+   * executions that are not due.
+   */
+  due(options: DueOptions): Promise<ExecutionSummary[]>;
+
   /** The cached JSON text under `key`, or `undefined`. */
   getCached(key: string): Promise<string | undefined>;
 
@@ -122,7 +204,10 @@ export interface StateStore {
    * `(owner, expiresAt)` if there is none, if it expired (its `expiresAt` ≤ `now`), or if `owner`
    * already holds it; otherwise leaves it. Resolves with the lease as it stands afterwards, so
    * the caller holds it exactly when the returned `owner` is its own. Giving it up is renewing it
-   * with `expiresAt = now`. Of two concurrent takers of a free lease, exactly one gets it.
+   * with `expiresAt = now`. Of two concurrent takers of a free lease, exactly one gets it. While
+   * the execution is running, its `wakeAt` follows the lease it sets (so an execution whose
+   * runner stops renewing comes due for recovery when the lease lapses, and one given up is due
+   * at once). Rejects with `ExecutionNotFoundError` for an execution the store does not have.
    */
   lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease>;
 

@@ -1,27 +1,30 @@
 // The conformance suite must fail on broken stores: each mutant below breaks one guarantee,
 // and the cases that cover it must reject. This keeps the suite from passing vacuously.
 import { describe, expect, it } from "vitest";
-import { ConflictError, StoreError } from "../src/errors.js";
-import { nextSummary } from "../src/execution-summary.js";
+import { ExecutionNotFoundError, StoreError } from "../src/errors.js";
+import { childFinished, commitConflict, nextSummary, waitedChildren, wakeParent } from "../src/execution-summary.js";
+import { isTerminal } from "../src/events.js";
+import { dueOrder } from "../src/due-order.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "../src/list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../src/state-store.js";
+import type { Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../src/state-store.js";
 import type { CaseContext } from "./conformance/case-context.js";
 import { type ConformanceCase, runConformanceCase } from "./store-conformance.js";
 
 type Bug = "noConflictCheck" | "nonAtomicBatch" | "oldestFirst" | "inclusiveCursor" | "closeIgnored" | "staleState"
-  | "truncatesValues" | "emptyForMissingCache" | "forgetsOnReopen" | "reversedLoad" | "leaseIgnoresOwner" | "leaseStrictExpiry";
+  | "truncatesValues" | "emptyForMissingCache" | "forgetsOnReopen" | "reversedLoad" | "leaseIgnoresOwner" | "leaseStrictExpiry"
+  | "noParentWake" | "noChildCheck" | "commitIgnoresLease" | "dueUnordered" | "dueIgnoresFilter" | "keepsLeaseOnSuspend" | "leaseLeavesWake"
+  | "dropsWaits";
 
 /** A straightforward store with one deliberate bug. */
 class Mutant implements StateStore {
   logs = new Map<string, StoredEvent[]>();
   summaries = new Map<string, ExecutionSummary>();
   cache = new Map<string, string>();
-  leases = new Map<string, { owner: string; expiresAt: number }>();
   closed = false;
   constructor(readonly bug: Bug) {}
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }) {
-    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions) {
+    return this.commitBatch([{ ...options, executionId, events }]);
   }
   async commitBatch(commits: readonly Commit[]) {
     this.check();
@@ -31,19 +34,36 @@ class Mutant implements StateStore {
       if (commit.events.length === 0) continue;
       const stored = commit.events.map((e) => (this.bug === "truncatesValues" ? { ...e, value: e.value.slice(0, 65536) } : { ...e }));
       this.logs.set(commit.executionId, [...(this.logs.get(commit.executionId) ?? []), ...stored]);
-      const next = nextSummary(this.summaries.get(commit.executionId), commit.executionId, commit.events);
       const previous = this.summaries.get(commit.executionId);
-      this.summaries.set(commit.executionId, this.bug === "staleState" && previous ? { ...next, state: previous.state } : next);
+      const time = commit.events[commit.events.length - 1]!.time;
+      let next = nextSummary(previous, this.bug === "dropsWaits" ? { ...commit, suspend: undefined } : commit);
+      if (this.bug === "staleState" && previous) next = { ...next, state: previous.state };
+      if (this.bug === "keepsLeaseOnSuspend" && previous?.lease && !isTerminal(next.state)) next = { ...next, lease: previous.lease };
+      if (this.bug !== "noChildCheck") next = childFinished(next, waitedChildren(commit).map((id) => this.summaries.get(id)), time);
+      this.summaries.set(commit.executionId, next);
+      if (this.bug !== "noParentWake" && isTerminal(next.state) && next.parentId !== undefined) {
+        const parent = wakeParent(this.summaries.get(next.parentId), time);
+        if (parent) this.summaries.set(parent.executionId, parent);
+      }
     }
   }
   verify(commits: readonly Commit[]) {
     if (this.bug === "noConflictCheck") return;
     const pending = new Map<string, number>();
-    for (const { executionId, events, expectedSeq } of commits) {
+    for (const commit of commits) {
+      const { executionId, events } = commit;
       const length = pending.get(executionId) ?? this.logs.get(executionId)?.length ?? 0;
-      if (length !== expectedSeq) throw new ConflictError(`execution ${executionId} conflict`);
+      const conflict = commitConflict(this.bug === "commitIgnoresLease" ? { ...commit, lease: undefined } : commit, length, this.summaries.get(executionId));
+      if (conflict) throw conflict;
       pending.set(executionId, length + events.length);
     }
+  }
+  async due(options: DueOptions) {
+    this.check();
+    const found = [...this.summaries.values()].filter((s) => s.wakeAt !== undefined && s.wakeAt <= options.until
+      && (this.bug === "dueIgnoresFilter" || options.workflows === undefined || options.workflows.includes(s.workflow)));
+    if (this.bug !== "dueUnordered") found.sort(dueOrder);
+    return found.slice(0, options.limit ?? 100);
   }
   async load(id: string) {
     this.check();
@@ -78,12 +98,16 @@ class Mutant implements StateStore {
   }
   async lease(id: string, owner: string, times: { now: number; expiresAt: number }) {
     this.check();
-    const current = this.leases.get(id);
+    const summary = this.summaries.get(id);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${id}`);
+    const current = summary.lease;
     const expired = current !== undefined && (this.bug === "leaseStrictExpiry" ? current.expiresAt < times.now : current.expiresAt <= times.now);
     if (current === undefined || expired || current.owner === owner || this.bug === "leaseIgnoresOwner") {
-      this.leases.set(id, { owner, expiresAt: times.expiresAt });
+      const lease = { owner, expiresAt: times.expiresAt };
+      const wake = summary.state === "running" && this.bug !== "leaseLeavesWake" ? { wakeAt: times.expiresAt } : {};
+      this.summaries.set(id, { ...summary, lease, ...wake });
     }
-    return { ...this.leases.get(id)! };
+    return { ...this.summaries.get(id)!.lease! };
   }
   async close() {
     if (this.bug !== "closeIgnored") this.closed = true;
@@ -111,6 +135,17 @@ const caught: [Bug, ConformanceCase[]][] = [
     "gives a free lease to exactly one of concurrent takers", "keeps data after close and reopen"]],
   ["leaseStrictExpiry", ["takes, renews and gives up a lease; another owner gets it only once expired"]],
   ["reversedLoad", ["keeps log order across commits and executions", "round-trips every event type and value kind"]],
+  ["noParentWake", ["makes a paused parent due when its child finishes, in the child's commit",
+    "makes a suspension due at once when a child it waits on already finished, in the same batch too"]],
+  ["noChildCheck", ["makes a suspension due at once when a child it waits on already finished, in the same batch too"]],
+  ["commitIgnoresLease", ["takes a lease with a commit, refuses another owner's commit while it lives, and gives it up on suspension"]],
+  ["dueUnordered", ["finds due executions with one query: earliest first, by workflow, within a limit"]],
+  ["dueIgnoresFilter", ["finds due executions with one query: earliest first, by workflow, within a limit"]],
+  ["keepsLeaseOnSuspend", ["keeps a subworkflow's parent, a suspension's waits and wake time, and clears them on resume",
+    "takes a lease with a commit, refuses another owner's commit while it lives, and gives it up on suspension"]],
+  ["leaseLeavesWake", ["keeps a running execution's wake time on its lease: renewed, given up, or lapsed"]],
+  ["dropsWaits", ["keeps a subworkflow's parent, a suspension's waits and wake time, and clears them on resume",
+    "finds due executions with one query: earliest first, by workflow, within a limit", "keeps waits, wake times, parents and leases across reopen"]],
 ];
 
 describe("the conformance suite fails on broken stores", () => {
@@ -123,8 +158,8 @@ describe("the conformance suite fails on broken stores", () => {
             await store.close();
             const reopened = new Mutant(bug);
             if (bug !== "forgetsOnReopen") {
-              const { logs, summaries, cache, leases } = store as unknown as Mutant;
-              Object.assign(reopened, { logs, summaries, cache, leases });
+              const { logs, summaries, cache } = store as unknown as Mutant;
+              Object.assign(reopened, { logs, summaries, cache });
             }
             return reopened;
           },

@@ -6,8 +6,9 @@ import { leaseCases } from "./conformance/lease-cases.js";
 import { lifecycleCases } from "./conformance/lifecycle-cases.js";
 import { listCases } from "./conformance/list-cases.js";
 import { logCases } from "./conformance/log-cases.js";
+import { waitCases } from "./conformance/wait-cases.js";
 
-const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases } satisfies Record<string, Case>;
+const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases } satisfies Record<string, Case>;
 
 /** The title of one conformance case, as `skip` names it. */
 export type ConformanceCase = keyof typeof cases;

@@ -55,6 +55,6 @@ export function started(workflow: string, time: number): StoredEvent[] {
 /** The summary the reference fold of `nextSummary` gives for these commits. */
 export function expectedSummary(executionId: string, commits: readonly (readonly StoredEvent[])[]): ExecutionSummary | undefined {
   let summary: ExecutionSummary | undefined;
-  for (const events of commits) if (events.length > 0) summary = nextSummary(summary, executionId, events);
+  for (const events of commits) if (events.length > 0) summary = nextSummary(summary, { executionId, events });
   return summary;
 }

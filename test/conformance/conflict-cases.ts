@@ -105,7 +105,7 @@ export const conflictCases = {
     ]);
     expect(await store.load("x")).toEqual([...x0, ...x1]);
     expect(await store.load("y")).toEqual(y0);
-    expect(await store.get("x")).toEqual({ executionId: "x", workflow: "wx", state: "running", events: 3, createdAt: T0 + 1, updatedAt: T0 + 50 });
+    expect(await store.get("x")).toEqual({ executionId: "x", workflow: "wx", state: "running", events: 3, createdAt: T0 + 1, updatedAt: T0 + 50, wakeAt: T0 + 1 });
     expect((await store.list()).executions.map((s) => s.executionId)).toEqual(["y", "x"]);
   },
 

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { ExecutionNotFoundError } from "../../src/errors.js";
 import type { StateStore } from "../../src/state-store.js";
 import { type Case, started, T0 } from "./case-context.js";
 
@@ -17,6 +18,9 @@ export async function raceForLease(takers: readonly (readonly [StateStore, strin
 export const leaseCases = {
   "takes, renews and gives up a lease; another owner gets it only once expired": async ({ create }) => {
     const store = await create();
+    await expect(store.lease("e", "A", { now: T0, expiresAt: T0 + 1000 })).rejects.toBeInstanceOf(ExecutionNotFoundError);
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
+    await store.commit("f", started("w", T0), { expectedSeq: 0 });
     expect(await store.lease("e", "A", { now: T0, expiresAt: T0 + 1000 })).toEqual({ owner: "A", expiresAt: T0 + 1000 });
     expect(await store.lease("e", "B", { now: T0 + 500, expiresAt: T0 + 1500 })).toEqual({ owner: "A", expiresAt: T0 + 1000 });
     expect(await store.lease("e", "A", { now: T0 + 500, expiresAt: T0 + 1600 })).toEqual({ owner: "A", expiresAt: T0 + 1600 });
@@ -26,14 +30,12 @@ export const leaseCases = {
     // Giving up is renewing with expiresAt = now; the lease is then free at once.
     expect(await store.lease("e", "B", { now: T0 + 2000, expiresAt: T0 + 2000 })).toEqual({ owner: "B", expiresAt: T0 + 2000 });
     expect(await store.lease("e", "A", { now: T0 + 2000, expiresAt: T0 + 3000 })).toEqual({ owner: "A", expiresAt: T0 + 3000 });
-    expect(await store.load("e")).toEqual([]);
-    expect(await store.get("e")).toBeUndefined();
-    await store.commit("e", started("w", T0), { expectedSeq: 0 });
     expect(await store.lease("e", "B", { now: T0 + 2500, expiresAt: T0 + 4000 })).toEqual({ owner: "A", expiresAt: T0 + 3000 });
   },
 
   "gives a free lease to exactly one of concurrent takers": async ({ create }) => {
     const store = await create();
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
     for (let round = 0; round < 3; round += 1) {
       const now = T0 + round * 10_000;
       await raceForLease(["r1", "r2", "r3", "r4"].map((owner) => [store, owner] as const), "e", now);

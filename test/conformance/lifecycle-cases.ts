@@ -42,6 +42,7 @@ export const lifecycleCases = {
       store.getCached("k"),
       store.setCached("k", "1"),
       store.lease("exec", "runner", { now: T0, expiresAt: T0 + 1 }),
+      store.due({ until: T0 }),
     ];
     for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreError);
   },

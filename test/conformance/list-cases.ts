@@ -27,7 +27,7 @@ export const listCases = {
     expect(page.nextCursor).toBeUndefined();
     for (const summary of page.executions) expect(summary).toEqual(await store.get(summary.executionId));
     expect(page.executions[4]).toEqual({
-      executionId: "e1", workflow: "w", state: "running", events: 2, createdAt: T0 + 1000, updatedAt: T0 + 9999,
+      executionId: "e1", workflow: "w", state: "running", events: 2, createdAt: T0 + 1000, updatedAt: T0 + 9999, wakeAt: T0 + 1000,
     } satisfies ExecutionSummary);
   },
 
