@@ -7,6 +7,10 @@ interface Waiting {
   readonly executionId: string;
   readonly expectedSeq: number;
   readonly events: StoredEvent[];
+  /** The joined commits' lease claim (a take wins over a check), suspension (the last) and parent (the first). */
+  lease: Commit["lease"];
+  suspend: Commit["suspend"];
+  readonly parentId: string | undefined;
   readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -43,6 +47,9 @@ export class CommitQueue {
     const open = this.#joinable.get(executionId);
     if (open !== undefined && open !== null && open.expectedSeq + open.events.length === expectedSeq) {
       for (const event of commit.events) open.events.push(event);
+      // A claim that takes the lease (a new execution's first commit) outranks a later check.
+      if (open.lease?.expiresAt === undefined) open.lease = commit.lease ?? open.lease;
+      if (commit.suspend !== undefined) open.suspend = commit.suspend;
       return open.done;
     }
     let resolve!: () => void;
@@ -51,7 +58,9 @@ export class CommitQueue {
       resolve = res;
       reject = rej;
     });
-    const waiting: Waiting = { executionId, expectedSeq, events: commit.events.slice(), done, resolve, reject };
+    const waiting: Waiting = {
+      executionId, expectedSeq, events: commit.events.slice(), lease: commit.lease, suspend: commit.suspend, parentId: commit.parentId, done, resolve, reject,
+    };
     this.#waiting.push(waiting);
     this.#joinable.set(executionId, open === undefined ? waiting : null);
     if (!this.#busy) {
@@ -88,6 +97,11 @@ export class CommitQueue {
   }
 }
 
-function toCommit({ executionId, events, expectedSeq }: Waiting): Commit {
-  return { executionId, events, expectedSeq };
+function toCommit({ executionId, events, expectedSeq, lease, suspend, parentId }: Waiting): Commit {
+  return {
+    executionId, events, expectedSeq,
+    ...(lease === undefined ? {} : { lease }),
+    ...(suspend === undefined ? {} : { suspend }),
+    ...(parentId === undefined ? {} : { parentId }),
+  };
 }

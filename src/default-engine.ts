@@ -1,3 +1,4 @@
+import { provideDefaultEngine } from "./default-engine-slot.js";
 import { Engine } from "./engine.js";
 
 let factory: () => Engine = () => new Engine();
@@ -21,3 +22,5 @@ export function setDefaultEngine(engine: Engine | (() => Engine)): void {
     current = engine;
   }
 }
+
+provideDefaultEngine(defaultEngine);

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import type { DispatcherOptions } from "./dispatcher.js";
 import type { SecretProvider } from "./secrets.js";
 import type { StateStore } from "./state-store.js";
 import type { Workflow } from "./workflow.js";
@@ -20,14 +21,27 @@ export interface EngineOptions {
    */
   readonly strictReplay?: boolean;
   /**
-   * How long a runner's lease on an execution lasts without renewal (ms, default 30 s). Another
-   * runner recovers an execution only once its lease expired and it made no progress for as long.
+   * How long a runner's lease on an execution lasts without renewal (ms, default 30 s; renewed
+   * every third of it). Another runner recovers an execution only once its lease lapsed.
    */
   readonly leaseTtl?: number;
   /** This engine's identity in leases (default: a random id). */
   readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<unknown, unknown>>;
+  /** How the dispatcher (`startDispatcher`, `wakeDue`) runs due executions: concurrency and poll interval. */
+  readonly dispatcher?: DispatcherOptions;
+  /** Called when the dispatcher fails to wake an execution (it retries with a backoff). Default: `console.error`. */
+  readonly onDispatchError?: (error: unknown, executionId: string) => void;
+}
+
+/** Options of `Engine.close`. */
+export interface CloseOptions {
+  /**
+   * How long running steps may take to finish and commit before the engine gives up on them
+   * (ms, default 10,000). Their runs are then cut off: those steps run again on the next runner.
+   */
+  readonly grace?: number;
 }
 
 /** Options of a run. */

@@ -1,58 +1,70 @@
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
-import type { ChildRunner } from "./durable-steps.js";
-import { ConflictError, ExecutionNotFoundError, UsageError } from "./errors.js";
-import { ExecutionEventType as T, isTerminal } from "./events.js";
-import { WorkflowExecutionContext } from "./execution-context.js";
-import { Execution, type EngineNotice, type EngineRuntime } from "./execution.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { EngineNotice, EngineRuntime } from "./engine-runtime.js";
+import { ExecutionNotFoundError, ShuttingDownError } from "./errors.js";
+import type { WorkflowExecutionContext } from "./execution-context.js";
+import { ExecutionRunner } from "./execution-runner.js";
+import { LeaseKeeper } from "./lease-keeper.js";
 import { MemoryStore } from "./memory-store.js";
+import { randomUUID } from "./random-uuid.js";
+import { recoverStale, type RecoverReport } from "./recover.js";
 import { noSecrets, type SecretProvider } from "./secrets.js";
 import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
-import { LeaseKeeper } from "./lease-keeper.js";
-import { readLog } from "./read-log.js";
 import { validateExecutionId, WorkflowRegistry } from "./workflow-registry.js";
-import { StepScope } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
-import { randomUUID } from "./random-uuid.js";
 
-import type { EngineOptions, RunOptions } from "./engine-options.js";
+import type { CloseOptions, EngineOptions, RunOptions } from "./engine-options.js";
 
-export type { EngineNotice } from "./execution.js";
-export type { EngineOptions, RunOptions } from "./engine-options.js";
+export type { EngineNotice } from "./engine-runtime.js";
+export type { CloseOptions, EngineOptions, RunOptions } from "./engine-options.js";
+export type { DispatcherOptions } from "./dispatcher.js";
+export type { RecoverReport } from "./recover.js";
 
 type AnyWorkflow = Workflow<unknown, unknown>;
 
 /**
  * Runs workflows on a store. Any number of executions may run interleaved on one engine; each
  * step's result is durable in the store before the workflow sees it, and steps that finish in
- * the same turn share one commit. Two engines (or processes) on one execution cannot both
- * record: the second one's commit fails with `ConflictError` and its run rejects with it.
+ * the same turn share one commit. An execution has one owner at a time: its runner's lease is
+ * taken with its first commit (or before anything of it is read, for an existing one), so two
+ * engines (or processes) never both run its steps; the second gets `ConflictError`.
  *
  * @example
  * const engine = new Engine({ store: new MemoryStore() });
  * const ctx = await engine.run(helloWorld, "World");
  */
-export class Engine implements ChildRunner {
+export class Engine {
   readonly store: StateStore;
   readonly secrets: SecretProvider;
   readonly clock: Clock;
-  readonly #runtime: EngineRuntime;
   readonly #listeners = new Set<(notice: EngineNotice) => void>();
   readonly #workflows = new WorkflowRegistry();
   readonly #leases: LeaseKeeper;
+  readonly #runner: ExecutionRunner;
+  readonly #dispatcher: Dispatcher;
+  #closed: Promise<void> | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.store = options.store ?? new MemoryStore();
     this.secrets = options.secrets ?? noSecrets;
     this.clock = options.clock ?? systemClock;
     const listeners = this.#listeners;
-    this.#runtime = {
+    const leaseTtl = options.leaseTtl ?? 30_000;
+    this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${randomUUID()}`, leaseTtl);
+    let runner: ExecutionRunner | undefined;
+    const runtime: EngineRuntime = {
       clock: this.clock,
       store: this.store,
       secrets: this.secrets,
       queue: new CommitQueue(this.store),
       holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY,
       strictReplay: options.strictReplay ?? false,
+      owner: this.#leases.owner,
+      leaseTtl,
+      get children() {
+        return runner!;
+      },
       get listening() {
         return listeners.size > 0;
       },
@@ -66,8 +78,17 @@ export class Engine implements ChildRunner {
         }
       },
     };
+    runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, (parentId) => this.#dispatcher.kick(parentId));
+    this.#runner = runner;
+    this.#dispatcher = new Dispatcher({
+      store: this.store,
+      clock: this.clock,
+      workflowNames: () => this.#workflows.names(),
+      isRunning: (id) => this.#leases.isRunning(id),
+      wake: (summary) => runner.wake(summary),
+      onError: options.onDispatchError ?? ((error, id) => console.error(`flux: waking execution ${id} failed:`, error)),
+    }, options.dispatcher);
     for (const workflow of options.workflows ?? []) this.register(workflow);
-    this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${randomUUID()}`, options.leaseTtl ?? 30_000);
   }
 
   /** This engine's identity in leases. */
@@ -75,7 +96,7 @@ export class Engine implements ChildRunner {
     return this.#leases.owner;
   }
 
-  /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API); a second, different workflow under a known name is a `UsageError`. */
+  /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API, wakes); a second, different workflow under a known name is a `UsageError`. */
   register(...workflows: AnyWorkflow[]): this {
     this.#workflows.add(workflows);
     return this;
@@ -87,123 +108,104 @@ export class Engine implements ChildRunner {
   }
 
   /** The registered workflow named `name`; `WorkflowNotFoundError` listing the known names otherwise. */
-  workflow(name: string): Workflow<unknown, unknown> {
+  workflow(name: string): AnyWorkflow {
     return this.#workflows.get(name);
   }
 
   /**
-   * Starts an execution of `workflow`, or replays the one given by `options.executionId`, and
-   * resolves when it finishes or pauses. A paused execution run again resumes (its pause returns
-   * `undefined`); a finished one resolves at once as it ended. Rejects (recording nothing more)
-   * on a store failure, a `ConflictError`, or a `NonDeterminismError`.
+   * Starts an execution of `workflow`, or runs again the one given by `options.executionId`, and
+   * resolves when it finishes or suspends. Run again, a paused execution resumes its own first
+   * pending pause (which returns `undefined`) or moves on if a timer or subworkflow it waits on
+   * came true, and otherwise stays as it is; it never resumes a subworkflow's pause. A finished
+   * one resolves at once as it ended. Rejects (recording nothing more) on a store failure, a
+   * `ConflictError` (another runner has it), a `NonDeterminismError`, or a `ShuttingDownError`.
    */
   async run<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
+    const id = options.executionId;
+    if (id !== undefined) validateExecutionId(id);
+    if (id !== undefined && (await this.store.get(id)) !== undefined) {
+      return this.#runner.existing(workflow as AnyWorkflow, id, { kind: "run" }) as Promise<WorkflowExecutionContext<I, O>>;
+    }
     // A new random id cannot be known to anyone else: its start is committed with its first step.
-    const exec = await this.#prepare(workflow, input, options.executionId, options.executionId !== undefined);
-    return this.#continue(workflow, exec, { value: undefined });
+    const { result } = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: id !== undefined });
+    return result as Promise<WorkflowExecutionContext<I, O>>;
   }
 
   /**
-   * Starts an execution and resolves as soon as its start is durable, without waiting for it to
-   * run; `result` settles as `run` would (when it finishes or pauses). For starts that a caller
+   * Starts an execution and resolves as soon as its start is durable (its runner's lease with
+   * it), without waiting for it to run; `result` settles as `run` would. For starts that a caller
    * answers before the work is done (HTTP `?wait=false`). Given the id of an execution that
-   * exists, it is replayed like `run` does.
+   * exists, it is run again like `run` does.
    *
    * @example
    * const { executionId, result } = await engine.start(helloWorld, "World");
    */
   async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>> }> {
-    const exec = await this.#prepare(workflow, input, options.executionId, true);
-    const result = this.#continue(workflow, exec, { value: undefined });
-    result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
-    return { executionId: exec.id, result };
+    const id = options.executionId;
+    if (id !== undefined) validateExecutionId(id);
+    let started: { executionId: string; result: Promise<unknown> };
+    if (id !== undefined && (await this.store.get(id)) !== undefined) {
+      started = { executionId: id, result: this.#runner.existing(workflow as AnyWorkflow, id, { kind: "run" }) };
+    } else {
+      started = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
+    }
+    started.result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
+    return started as { executionId: string; result: Promise<WorkflowExecutionContext<I, O>> };
   }
 
   /**
-   * Resumes the paused execution `executionId`: its first pending pause returns `value`, and the
-   * workflow runs on until it finishes or pauses again. The resume is committed before any step
-   * runs, so of two concurrent resumes one fails with `ConflictError` and runs nothing. A running
-   * execution (its process died) is replayed; a finished one is returned as it ended.
+   * Resumes the paused execution `executionId` with `value`: a resume answers the execution's
+   * first pending pause, or, when it first waits on a paused subworkflow, that child's pending
+   * pause (forwarded down the chain; the parent then carries on with the child's result). The
+   * resume is recorded under the runner's lease before anything runs past the pause: of two
+   * concurrent resumes one fails with `ConflictError` and runs nothing. A resume that finds no
+   * pause to answer (the execution only sleeps, say) rejects with `NotResumableError` and
+   * records nothing. A running execution whose runner died is recovered first (then resumed if
+   * it paused); a finished one is returned as it ended.
    */
-  async resume<I, O>(workflow: Workflow<I, O>, executionId: string, value?: unknown): Promise<WorkflowExecutionContext<I, O>> {
-    validateExecutionId(executionId);
-    const exec = await this.#load(executionId, workflow.name);
-    if (exec === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the store: check the id (flux list shows them)`);
-    return this.#continue(workflow, exec, { value });
+  resume<I, O>(workflow: Workflow<I, O>, executionId: string, value?: unknown): Promise<WorkflowExecutionContext<I, O>> {
+    return this.#runner.existing(workflow as AnyWorkflow, executionId, { kind: "resume", value }) as Promise<WorkflowExecutionContext<I, O>>;
   }
 
   /** The execution as recorded (not run), or `undefined` when the store has no such id. */
   async inspect<I = unknown, O = unknown>(executionId: string): Promise<WorkflowExecutionContext<I, O> | undefined> {
-    const exec = await this.#load(executionId);
-    if (exec === undefined) return undefined;
-    exec.halt(new UsageError(`execution ${executionId} was loaded for inspection: run it through its workflow`));
-    return new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
+    try {
+      return await this.#runner.inspectChild<I, O>(executionId);
+    } catch (error) {
+      if (error instanceof ExecutionNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /**
-   * Runs again every paused execution of a registered workflow whose durable sleep is due
-   * (its pauses stay pending). Resolves with how many were woken. Executions another runner
-   * woke first are skipped.
+   * One pass of the dispatcher: runs every execution of a registered workflow that is due now (a
+   * durable sleep came due, a subworkflow it waits on finished, its runner's lease lapsed), found
+   * with one indexed query, and resolves with how many it ran once they all ended or suspended.
+   * Executions another runner holds are skipped. (A Worker's Cron Trigger calls this.)
    */
-  async wakeDue(): Promise<number> {
-    let woken = 0;
-    let cursor: string | undefined;
-    const now = this.clock.now();
-    do {
-      const page = await this.store.list({ state: "paused", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
-      for (const summary of page.executions) {
-        const workflow = this.#workflows.find(summary.workflow);
-        if (workflow === undefined) continue;
-        const exec = await this.#load(summary.executionId, workflow.name);
-        if (exec === undefined) continue;
-        const paused = [...exec.events].reverse().find((event) => event.type === T.WORKFLOW_PAUSED)?.value as { wakeAt?: unknown } | undefined;
-        if (exec.state !== "paused" || typeof paused?.wakeAt !== "number" || paused.wakeAt > now) continue;
-        try {
-          await this.#continue(workflow, exec, undefined);
-          woken += 1;
-        } catch (error) {
-          if (!(error instanceof ConflictError)) throw error;
-        }
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return woken;
+  wakeDue(): Promise<number> {
+    if (this.#closed !== undefined) return Promise.resolve(0);
+    return this.#dispatcher.runOnce();
   }
 
   /**
-   * Finds executions left running by a runner that died and replays them to their end (or next
-   * pause): those of registered workflows in state "running" that made no progress for
-   * `staleAfter` ms (default: the lease TTL) and whose lease is free. An execution another live
-   * runner holds is skipped. Resolves with the ids recovered and skipped (with why).
+   * Starts the dispatcher: due executions are woken as they come due (see {@link wakeDue}), at most
+   * `dispatcher.concurrency` (an engine option) at once, until {@link close}. `flux start` runs one.
    */
-  async recover(options: { staleAfter?: number } = {}): Promise<{ recovered: string[]; skipped: { executionId: string; reason: string }[] }> {
-    const staleAfter = options.staleAfter ?? this.#leases.ttl;
-    const recovered: string[] = [];
-    const skipped: { executionId: string; reason: string }[] = [];
-    const runs: Promise<void>[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.list({ state: "running", limit: 100, ...(cursor === undefined ? {} : { cursor }) });
-      for (const summary of page.executions) {
-        const { executionId } = summary;
-        const workflow = this.#workflows.find(summary.workflow);
-        if (this.#leases.isRunning(executionId)) {
-          skipped.push({ executionId, reason: "this engine is running it" });
-        } else if (workflow === undefined) {
-          skipped.push({ executionId, reason: `workflow "${summary.workflow}" is not registered here` });
-        } else if (summary.updatedAt > this.clock.now() - staleAfter) {
-          skipped.push({ executionId, reason: "it made progress recently: its runner may be alive" });
-        } else {
-          runs.push(this.resume(workflow, executionId).then(
-            () => void recovered.push(executionId),
-            (error: unknown) => void skipped.push({ executionId, reason: error instanceof Error ? error.message : String(error) }),
-          ));
-        }
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    await Promise.all(runs);
-    return { recovered, skipped };
+  startDispatcher(): this {
+    this.#dispatcher.start();
+    return this;
+  }
+
+  /**
+   * Replays, to their end or next suspension, the executions left running by a runner that died:
+   * those of registered workflows in state "running" whose lease lapsed and that made no progress
+   * for `staleAfter` ms (default 0: the lease decides). All of them are claimed before any is
+   * replayed, so a parent whose children are recovered with it waits on them in memory and ends in
+   * the same pass. Resolves with the ids recovered and skipped (with why).
+   */
+  recover(options: { staleAfter?: number } = {}): Promise<RecoverReport> {
+    return recoverStale(this.#runner, this.#leases, this.#workflows, this.clock, options.staleAfter ?? 0);
   }
 
   /** Summaries of the store's executions, newest first. */
@@ -217,78 +219,33 @@ export class Engine implements ChildRunner {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Closes the store. */
-  close(): Promise<void> {
-    return this.store.close();
-  }
-
-  /** @internal */
-  runChild<I, O>(workflow: Workflow<I, O>, input: I, executionId: string): Promise<WorkflowExecutionContext<I, O>> {
-    return this.run(workflow, input, { executionId });
-  }
-
-  /** @internal */
-  async inspectChild<I, O>(executionId: string): Promise<WorkflowExecutionContext<I, O>> {
-    const child = await this.inspect<I, O>(executionId);
-    if (child === undefined) throw new ExecutionNotFoundError(`the subworkflow execution ${executionId} is recorded by its parent but missing from the store`);
-    return child;
-  }
-
   /**
-   * The execution to run: loaded when `executionId` is given and known, else new with its start
-   * recorded (and committed before anything runs when `commitStart`).
+   * Stops the engine gracefully, then closes the store: it takes no new work (runs, resumes and
+   * wakes reject with `ShuttingDownError`), lets the steps that are running finish and commit
+   * within `grace` ms (default 10 s; held sleeps and retry delays stop at once), suspends each
+   * run there (its callers get `ShuttingDownError` naming it) and gives its lease up, so that
+   * another runner, or this one restarted, carries it on at once with nothing run twice. Runs
+   * still busy after the grace period are cut off the same way: their step runs again later
+   * (at-least-once). Closing twice returns the first close.
    */
-  async #prepare<I, O>(workflow: Workflow<I, O>, input: I, executionId: string | undefined, commitStart: boolean): Promise<Execution> {
-    if (executionId !== undefined) validateExecutionId(executionId);
-    const loaded = executionId === undefined ? undefined : await this.#load(executionId, workflow.name);
-    if (loaded !== undefined) return loaded;
-    const id = executionId ?? randomUUID();
-    const exec = new Execution(this.#runtime, id, workflow.name);
-    exec.emit(T.WORKFLOW_STARTED, id, workflow.name, input);
-    if (commitStart) await exec.commit();
-    return exec;
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closed ??= this.#shutDown(options.grace ?? 10_000);
+    return this.#closed;
   }
 
-  /** The execution as the store has it, read page by page; `undefined` when unknown. */
-  async #load(executionId: string, workflowName?: string): Promise<Execution | undefined> {
-    let exec: Execution | undefined;
-    await readLog(this.store, executionId, (page) => {
-      exec ??= new Execution(this.#runtime, executionId, workflowName ?? page[0]!.name);
-      exec.ingest(page);
-    });
-    return exec;
-  }
-
-  /** Runs `exec` on: `resume` gives the value for its first pending pause; without it (a wake) no pause is resumed. */
-  async #continue<I, O>(workflow: Workflow<I, O>, exec: Execution, resume: { value: unknown } | undefined): Promise<WorkflowExecutionContext<I, O>> {
-    const recordedName = exec.events[0]?.name;
-    if (recordedName !== workflow.name) {
-      throw new UsageError(`execution ${exec.id} belongs to workflow "${recordedName}", not "${workflow.name}"`);
+  async #shutDown(grace: number): Promise<void> {
+    this.#runner.closing = true;
+    this.#dispatcher.stop();
+    for (const exec of this.#leases.running()) exec.stop();
+    const runs = () => [...this.#runner.runs.values()].map((run) => run.then(() => undefined, () => undefined));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
+    await Promise.race([Promise.all(runs()), expired]);
+    clearTimeout(timer);
+    for (const exec of this.#leases.running()) {
+      exec.halt(new ShuttingDownError(`the engine closed before execution ${exec.id}'s running step finished: it runs again on the next runner`, { executionId: exec.id }));
     }
-    const context = new WorkflowExecutionContext<I, O>(exec, new StepScope(""), this);
-    if (isTerminal(exec.state)) return context;
-    const existing = exec.events.length > 0 && exec.events.length === exec.committedCount;
-    this.#leases.track(exec); // synchronous: of two concurrent runs of one id on this engine, the second throws here
-    try {
-      if (existing) await this.#leases.take(exec);
-      await this.#runLeased(workflow, exec, context, resume);
-    } finally {
-      await this.#leases.release(exec);
-    }
-    return context;
-  }
-
-  async #runLeased<I, O>(workflow: Workflow<I, O>, exec: Execution, context: WorkflowExecutionContext<I, O>, resume: { value: unknown } | undefined): Promise<void> {
-    if (exec.state === "paused") {
-      for (const record of resume === undefined ? [] : exec.index.values()) {
-        if (record.kind === "pause" && !record.resumed) {
-          exec.emit(T.TASK_RESUMED, record.stepId, record.name, resume?.value);
-          break;
-        }
-      }
-      exec.emit(T.WORKFLOW_RESUMED, exec.id, workflow.name, resume?.value);
-      await exec.commit();
-    }
-    await exec.start(async () => workflow.invoke(context as WorkflowExecutionContext<I>));
+    await Promise.all(runs());
+    await this.store.close();
   }
 }

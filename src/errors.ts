@@ -100,3 +100,28 @@ export class UsageError extends FluxError {
   override readonly code: string = "USAGE";
   override name = "UsageError";
 }
+
+/**
+ * The engine is closing (`engine.close()`, `flux start` stopping): it takes no new work, and a run
+ * it had to interrupt was suspended with its lease given up, so that the next runner (or this
+ * one, restarted) carries it on at once. `executionId` names that execution when there is one.
+ */
+export class ShuttingDownError extends FluxError {
+  override readonly code: string = "SHUTTING_DOWN";
+  override name = "ShuttingDownError";
+  constructor(message: string, options?: { cause?: unknown; executionId?: string }) {
+    super(message, options);
+    this.executionId = options?.executionId;
+  }
+  /** The execution that was interrupted, if any. */
+  readonly executionId: string | undefined;
+}
+
+/**
+ * A resume found nothing to answer: the execution is not paused on a pause point (nor on a paused
+ * subworkflow), e.g. it only sleeps, or it is running. The message names what it waits on.
+ */
+export class NotResumableError extends FluxError {
+  override readonly code: string = "NOT_RESUMABLE";
+  override name = "NotResumableError";
+}

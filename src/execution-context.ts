@@ -1,12 +1,15 @@
-import { callStep, pauseStep, sleepStep, type ChildRunner } from "./durable-steps.js";
+import { callStep } from "./durable/call-step.js";
+import { openParallel } from "./durable/parallel-step.js";
+import { pauseStep } from "./durable/pause-step.js";
+import { sleepStep } from "./durable/sleep-step.js";
+import { runTaskStep } from "./durable/task-step.js";
 import { UsageError, type ExecutionError } from "./errors.js";
 import type { ExecutionEvent, ExecutionState } from "./events.js";
 import type { Execution } from "./execution.js";
 import { Graph } from "./graph.js";
-import { StepScope } from "./step-scope.js";
-import { runTaskStep } from "./step-runner.js";
+import type { StepScope } from "./step-scope.js";
 import { task, type Task } from "./task.js";
-import { Workflow } from "./workflow.js";
+import type { Workflow } from "./workflow.js";
 import { randomUUID } from "./random-uuid.js";
 
 /**
@@ -26,13 +29,11 @@ import { randomUUID } from "./random-uuid.js";
 export class WorkflowExecutionContext<I = unknown, O = unknown> {
   readonly #exec: Execution;
   readonly #scope: StepScope;
-  readonly #children: ChildRunner;
 
   /** @internal contexts are made by the engine. */
-  constructor(exec: Execution, scope: StepScope, children: ChildRunner) {
+  constructor(exec: Execution, scope: StepScope) {
     this.#exec = exec;
     this.#scope = scope;
-    this.#children = children;
   }
 
   /** The execution's unique id: give it to `run` or `resume` to replay or resume it. */
@@ -87,8 +88,8 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   map<T, R>(workflow: Workflow<T, R>, inputs: readonly T[]): Promise<WorkflowExecutionContext<T, R>[]>;
   map(target: Task<[unknown], unknown> | Workflow<unknown, unknown>, items: readonly unknown[]): Promise<unknown[]> {
     if (!Array.isArray(items)) throw new UsageError(`ctx.map() takes an array of items, not ${describe(items)}`);
-    if (target instanceof Workflow) {
-      return Promise.all(items.map((item) => callStep(this.#exec, this.#scope, this.#children, target, item, true)));
+    if (isWorkflow(target)) {
+      return Promise.all(items.map((item) => callStep(this.#exec, this.#scope, target, item, true)));
     }
     if (target?.kind !== "task") throw new UsageError(`ctx.map() takes a task or a workflow, not ${describe(target)}`);
     return Promise.all(items.map((item) => runTaskStep(this.#exec, this.#scope, target, [item])));
@@ -99,11 +100,11 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
    * branch, so a branch may run several steps in sequence and still replay identically.
    */
   parallel<F extends ((branch: WorkflowExecutionContext<I, O>) => unknown)[]>(...branches: F): Promise<{ -readonly [K in keyof F]: Awaited<ReturnType<F[K]>> }> {
-    const groupId = this.#scope.nextId();
-    return Promise.all(branches.map((branch, i) => {
-      const context = new WorkflowExecutionContext<I, O>(this.#exec, this.#scope.child(`${groupId}.${i + 1}`), this.#children);
-      return branch(context);
-    })) as Promise<{ -readonly [K in keyof F]: Awaited<ReturnType<F[K]>> }>;
+    const scopes = openParallel(this.#exec, this.#scope, branches.length);
+    if (scopes === undefined) return new Promise(() => {}); // diverged: the run halted
+    return Promise.all(branches.map((branch, i) => branch(new WorkflowExecutionContext<I, O>(this.#exec, scopes[i]!)))) as Promise<{
+      -readonly [K in keyof F]: Awaited<ReturnType<F[K]>>;
+    }>;
   }
 
   /** Runs tasks in sequence, each given the previous one's result; returns the last result. */
@@ -115,8 +116,8 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
 
   /** Runs `workflow` as a subworkflow (its own execution and events) and returns its output; throws its error if it fails. */
   call<CI, CO>(workflow: Workflow<CI, CO>, input: CI): Promise<CO> {
-    if (!(workflow instanceof Workflow)) throw new UsageError(`ctx.call() takes a workflow, not ${describe(workflow)}`);
-    return callStep(this.#exec, this.#scope, this.#children, workflow, input, false) as Promise<CO>;
+    if (!isWorkflow(workflow)) throw new UsageError(`ctx.call() takes a workflow, not ${describe(workflow)}`);
+    return callStep(this.#exec, this.#scope, workflow, input, false) as Promise<CO>;
   }
 
   /**
@@ -178,6 +179,10 @@ const randintTask = task("randint", (min: number, max: number) => min + Math.flo
 const randrangeTask = task("randrange", (start: number, stop: number, step: number) =>
   start + step * Math.floor(Math.random() * Math.ceil((stop - start) / step)));
 const choiceTask = task("choice", (items: readonly unknown[]) => items[Math.floor(Math.random() * items.length)]);
+
+function isWorkflow(value: unknown): value is Workflow<unknown, unknown> {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "workflow";
+}
 
 function describe(value: unknown): string {
   if (value === null) return "null";

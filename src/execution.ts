@@ -1,56 +1,61 @@
-import type { Clock } from "./clock.js";
-import type { CommitQueue } from "./commit-queue.js";
 import { ExecutionError, FluxError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
+import type { EngineRuntime } from "./engine-runtime.js";
 import { applyToIndex, type StepRecord } from "./replay-index.js";
 import { nextMacrotask, never } from "./scheduling.js";
-import type { SecretProvider } from "./secrets.js";
 import { decodeValue, encodeValue } from "./serialization.js";
-import type { StateStore, StoredEvent } from "./state-store.js";
+import type { StoredEvent, Suspension, Wait } from "./state-store.js";
+import { earliestTimer, inStepOrder, suspensionName } from "./waits.js";
 
-/** What an engine tells its subscribers: every event as it is recorded, and tasks' progress. */
-export type EngineNotice =
-  | { readonly kind: "event"; readonly executionId: string; readonly event: ExecutionEvent }
-  | { readonly kind: "progress"; readonly executionId: string; readonly stepId: string; readonly name: string; readonly value: unknown };
+export type { EngineNotice, EngineRuntime } from "./engine-runtime.js";
 
-/** @internal What an execution needs of its engine. */
-export interface EngineRuntime {
-  readonly clock: Clock;
-  readonly store: StateStore;
-  /** Durable sleeps longer than this (ms) suspend the run instead of holding it. */
-  readonly holdSleepsUpTo: number;
-  /** Steps must already be recorded (verifying a history). */
-  readonly strictReplay: boolean;
-  readonly secrets: SecretProvider;
-  readonly queue: CommitQueue;
-  notify(notice: EngineNotice): void;
-  /** True while someone subscribed: notices are built only then. */
-  readonly listening: boolean;
+/** How a run of an execution ended: it finished, suspended on its waits, or was stopped by the engine's close. */
+export type RunOutcome = "finished" | "paused" | "stopped";
+
+/** Events a resume records only once the run records something else (or its pause's value must be kept). */
+interface DeferredResume {
+  readonly events: readonly (readonly [ExecutionEventType, string, string, unknown])[];
+  /** True when it answers a pause: recorded even if nothing else is, so the value is never lost. */
+  readonly answersPause: boolean;
 }
-
-/** How a run of an execution ended: it finished (succeeded or failed) or it suspended at a pause. */
-export type RunOutcome = "finished" | "paused";
 
 /**
  * @internal One execution in memory: its decoded log, its replay index, the events not yet
- * committed, and the bookkeeping that tells when the workflow is suspended. Nothing here is
- * shared between executions, so any number can run interleaved in one realm.
+ * committed, what its suspended calls wait on, and the bookkeeping that tells when the workflow
+ * is suspended. Nothing here is shared between executions, so any number can run interleaved in
+ * one realm.
  */
 export class Execution {
   readonly events: ExecutionEvent[] = [];
-  readonly index: Map<string, StepRecord>;
+  readonly index = new Map<string, StepRecord>();
+  /** Ids under which steps are recorded (`"2"` for `"2.1.1"`): a step id here without a record was a parallel group. */
+  readonly scopes = new Set<string>();
   state: ExecutionState = "created";
   input: unknown;
   output: unknown;
+  /** The execution that runs this one as a subworkflow. */
+  parentId: string | undefined;
   /** Set when the run must stop for good: a conflict, a store failure, non-determinism. */
   halted: unknown;
-  #committed: number;
+  /** Secret values resolved in this run: redacted from every event it records. */
+  readonly secrets: string[] = [];
+  /** For strict replay: the recorded steps the code called. */
+  readonly visited: Set<string> | undefined;
+  /** A resume to forward to the paused subworkflow with this id, when the replay reaches its call. */
+  forward: { readonly childId: string; readonly value: unknown } | undefined;
+  /** Set by the engine's close: calls outside a running task's body start nothing more. */
+  stopping = false;
+  readonly #stop = new AbortController();
+  #committed = 0;
   #pending: StoredEvent[] = [];
   #lastFlush: Promise<void> = Promise.resolve();
   #guarded: { readonly commit: Promise<void>; readonly flushed: Promise<void> } | undefined;
   #inFlight = 0;
-  #pendingPauses: string[] = [];
-  #wakeAt: number | undefined;
+  readonly #waits = new Map<string, Wait>();
+  #deferred: DeferredResume | undefined;
+  #recordedInRun = false;
+  #abandoned = false;
+  #startedPaused = false;
   #suspendCheck = false;
   #ended = false;
   #settle?: { resolve: (outcome: RunOutcome) => void; reject: (error: unknown) => void };
@@ -59,11 +64,8 @@ export class Execution {
     readonly runtime: EngineRuntime,
     readonly id: string,
     readonly workflowName: string,
-    stored: readonly StoredEvent[] = [],
   ) {
-    this.index = new Map<string, StepRecord>();
-    this.#committed = 0;
-    this.ingest(stored);
+    this.visited = runtime.strictReplay ? new Set() : undefined;
   }
 
   /**
@@ -71,13 +73,7 @@ export class Execution {
    * decoded, indexed, their state followed, in one pass. Only while loading, before `start`.
    */
   ingest(stored: readonly StoredEvent[]): void {
-    const { index } = this;
-    for (const event of stored) {
-      const decoded = decodeStored(this.id, event);
-      this.events.push(decoded);
-      applyToIndex(index, decoded);
-      this.#applyWorkflowEvent(decoded);
-    }
+    for (const event of stored) this.#apply(decodeStored(this.id, event));
     this.#committed = this.events.length;
   }
 
@@ -86,24 +82,46 @@ export class Execution {
     return this.#committed;
   }
 
-  /** True once the run ended (finished, suspended or halted): later durable calls record nothing. */
+  /** True once the run ended (finished, suspended, stopped or halted): later durable calls record nothing. */
   get ended(): boolean {
     return this.#ended || this.halted !== undefined;
   }
 
+  /** True when this run recorded (or will record) an event: false for a replay that found nothing to do. */
+  get recordedInRun(): boolean {
+    return this.#recordedInRun;
+  }
+
+  /** Aborts when the engine's close gives up waiting (a held sleep or a retry delay then stops at once). */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
   /**
-   * Records an event (not yet durable: see {@link flush}). Throws `SerializationError` when
-   * `value` cannot be recorded; nothing is recorded then. `redact` lists secret values to hide.
+   * Records the resume of this run. A resume that answers a pause is recorded now (commit it
+   * before running: the value is durable before anything runs past the pause). Any other (a wake,
+   * a resume forwarded to a child) is recorded before the first other event the run records, so
+   * a replay that finds nothing to do, or diverges first, records nothing.
    */
-  emit(type: ExecutionEventType, sourceId: string, name: string, value: unknown, redact?: readonly string[]): ExecutionEvent {
+  resumeWith(events: DeferredResume["events"], answersPause: boolean): void {
+    this.#deferred = { events, answersPause };
+    if (answersPause) this.#recordDeferred();
+  }
+
+  /**
+   * Records an event (not yet durable: see {@link flush}), its value redacted of this run's
+   * secrets. Throws `SerializationError` when `value` cannot be recorded; nothing is recorded then.
+   */
+  emit(type: ExecutionEventType, sourceId: string, name: string, value: unknown): ExecutionEvent {
+    if (this.#deferred !== undefined) this.#recordDeferred();
+    const redact = this.secrets.length > 0 ? this.secrets : undefined;
     const text = encodeValue(value, describe(type, name), redact);
     const time = this.runtime.clock.now();
     const id = this.#committed + this.#pending.length;
     this.#pending.push({ id, type, sourceId, name, value: text, time });
+    this.#recordedInRun = true;
     const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(text), time };
-    this.events.push(event);
-    applyToIndex(this.index, event);
-    this.#applyWorkflowEvent(event);
+    this.#apply(event);
     if (this.runtime.listening) this.runtime.notify({ kind: "event", executionId: this.id, event });
     return event;
   }
@@ -113,8 +131,8 @@ export class Execution {
    * fails (the run is halted and rejects with the store's error instead), so no workflow code
    * runs past a step whose record was lost.
    */
-  flush(): Promise<void> {
-    const commit = this.commit();
+  flush(suspend?: Suspension): Promise<void> {
+    const commit = this.commit(suspend);
     if (this.#guarded?.commit !== commit) {
       // One guard per commit, shared by every step that joined it (a map's thousands).
       this.#guarded = {
@@ -128,20 +146,35 @@ export class Execution {
     return this.#guarded.flushed;
   }
 
-  /** Like {@link flush}, but rejects with the store's error (for commits made before the workflow runs). */
-  commit(): Promise<void> {
+  /**
+   * Like {@link flush}, but rejects with the store's error (for commits made before the workflow
+   * runs). Every commit carries this runner's lease: the first one of an execution takes it, the
+   * others are refused if another runner holds it. `suspend` goes with a suspending commit.
+   */
+  commit(suspend?: Suspension): Promise<void> {
+    if (this.halted !== undefined) return Promise.reject(this.halted);
     if (this.#pending.length > 0) {
       const events = this.#pending;
       this.#pending = [];
       const expectedSeq = this.#committed;
       this.#committed += events.length;
-      this.#lastFlush = this.runtime.queue.commit({ executionId: this.id, events, expectedSeq });
+      const { owner, leaseTtl, clock } = this.runtime;
+      const now = clock.now();
+      this.#lastFlush = this.runtime.queue.commit({
+        executionId: this.id,
+        events,
+        expectedSeq,
+        lease: expectedSeq === 0 ? { owner, now, expiresAt: now + leaseTtl } : { owner, now },
+        ...(suspend === undefined ? {} : { suspend }),
+        ...(expectedSeq === 0 && this.parentId !== undefined ? { parentId: this.parentId } : {}),
+      });
     }
     return this.#lastFlush;
   }
 
   /** Runs `body` (the workflow) until it finishes or suspends. Resolves with how it ended. */
   start(body: () => Promise<unknown>): Promise<RunOutcome> {
+    this.#startedPaused = this.state === "paused" && !this.#recordedInRun;
     return new Promise<RunOutcome>((resolve, reject) => {
       this.#settle = { resolve, reject };
       if (this.halted !== undefined) return reject(this.halted);
@@ -155,6 +188,7 @@ export class Execution {
   halt(error: unknown): void {
     if (this.halted !== undefined) return;
     this.halted = error;
+    this.#stop.abort(error);
     this.#settle?.reject(error);
   }
 
@@ -164,7 +198,17 @@ export class Execution {
     return never();
   }
 
-  /** @internal counts a durable call in flight (a workflow with none left and a pause pending suspends). */
+  /**
+   * The engine's close: calls outside running tasks start nothing more (they never settle), held
+   * sleeps and retry delays stop at once, and the run ends ("stopped") once nothing is in flight.
+   */
+  stop(): void {
+    this.stopping = true;
+    this.#stop.abort(new StoppedSignal());
+    this.#maybeSuspend();
+  }
+
+  /** @internal counts a durable call in flight (a workflow with none left and a wait pending suspends). */
   stepStarted(): void {
     this.#inFlight += 1;
   }
@@ -178,26 +222,46 @@ export class Execution {
   readonly onStepSettled = (): void => this.stepSettled();
 
   /**
-   * Registers a pause that waits for a resume (or, with `wakeAt`, a sleep that waits for that
-   * time); the run suspends once nothing else is in flight.
+   * The call in flight at `stepId` waits on `wait` (a pause, a timer, a subworkflow): it is no
+   * longer in flight, and it never returns in this run. The run suspends once nothing else is.
    */
-  pausePending(name: string, wakeAt?: number): void {
-    this.#pendingPauses.push(name);
-    if (wakeAt !== undefined) this.#wakeAt = Math.min(wakeAt, this.#wakeAt ?? wakeAt);
-    this.#maybeSuspend();
+  block(wait: Wait): Promise<never> {
+    this.#waits.set(wait.stepId, wait);
+    this.stepSettled();
+    return never();
+  }
+
+  /**
+   * The call in flight stopped for the engine's close with nothing to wait on (a retry delay, a
+   * task cut off): it never returns in this run, which then ends "stopped", not suspended.
+   */
+  abandon(): Promise<never> {
+    this.#abandoned = true;
+    this.stepSettled();
+    return never();
   }
 
   #maybeSuspend(): void {
-    if (this.#inFlight > 0 || this.#pendingPauses.length === 0 || this.ended || this.#suspendCheck) return;
+    if (this.#inFlight > 0 || this.ended || this.#suspendCheck) return;
+    if (this.#waits.size === 0 && !this.stopping) return;
     this.#suspendCheck = true;
     nextMacrotask(() => {
       this.#suspendCheck = false;
       if (this.#inFlight > 0 || this.ended) return;
-      const wake = this.#wakeAt === undefined ? {} : { wakeAt: this.#wakeAt };
-      this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, { pauses: this.#pendingPauses.slice(), ...wake });
-      this.#ended = true;
-      void this.flush().then(() => this.#settle?.resolve("paused"));
+      if (this.#abandoned || (this.stopping && this.#waits.size === 0)) return this.#end("stopped", this.commit());
+      if (this.#waits.size === 0) return;
+      const waits = inStepOrder(this.#waits.values());
+      // A paused execution woken for nothing (no wait came true after all) stays as recorded.
+      if (!this.#recordedInRun && this.#startedPaused) return this.#end("paused", Promise.resolve());
+      this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, suspensionName(waits));
+      const wakeAt = earliestTimer(waits);
+      this.#end("paused", this.flush(wakeAt === undefined ? { waits } : { waits, wakeAt }));
     });
+  }
+
+  #end(outcome: RunOutcome, committed: Promise<void>): void {
+    this.#ended = true;
+    committed.then(() => this.#settle?.resolve(outcome), (error: unknown) => this.halt(error));
   }
 
   #finish(type: typeof T.WORKFLOW_COMPLETED | typeof T.WORKFLOW_FAILED, value: unknown): void {
@@ -209,15 +273,41 @@ export class Execution {
       const failure = new SerializationError(`workflow "${this.workflowName}" returned a value that cannot be recorded: ${error.message}`, { cause: error });
       this.emit(T.WORKFLOW_FAILED, this.id, this.workflowName, asExecutionError(this.workflowName, failure));
     }
-    this.#ended = true;
-    void this.flush().then(() => this.#settle?.resolve("finished"));
+    this.#end("finished", this.flush());
   }
 
-  #applyWorkflowEvent(event: ExecutionEvent): void {
-    if (!event.type.startsWith("WORKFLOW_")) return;
+  #recordDeferred(): void {
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    for (const [type, sourceId, name, value] of deferred?.events ?? []) this.emit(type, sourceId, name, value);
+  }
+
+  #apply(event: ExecutionEvent): void {
+    this.events.push(event);
+    if (!event.type.startsWith("WORKFLOW_")) {
+      if (!this.index.has(event.sourceId)) this.#noteScopes(event.sourceId);
+      applyToIndex(this.index, event);
+      return;
+    }
     this.state = stateAfter(this.state, [event.type]);
     if (event.type === T.WORKFLOW_STARTED) this.input = event.value;
     if (isTerminal(this.state)) this.output = event.value;
+  }
+
+  #noteScopes(stepId: string): void {
+    for (let dot = stepId.lastIndexOf("."); dot > 0; dot = stepId.lastIndexOf(".", dot - 1)) {
+      const scope = stepId.slice(0, dot);
+      if (this.scopes.has(scope)) return;
+      this.scopes.add(scope);
+    }
+  }
+}
+
+/** The reason a stopped run's held sleeps abort with (never shown: the run ends "stopped"). */
+export class StoppedSignal extends Error {
+  override name = "StoppedSignal";
+  constructor() {
+    super("the engine is closing");
   }
 }
 

@@ -8,17 +8,20 @@ export type { TaskContext } from "./task-context.js";
 export { workflow, Workflow, type WorkflowBody, type WorkflowRunOptions } from "./workflow.js";
 export { WorkflowExecutionContext } from "./execution-context.js";
 export { Graph } from "./graph.js";
-export { Engine, type EngineOptions, type RunOptions, type EngineNotice } from "./engine.js";
+export { Engine, type EngineOptions, type RunOptions, type EngineNotice, type CloseOptions, type DispatcherOptions, type RecoverReport } from "./engine.js";
 export { defaultEngine, setDefaultEngine } from "./default-engine.js";
 export { ExecutionEventType, stateAfter, isTerminal, type ExecutionEvent, type ExecutionState } from "./events.js";
 export {
   FluxError, ExecutionError, ExecutionTimeoutError, RetryError, WorkflowNotFoundError, ExecutionNotFoundError,
-  NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError,
+  NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError, ShuttingDownError, NotResumableError,
 } from "./errors.js";
 export { registerErrorClass } from "./error-classes.js";
-export type { StateStore, StoredEvent, Commit, ExecutionSummary, ListOptions, ExecutionPage, Lease, LoadPage } from "./state-store.js";
+export type {
+  StateStore, StoredEvent, Commit, CommitOptions, ExecutionSummary, ListOptions, ExecutionPage, Lease, LeaseClaim, LoadPage, Wait, Suspension, DueOptions,
+} from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
-export { nextSummary } from "./execution-summary.js";
+export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren } from "./execution-summary.js";
+export { dueOrder, dueSize } from "./due-order.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";
 export { encodeValue, decodeValue } from "./serialization.js";
 export { secretsFrom, noSecrets, type SecretProvider } from "./secrets.js";

@@ -3,20 +3,22 @@ import { ConflictError } from "./errors.js";
 import type { Execution } from "./execution.js";
 import type { StateStore } from "./state-store.js";
 
-interface Active {
-  readonly since: number;
-  held: boolean;
+interface Owned {
+  exec: Execution | undefined;
+  /** A renewal on its way to the store: a release waits for it, so it cannot land after the release. */
+  renewing: Promise<void> | undefined;
 }
 
 /**
- * Keeps the leases of one engine's running executions. An execution that existed before this
- * run (a replay, a resume, a recovery) is leased before anything runs; a new one is leased once
- * it has run for a third of the TTL (until then its fresh commits show it is alive, and starts
- * stay cheap). Leases are renewed every third of the TTL and given up when the run ends. A
- * renewal that finds another owner halts the run with `ConflictError`.
+ * The executions one engine runs, and their leases. An execution is reserved synchronously the
+ * moment a run of it begins (a second run of it on this engine is refused at once), leased from
+ * its first commit (a new one) or by {@link claim} before anything of it is read (an existing
+ * one), renewed every third of the TTL while it runs, and given up when its run ends without a
+ * commit that gave it up (a suspension or an end does). A renewal that finds another owner halts
+ * the run with `ConflictError`: it records nothing more.
  */
 export class LeaseKeeper {
-  readonly #active = new Map<Execution, Active>();
+  readonly #owned = new Map<string, Owned>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -28,65 +30,85 @@ export class LeaseKeeper {
     readonly ttl: number,
   ) {}
 
-  /** True while this engine runs the execution `executionId`. */
+  /** True while this engine runs (or is about to run) the execution `executionId`. */
   isRunning(executionId: string): boolean {
-    for (const exec of this.#active.keys()) if (exec.id === executionId) return true;
-    return false;
+    return this.#owned.has(executionId);
   }
 
-  /** Takes the lease of `exec` now (see {@link track}); rejects with `ConflictError` when another live runner holds it. */
-  async take(exec: Execution): Promise<void> {
-    const now = this.clock.now();
-    const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
-    if (lease.owner !== this.owner) {
-      throw new ConflictError(
-        `execution ${exec.id} is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()}); it can be recovered once that lease expires`,
-      );
-    }
-    const active = this.#active.get(exec);
-    if (active !== undefined) active.held = true;
+  /** The executions this engine runs now. */
+  running(): Execution[] {
+    return [...this.#owned.values()].flatMap((owned) => (owned.exec === undefined ? [] : [owned.exec]));
   }
 
   /**
-   * Registers `exec` as run by this engine, synchronously, and starts renewing its lease once
-   * held (see {@link take}). Throws `ConflictError` when this engine already runs an execution of
-   * that id: the lease cannot tell two runs of one owner apart, so this does.
+   * Reserves `executionId` for a run on this engine, synchronously. Throws `ConflictError` when
+   * this engine already runs it: a lease cannot tell two runs of one owner apart, so this does.
    */
-  track(exec: Execution): void {
-    if (this.isRunning(exec.id)) {
-      throw new ConflictError(`execution ${exec.id} is already running on this engine: wait until it pauses or finishes, then resume it`);
+  reserve(executionId: string): void {
+    if (this.#owned.has(executionId)) {
+      throw new ConflictError(`execution ${executionId} is already running on this engine: wait until it pauses or finishes, then resume it`);
     }
-    this.#active.set(exec, { since: this.clock.now(), held: false });
+    this.#owned.set(executionId, { exec: undefined, renewing: undefined });
+  }
+
+  /** Takes the lease of an existing execution; rejects with `ConflictError` when another live runner holds it. */
+  async claim(executionId: string): Promise<void> {
+    const now = this.clock.now();
+    const lease = await this.store.lease(executionId, this.owner, { now, expiresAt: now + this.ttl });
+    if (lease.owner !== this.owner) {
+      throw new ConflictError(
+        `execution ${executionId} is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()}); it can be recovered once that lease expires`,
+      );
+    }
+  }
+
+  /** Starts renewing the lease of the reserved execution `exec` while it runs. */
+  hold(exec: Execution): void {
+    const owned = this.#owned.get(exec.id);
+    if (owned !== undefined) owned.exec = exec;
     if (this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.#renew(), Math.max(10, this.ttl / 3));
+      this.#timer = setInterval(() => this.#renewAll(), Math.max(10, this.ttl / 3));
       (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
-  /** Stops renewing and gives the lease up (best effort: an expired lease frees itself anyway). */
-  async release(exec: Execution): Promise<void> {
-    const active = this.#active.get(exec);
-    this.#active.delete(exec);
-    if (this.#active.size === 0 && this.#timer !== undefined) {
+  /**
+   * Ends the reservation of `executionId`. With `giveUp` (the run ended without a commit that
+   * gave the lease up), the lease is given up so that another runner may take the execution at
+   * once; also when a renewal was on its way meanwhile (it may have taken the lease again).
+   */
+  async release(executionId: string, giveUp: boolean): Promise<void> {
+    const owned = this.#owned.get(executionId);
+    this.#owned.delete(executionId);
+    if (this.#owned.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
-    if (!active?.held) return;
+    const renewing = owned?.renewing;
+    if (renewing !== undefined) await renewing;
+    if (!giveUp && renewing === undefined) return;
     const now = this.clock.now();
-    await this.store.lease(exec.id, this.owner, { now, expiresAt: now }).catch(() => undefined);
+    await this.store.lease(executionId, this.owner, { now, expiresAt: now }).catch(() => undefined);
   }
 
-  async #renew(): Promise<void> {
+  #renewAll(): void {
+    for (const owned of this.#owned.values()) {
+      const exec = owned.exec;
+      if (exec === undefined || exec.ended || owned.renewing !== undefined) continue;
+      owned.renewing = this.#renew(exec).finally(() => {
+        owned.renewing = undefined;
+      });
+    }
+  }
+
+  async #renew(exec: Execution): Promise<void> {
     const now = this.clock.now();
-    for (const [exec, active] of this.#active) {
-      if (!active.held && now - active.since < this.ttl / 3) continue;
-      try {
-        const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
-        if (lease.owner === this.owner) active.held = true;
-        else exec.halt(new ConflictError(`execution ${exec.id} was taken over by runner ${lease.owner}: this run stops without recording more`));
-      } catch {
-        // A renewal that fails is retried at the next tick; the lease outlives a few misses.
-      }
+    try {
+      const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
+      if (lease.owner !== this.owner) exec.halt(new ConflictError(`execution ${exec.id} was taken over by runner ${lease.owner}: this run stops without recording more`));
+    } catch {
+      // Not committed yet (a new execution's first commit is on its way), or the store failed:
+      // retried at the next tick; the lease outlives a few misses.
     }
   }
 }

@@ -1,10 +1,27 @@
 import { ExecutionEventType as T, type ExecutionEvent } from "./events.js";
 
+/**
+ * The kinds of durable call, as the log records them. A task's `TASK_STARTED` value is its
+ * arguments (an array, or null when they could not be recorded); the engine's own kinds record
+ * a tagged object instead (`{ sleep: ms }`, `{ call: childId, input }`, `{ parallel: n }`), and
+ * a pause is a `TASK_PAUSED`. So a `ctx.call` of workflow "x" replaced by a task named "x", or a
+ * task named "sleep" in place of a `ctx.sleep`, is told apart on replay.
+ */
+export type StepKind = "task" | "pause" | "sleep" | "call" | "parallel";
+
 /** What the log says about one step, gathered in one pass when an execution is loaded. */
 export interface StepRecord {
   readonly stepId: string;
-  kind: "task" | "pause";
+  kind: StepKind;
   name: string;
+  /**
+   * A sleep's duration (ms), a call's child execution id, a parallel group's branch count. For a
+   * task record written before kinds were recorded, the value a legacy sleep (`[ms]`) or call
+   * (`[input]`) would have, so that old histories replay as they were recorded.
+   */
+  detail: number | string | undefined;
+  /** True for a task record whose arguments are one value: it may be a call recorded before kinds were. */
+  single: boolean;
   /** Set once the step finished: its result, or the error it failed with. */
   outcome?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
   /** How many retries were started. */
@@ -21,6 +38,21 @@ export interface StepRecord {
   resumeValue?: unknown;
 }
 
+/** The `TASK_STARTED` value of a durable sleep of `ms`. */
+export function sleepStarted(ms: number): { sleep: number } {
+  return { sleep: ms };
+}
+
+/** The `TASK_STARTED` value of a subworkflow call: the child's execution id and its input. */
+export function callStarted(childId: string, input: unknown): { call: string; input: unknown } {
+  return { call: childId, input };
+}
+
+/** The `TASK_STARTED` value of a parallel group of `branches`. */
+export function parallelStarted(branches: number): { parallel: number } {
+  return { parallel: branches };
+}
+
 /** Updates `index` with one more event (the engine keeps the index current as it records). */
 export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEvent): void {
   const { type, sourceId } = event;
@@ -29,12 +61,16 @@ export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEve
   if (record === undefined) {
     // Every field up front: one object shape, no property store grown later (a long replay holds thousands).
     record = {
-      stepId: sourceId, kind: "task", name: event.name, outcome: undefined, retries: 0, retryOpen: false,
-      retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: undefined,
+      stepId: sourceId, kind: "task", name: event.name, detail: undefined, single: false, outcome: undefined, retries: 0,
+      retryOpen: false, retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: undefined,
     };
     index.set(sourceId, record);
   }
   switch (type) {
+    case T.TASK_STARTED:
+      if (Array.isArray(event.value) || event.value === null) classifyTask(record, event.value);
+      else classifyOwn(record, event.value);
+      break;
     case T.TASK_PAUSED:
       record.kind = "pause";
       record.resumed = false;
@@ -61,5 +97,42 @@ export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEve
     case T.TASK_RETRY_FAILED:
       record.retryOpen = false;
       break;
+  }
+}
+
+function classifyTask(record: StepRecord, args: readonly unknown[] | null): void {
+  record.kind = "task";
+  record.single = args !== null && args.length === 1;
+  const only = args?.[0];
+  record.detail = record.single && typeof only === "number" ? only : undefined;
+}
+
+function classifyOwn(record: StepRecord, value: unknown): void {
+  const tagged = value as { sleep?: unknown; call?: unknown; parallel?: unknown };
+  if (typeof tagged.sleep === "number") {
+    record.kind = "sleep";
+    record.detail = tagged.sleep;
+  } else if (typeof tagged.call === "string") {
+    record.kind = "call";
+    record.detail = tagged.call;
+  } else if (typeof tagged.parallel === "number") {
+    record.kind = "parallel";
+    record.detail = tagged.parallel;
+  }
+}
+
+/** How a step of `kind` named `name` reads in messages: `task "charge"`, `subworkflow "approval"`, `sleep`. */
+export function describeStep(kind: StepKind, name: string, detail?: number | string): string {
+  switch (kind) {
+    case "task":
+      return `task "${name}"`;
+    case "pause":
+      return `pause "${name}"`;
+    case "sleep":
+      return "sleep";
+    case "call":
+      return `subworkflow "${name}"`;
+    case "parallel":
+      return detail === undefined ? "a parallel group" : `a parallel group of ${detail} branch${detail === 1 ? "" : "es"}`;
   }
 }

@@ -32,3 +32,18 @@ function pickMacrotask(globals: MacrotaskGlobals): (callback: Callback) => void 
 export function never<T>(): Promise<T> {
   return new Promise<T>(() => {});
 }
+
+/** A signal that aborts when any of `signals` does, with its reason (`AbortSignal.any` where the platform has it). */
+export function anySignal(signals: readonly AbortSignal[]): AbortSignal {
+  const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  if (typeof any === "function") return any.call(AbortSignal, [...signals]);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}

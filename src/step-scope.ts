@@ -10,8 +10,8 @@ export class StepScope {
     readonly prefix: string,
     /** Aborts when the owner of the scope (a task attempt) ended; its calls then record nothing. */
     readonly signal?: AbortSignal,
-    /** Secret values hidden from what the steps of this scope record: those of every task above them. */
-    readonly redact?: readonly string[],
+    /** True for the steps nested in a task's body (they belong to that running step). */
+    readonly inTask = false,
   ) {}
 
   /** The id of the next durable call in this scope. */
@@ -19,8 +19,8 @@ export class StepScope {
     return `${this.prefix}${this.#next++}`;
   }
 
-  /** A scope for the calls made under step `stepId` (its nested steps, a parallel branch). */
-  child(stepId: string, signal?: AbortSignal): StepScope {
-    return new StepScope(`${stepId}.`, signal ?? this.signal, this.redact);
+  /** A scope for the calls made under step `stepId`: a parallel branch's (in the same task, or none). */
+  child(stepId: string): StepScope {
+    return new StepScope(`${stepId}.`, this.signal, this.inTask);
   }
 }

@@ -1,6 +1,6 @@
 import type { Execution } from "./execution.js";
 import { StepScope } from "./step-scope.js";
-import { runTaskStep } from "./step-runner.js";
+import { runTaskStep } from "./durable/task-step.js";
 import type { TaskContext } from "./task-context.js";
 import type { Task } from "./task.js";
 
@@ -21,8 +21,6 @@ export class StepTaskContext implements TaskContext {
     readonly taskName: string,
     readonly attempt: number,
     readonly secrets: Readonly<Record<string, string>>,
-    /** Secret values (this task's and its parents') hidden from what its nested steps record. */
-    readonly redact?: readonly string[],
   ) {
     this.#exec = exec;
   }
@@ -67,7 +65,7 @@ export class StepTaskContext implements TaskContext {
   }
 
   #nested(): StepScope {
-    this.#scope ??= new StepScope(this.attempt === 0 ? `${this.stepId}.` : `${this.stepId}~${this.attempt}.`, this.signal, this.redact);
+    this.#scope ??= new StepScope(this.attempt === 0 ? `${this.stepId}.` : `${this.stepId}~${this.attempt}.`, this.signal, true);
     return this.#scope;
   }
 

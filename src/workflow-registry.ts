@@ -14,6 +14,19 @@ export class WorkflowRegistry {
     }
   }
 
+  /**
+   * Adds `workflow` unless its name is taken (by it or another): how an engine learns the
+   * subworkflows its executions call, to wake or recover their executions later.
+   */
+  adopt(workflow: Workflow<unknown, unknown>): void {
+    if (!this.#byName.has(workflow.name)) this.#byName.set(workflow.name, workflow);
+  }
+
+  /** The names of every workflow. */
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+
   /** Every workflow, in the order added. */
   all(): readonly Workflow<unknown, unknown>[] {
     return [...this.#byName.values()];

@@ -1,5 +1,6 @@
-import { defaultEngine } from "./default-engine.js";
-import type { Engine, RunOptions } from "./engine.js";
+import { currentDefaultEngine } from "./default-engine-slot.js";
+import type { Engine } from "./engine.js";
+import type { RunOptions } from "./engine-options.js";
 import { UsageError } from "./errors.js";
 import type { WorkflowExecutionContext } from "./execution-context.js";
 
@@ -17,6 +18,8 @@ export interface WorkflowRunOptions extends RunOptions {
  * ended, appending nothing).
  */
 export class Workflow<I = unknown, O = unknown> {
+  /** What this is, as `ctx.call`, `ctx.map` and the engine tell workflows from tasks (without `instanceof`). */
+  readonly kind = "workflow" as const;
   // Stored type-erased so that a workflow's type varies only through run()'s result.
   readonly #body: (ctx: never) => unknown;
 
@@ -40,12 +43,12 @@ export class Workflow<I = unknown, O = unknown> {
    * const again = await helloWorld.run(undefined, { executionId: ctx.executionId }); // same output, nothing re-run
    */
   run(input?: I, options: WorkflowRunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
-    return (options.engine ?? defaultEngine()).run(this, input as I, options);
+    return (options.engine ?? currentDefaultEngine()).run(this, input as I, options);
   }
 
   /** Resumes a paused execution: its pending pause returns `value`. See `Engine.resume`. */
   resume(executionId: string, value?: unknown, options: { engine?: Engine } = {}): Promise<WorkflowExecutionContext<I, O>> {
-    return (options.engine ?? defaultEngine()).resume(this, executionId, value);
+    return (options.engine ?? currentDefaultEngine()).resume(this, executionId, value);
   }
 }
 

@@ -5,7 +5,7 @@ import { multiStageWorkflow } from "../examples/multiple_pause_points.js";
 import { nestedTasksWorkflow } from "../examples/nested_tasks.js";
 import { simpleGraph } from "../examples/simple_graph.js";
 import { pipelineWorkflow } from "../examples/simple_pipeline.js";
-import { mainWorkflow } from "../examples/subflows.js";
+import { mainWorkflow, subWorkflow } from "../examples/subflows.js";
 import { taskFallbackAfterRetry } from "../examples/task_fallback_after_retry.js";
 import { taskMap } from "../examples/task_map.js";
 import { taskRetries } from "../examples/task_retries.js";
@@ -39,6 +39,8 @@ interface Case {
   readonly input: (random: () => number) => unknown;
   /** Values to resume pauses with, in order. */
   readonly resumes?: readonly unknown[];
+  /** The subworkflows it calls (a runner must know them to recover or wake their executions). */
+  readonly children?: readonly Workflow<unknown, unknown>[];
 }
 
 const cases: Case[] = [
@@ -46,7 +48,7 @@ const cases: Case[] = [
   { workflow: pipelineWorkflow as Workflow<unknown, unknown>, input: (r) => Math.floor(r() * 50) },
   { workflow: nestedTasksWorkflow as Workflow<unknown, unknown>, input: () => "hey" },
   { workflow: simpleGraph as Workflow<unknown, unknown>, input: () => "Sim" },
-  { workflow: mainWorkflow as Workflow<unknown, unknown>, input: () => "abc" },
+  { workflow: mainWorkflow as Workflow<unknown, unknown>, input: () => "abc", children: [subWorkflow as Workflow<unknown, unknown>] },
   { workflow: taskMap as Workflow<unknown, unknown>, input: (r) => Array.from({ length: 1 + Math.floor(r() * 8) }, (_, i) => `w${i} x`) },
   { workflow: taskRetries as Workflow<unknown, unknown>, input: () => undefined },
   { workflow: taskFallbackAfterRetry as Workflow<unknown, unknown>, input: () => undefined },
@@ -55,19 +57,25 @@ const cases: Case[] = [
   { workflow: scheduled as Workflow<unknown, unknown>, input: (r) => Array.from({ length: 5 }, () => Math.floor(r() * 10_000)) },
 ];
 
-/** Drives an execution to its end through faults: every failed run is recovered by a fresh engine replaying it by id. */
+/**
+ * Drives an execution to its end through faults, as runners would: every failed run is followed
+ * by a fresh engine that starts it (if its start never landed), resumes its pause (with the
+ * case's next value), or otherwise runs what is due (`wakeDue`: recovery of runs whose runner
+ * failed, parents whose child finished, timers).
+ */
 async function drive(store: FaultyStore | MemoryStore, clock: VirtualClock, c: Case, input: unknown, executionId: string) {
   const resumes = [...(c.resumes ?? [])];
   for (let attempt = 0; attempt < 200; attempt++) {
-    const engine = new Engine({ store, clock });
+    const engine = new Engine({ store, clock, workflows: [c.workflow, ...(c.children ?? [])], onDispatchError: () => undefined });
     try {
-      const known = (await store.load(executionId)).length > 0;
-      const ctx = known && (await store.get(executionId))?.state === "paused"
-        ? await c.workflow.resume(executionId, resumes.shift(), { engine })
-        : await c.workflow.run(input, { engine, executionId });
-      if (ctx.paused) continue;
-      return { ctx, attempts: attempt + 1 };
+      const summary = await store.get(executionId);
+      if (summary === undefined) await c.workflow.run(input, { engine, executionId });
+      else if (summary.state === "paused" && summary.waits?.[0]?.kind === "pause") await c.workflow.resume(executionId, resumes.shift(), { engine });
+      else if (summary.state !== "succeeded" && summary.state !== "failed") await engine.wakeDue();
+      const ctx = (await engine.inspect(executionId))!;
+      if (ctx.finished) return { ctx, attempts: attempt + 1 };
     } catch (error) {
+      if (process.env.FLUX_SIM_DEBUG) console.log(attempt, String(error));
       if (!(error instanceof StoreError) && !(error instanceof ConflictError)) throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { StoreError, type Commit, type StateStore } from "flux-ts";
+import { StoreError, type Commit, type CommitOptions, type StateStore } from "flux-ts";
 
 /** How a {@link FaultyStore} misbehaves; probabilities per commit. */
 export interface Faults {
@@ -18,8 +18,8 @@ export class FaultyStore implements StateStore {
   injected = 0;
   constructor(readonly inner: StateStore, readonly random: () => number, readonly faults: Faults) {}
 
-  async commit(executionId: string, events: Commit["events"], options: { expectedSeq: number }): Promise<void> {
-    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  async commit(executionId: string, events: Commit["events"], options: CommitOptions): Promise<void> {
+    return this.commitBatch([{ ...options, executionId, events }]);
   }
 
   async commitBatch(commits: readonly Commit[]): Promise<void> {
@@ -40,6 +40,7 @@ export class FaultyStore implements StateStore {
   load: StateStore["load"] = (executionId, page) => this.inner.load(executionId, page);
   get = (executionId: string) => this.inner.get(executionId);
   list: StateStore["list"] = (options) => this.inner.list(options);
+  due: StateStore["due"] = (options) => this.inner.due(options);
   getCached = (key: string) => this.inner.getCached(key);
   setCached = (key: string, value: string) => this.inner.setCached(key, value);
   lease: StateStore["lease"] = (executionId, owner, times) => this.inner.lease(executionId, owner, times);

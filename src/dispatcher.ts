@@ -1,0 +1,182 @@
+import type { Clock } from "./clock.js";
+import type { ExecutionSummary, StateStore } from "./state-store.js";
+
+/** Options of the dispatcher (`engine.startDispatcher`). */
+export interface DispatcherOptions {
+  /** How many due executions it runs at once (default 100). */
+  readonly concurrency?: number;
+  /**
+   * How often it asks the store what comes due (ms, default 1000). Each ask is one indexed query
+   * that also returns what comes due before the next one, so a timer is woken at its due time,
+   * not up to an interval late. What this engine suspends or finishes itself is woken without it.
+   */
+  readonly pollInterval?: number;
+}
+
+/** What the dispatcher needs of its engine. */
+export interface DispatchHost {
+  readonly store: StateStore;
+  readonly clock: Clock;
+  /** The workflows this engine can run (due executions of others are left to other runners). */
+  workflowNames(): string[];
+  isRunning(executionId: string): boolean;
+  /** Claims and runs a due execution; resolves true if it ran it, false if there was nothing to do or another runner has it. */
+  wake(summary: ExecutionSummary): Promise<boolean>;
+  /** Reports a wake that failed (the execution is retried later, with backoff). */
+  onError(error: unknown, executionId: string): void;
+}
+
+const MAX_BACKOFF = 300_000;
+
+/**
+ * Wakes executions when they come due: timers, parents whose child finished, runs whose lease
+ * lapsed. It finds them with the store's one indexed query (`due`), never by reading logs, so an
+ * idle engine costs one small query per poll however many executions wait; it starts each at its
+ * wake time, several at once up to `concurrency`; each is claimed by lease, so several runners
+ * on one store share the work without running anything twice. A wake that fails is retried with
+ * a backoff (1 s, doubling, at most 5 min) instead of at every poll.
+ */
+export class Dispatcher {
+  readonly #host: DispatchHost;
+  readonly #concurrency: number;
+  readonly #pollInterval: number;
+  readonly #queued = new Map<string, ExecutionSummary>();
+  readonly #timers = new Map<string, AbortController>();
+  readonly #active = new Map<string, Promise<boolean>>();
+  readonly #backoff = new Map<string, { until: number; delay: number }>();
+  #stop: AbortController | undefined;
+  #stopped = false;
+
+  constructor(host: DispatchHost, options: DispatcherOptions = {}) {
+    this.#host = host;
+    this.#concurrency = Math.max(1, options.concurrency ?? 100);
+    this.#pollInterval = Math.max(10, options.pollInterval ?? 1000);
+  }
+
+  /** True while the poll loop runs. */
+  get started(): boolean {
+    return this.#stop !== undefined;
+  }
+
+  /** Starts the poll loop (once). */
+  start(): void {
+    if (this.#stop !== undefined || this.#stopped) return;
+    const stop = new AbortController();
+    this.#stop = stop;
+    void this.#loop(stop.signal);
+  }
+
+  /** Stops the loop and every pending timer; runs in progress go on (the engine's close stops them). */
+  stop(): void {
+    this.#stopped = true;
+    this.#stop?.abort();
+    for (const timer of this.#timers.values()) timer.abort();
+    this.#timers.clear();
+    this.#queued.clear();
+  }
+
+  /** Looks at `executionId` now (a child of it just finished, say): runs it if it is due. */
+  kick(executionId: string): void {
+    if (this.#stopped) return;
+    void this.#host.store.get(executionId).then((summary) => {
+      if (summary?.wakeAt !== undefined && summary.wakeAt <= this.#host.clock.now()) this.#enqueue(summary);
+    }, (error: unknown) => this.#host.onError(error, executionId));
+  }
+
+  /**
+   * One pass: runs every execution due now (in pages of 1,000), at most `concurrency` at once,
+   * and resolves with how many it ran once they all ended (finished or suspended again).
+   */
+  async runOnce(): Promise<number> {
+    const seen = new Set<string>();
+    let woken = 0;
+    for (;;) {
+      const due = await this.#due(this.#host.clock.now());
+      const fresh = due.filter((summary) => !seen.has(summary.executionId) && this.#runnable(summary.executionId));
+      for (const summary of fresh) seen.add(summary.executionId);
+      const results = await mapLimited(fresh, this.#concurrency, (summary) => this.#wake(summary));
+      woken += results.filter(Boolean).length;
+      if (due.length < 1000 || fresh.length === 0) return woken;
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const horizon = this.#host.clock.now() + this.#pollInterval;
+        for (const summary of await this.#due(horizon)) this.#schedule(summary);
+      } catch (error) {
+        this.#host.onError(error, "");
+      }
+      await this.#host.clock.sleep(this.#pollInterval, signal).catch(() => undefined);
+    }
+  }
+
+  #due(until: number): Promise<ExecutionSummary[]> {
+    return this.#host.store.due({ until, limit: 1000, workflows: this.#host.workflowNames() });
+  }
+
+  #runnable(executionId: string): boolean {
+    if (this.#host.isRunning(executionId) || this.#active.has(executionId)) return false;
+    const backoff = this.#backoff.get(executionId);
+    return backoff === undefined || backoff.until <= this.#host.clock.now();
+  }
+
+  /** Starts `summary` at its wake time (at once when it is due). */
+  #schedule(summary: ExecutionSummary): void {
+    const { executionId } = summary;
+    if (this.#timers.has(executionId) || this.#queued.has(executionId) || !this.#runnable(executionId)) return;
+    const wait = (summary.wakeAt ?? 0) - this.#host.clock.now();
+    if (wait <= 0) return this.#enqueue(summary);
+    const timer = new AbortController();
+    this.#timers.set(executionId, timer);
+    this.#host.clock.sleep(wait, timer.signal).then(() => {
+      this.#timers.delete(executionId);
+      this.#enqueue(summary);
+    }, () => undefined);
+  }
+
+  #enqueue(summary: ExecutionSummary): void {
+    if (this.#stopped || !this.#runnable(summary.executionId)) return;
+    this.#queued.set(summary.executionId, summary);
+    this.#drain();
+  }
+
+  #drain(): void {
+    for (const [executionId, summary] of this.#queued) {
+      if (this.#active.size >= this.#concurrency) return;
+      this.#queued.delete(executionId);
+      if (!this.#runnable(executionId)) continue;
+      void this.#wake(summary).finally(() => this.#drain());
+    }
+  }
+
+  #wake(summary: ExecutionSummary): Promise<boolean> {
+    const { executionId } = summary;
+    const running = this.#host.wake(summary).then((ran) => {
+      this.#backoff.delete(executionId);
+      return ran;
+    }, (error: unknown) => {
+      const delay = Math.min(MAX_BACKOFF, (this.#backoff.get(executionId)?.delay ?? 500) * 2);
+      this.#backoff.set(executionId, { until: this.#host.clock.now() + delay, delay });
+      this.#host.onError(error, executionId);
+      return false;
+    }).finally(() => this.#active.delete(executionId));
+    this.#active.set(executionId, running);
+    return running;
+  }
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in item order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,72 @@
+import { childExecutionId } from "../child-id.js";
+import { ConflictError, ShuttingDownError } from "../errors.js";
+import { ExecutionEventType as T, isTerminal } from "../events.js";
+import type { WorkflowExecutionContext } from "../execution-context.js";
+import type { Execution } from "../execution.js";
+import { callStarted, type StepRecord } from "../replay-index.js";
+import { never } from "../scheduling.js";
+import type { StepScope } from "../step-scope.js";
+import type { Workflow } from "../workflow.js";
+import { durableCall, recordedOutcome } from "./durable-call.js";
+
+type Child = WorkflowExecutionContext<unknown, unknown>;
+
+/**
+ * A subworkflow call: the child runs as its own execution, with its own events, on the same
+ * engine. Resolves with the child's output (rejects with its error), or with its context when
+ * `asContext` (a failed child then resolves too: check `.failed`). A replay of the parent never
+ * runs the child "to see": it starts a child that does not exist, awaits one this engine is
+ * running, reads a finished one's recorded outcome, and otherwise waits on it (the parent
+ * suspends; the child's end wakes it). Only a resume forwarded down to it resumes a paused child.
+ */
+export function callStep<I, O>(exec: Execution, scope: StepScope, workflow: Workflow<I, O>, input: I, asContext: boolean): Promise<unknown> {
+  return durableCall(
+    exec, scope, "call", workflow.name,
+    (e, _scope, stepId, record) => callChild(e, stepId, record, workflow as Workflow<unknown, unknown>, input, asContext),
+    asContext ? undefined : recordedOutcome,
+  );
+}
+
+async function callChild(exec: Execution, stepId: string, record: StepRecord | undefined, workflow: Workflow<unknown, unknown>, input: unknown, asContext: boolean): Promise<unknown> {
+  const children = exec.runtime.children;
+  children.adopt(workflow);
+  const childId = record?.kind === "call" && typeof record.detail === "string" ? record.detail : childExecutionId(exec.id, stepId);
+  if (record?.outcome !== undefined) return children.inspectChild(childId);
+  if (record === undefined) exec.emit(T.TASK_STARTED, stepId, workflow.name, callStarted(childId, input));
+  let child: Child | "waiting";
+  try {
+    child = await reachChild(exec, workflow, input, childId);
+  } catch (error) {
+    if (!(error instanceof ConflictError || error instanceof ShuttingDownError)) {
+      exec.halt(error);
+      return never();
+    }
+    child = "waiting";
+  }
+  if (child === "waiting" || !child.finished) return exec.block({ kind: "child", stepId, executionId: childId, workflow: workflow.name });
+  if (asContext) {
+    exec.emit(T.TASK_COMPLETED, stepId, workflow.name, { executionId: childId, state: child.state });
+    await exec.flush();
+    return child;
+  }
+  exec.emit(child.succeeded ? T.TASK_COMPLETED : T.TASK_FAILED, stepId, workflow.name, child.output);
+  await exec.flush();
+  if (child.failed) throw child.output;
+  return child.output;
+}
+
+/** The child at its end, or "waiting" when it is paused or run elsewhere (see {@link callStep}). */
+async function reachChild(exec: Execution, workflow: Workflow<unknown, unknown>, input: unknown, childId: string): Promise<Child | "waiting"> {
+  const children = exec.runtime.children;
+  const running = children.runningChild(childId);
+  if (running !== undefined) return running;
+  const summary = await children.childSummary(childId);
+  if (summary === undefined) return children.startChild(workflow, input, childId, exec.id);
+  if (isTerminal(summary.state)) return children.inspectChild(childId);
+  const forward = exec.forward;
+  if (summary.state === "paused" && forward?.childId === childId) {
+    exec.forward = undefined;
+    return children.resumeChild(workflow, childId, forward.value);
+  }
+  return "waiting";
+}
