@@ -85,7 +85,8 @@ export class Dispatcher {
 
   /**
    * One pass: runs every execution due now (in pages of 1,000), at most `concurrency` at once,
-   * and resolves with how many it ran once they all ended (finished or suspended again).
+   * and resolves with how many it ran once they, and the wakes they caused (a parent whose child
+   * they finished), all ended (finished or suspended again).
    */
   async runOnce(): Promise<number> {
     const seen = new Set<string>();
@@ -96,6 +97,13 @@ export class Dispatcher {
       for (const summary of fresh) seen.add(summary.executionId);
       const results = await mapLimited(fresh, this.#concurrency, (summary) => this.#wake(summary));
       woken += results.filter(Boolean).length;
+      // Wakes these runs caused (a finished child's parent) are part of the pass: a Worker's
+      // Cron Trigger must not end before them.
+      while (this.#active.size > 0 || this.#queued.size > 0) {
+        const more = await Promise.all([...this.#active.values()]);
+        woken += more.filter(Boolean).length;
+        if (this.#active.size === 0 && this.#queued.size > 0) this.#drain();
+      }
       if (due.length < 1000 || fresh.length === 0) return woken;
     }
   }

@@ -67,6 +67,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     this.#assertOpen(id);
     const executionId = id ?? randomUUID();
     this.leases.reserve(executionId);
+    this.workflows.adopt(workflow);
     const exec = new Execution(this.runtime, executionId, workflow.name);
     exec.parentId = options.parentId;
     try {
@@ -95,6 +96,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     validateExecutionId(executionId);
     this.#assertOpen(executionId);
     this.leases.reserve(executionId);
+    this.workflows.adopt(workflow);
     let claimed = false;
     try {
       const summary = await this.summary(executionId);

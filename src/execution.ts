@@ -1,7 +1,7 @@
 import { ExecutionError, FluxError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
-import { applyToIndex, type StepRecord } from "./replay-index.js";
+import { applyToIndex, describeStep, type StepRecord } from "./replay-index.js";
 import { nextMacrotask, never } from "./scheduling.js";
 import { decodeValue, encodeValue } from "./serialization.js";
 import type { StoredEvent, Suspension, Wait } from "./state-store.js";
@@ -249,7 +249,7 @@ export class Execution {
       this.#suspendCheck = false;
       if (this.#inFlight > 0 || this.ended) return;
       if (this.#abandoned || (this.stopping && this.#waits.size === 0)) return this.#end("stopped", this.commit());
-      if (this.#waits.size === 0) return;
+      if (this.#waits.size === 0 || this.#unconsumed()) return;
       const waits = inStepOrder(this.#waits.values());
       // A paused execution woken for nothing (no wait came true after all) stays as recorded.
       if (!this.#recordedInRun && this.#startedPaused) return this.#end("paused", Promise.resolve());
@@ -265,7 +265,7 @@ export class Execution {
   }
 
   #finish(type: typeof T.WORKFLOW_COMPLETED | typeof T.WORKFLOW_FAILED, value: unknown): void {
-    if (this.ended) return;
+    if (this.ended || this.#unconsumed()) return;
     try {
       this.emit(type, this.id, this.workflowName, type === T.WORKFLOW_FAILED ? asExecutionError(this.workflowName, value) : value);
     } catch (error) {
@@ -274,6 +274,30 @@ export class Execution {
       this.emit(T.WORKFLOW_FAILED, this.id, this.workflowName, asExecutionError(this.workflowName, failure));
     }
     this.#end("finished", this.flush());
+  }
+
+  /**
+   * In strict replay (verifying a history), true when the run ends without calling a recorded
+   * step it should have (not one nested in a task the replay did not run): the run then halts
+   * with `NonDeterminismError` naming it.
+   */
+  #unconsumed(): boolean {
+    const visited = this.visited;
+    if (visited === undefined) return false;
+    for (const record of this.index.values()) {
+      if (visited.has(record.stepId) || this.#insideFinishedStep(record.stepId)) continue;
+      void this.diverged(`During replay of execution ${this.id}, the code ended without calling step ${record.stepId} (${describeStep(record.kind, record.name, record.detail)}), which the history recorded.`);
+      return true;
+    }
+    return false;
+  }
+
+  #insideFinishedStep(stepId: string): boolean {
+    for (let dot = stepId.lastIndexOf("."); dot > 0; dot = stepId.lastIndexOf(".", dot - 1)) {
+      const owner = this.index.get(stepId.slice(0, dot).split("~")[0]!);
+      if (owner !== undefined && owner.kind !== "parallel" && (owner.outcome !== undefined || !this.visited!.has(owner.stepId))) return true;
+    }
+    return false;
   }
 
   #recordDeferred(): void {

@@ -29,7 +29,7 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
       return value;
     case "number":
       if (!Number.isFinite(value)) fail(path, `the number ${value} (JSON has no NaN or Infinity)`);
-      return value;
+      return Object.is(value, -0) ? { [TAG]: "-0" } : value;
     case "undefined":
       return { [TAG]: "undefined" };
     case "bigint":
@@ -46,7 +46,12 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
   if (seen.size >= MAX_DEPTH) fail(path.length > 200 ? `${path.slice(0, 200)}…` : path, `nested more than ${MAX_DEPTH} levels deep`);
   seen.add(object);
   try {
-    if (Array.isArray(object)) return object.map((item, i) => toJson(item, `${path}[${i}]`, seen, redact));
+    if (Array.isArray(object)) {
+      const out: unknown[] = new Array(object.length);
+      // A hole is recorded as a hole (JSON would make it null): the replay returns what the run saw.
+      for (let i = 0; i < object.length; i += 1) out[i] = i in object ? toJson(object[i], `${path}[${i}]`, seen, redact) : HOLE;
+      return out;
+    }
     if (object instanceof Date) {
       if (Number.isNaN(object.getTime())) fail(path, "an invalid Date");
       return { [TAG]: "date", v: object.toISOString() };
@@ -56,8 +61,8 @@ function toJson(value: unknown, path: string, seen: Set<object>, redact: readonl
       fail(path, `an instance of ${object.constructor?.name ?? "a class"} (record plain objects, arrays, Dates or Errors)`);
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(object)) out[redact === undefined ? key : redactString(key, redact)] = toJson(item, `${path}.${key}`, seen, redact);
-    return TAG in out ? { [TAG]: "object", v: out } : out;
+    for (const [key, item] of Object.entries(object)) setOwn(out, redact === undefined ? key : redactString(key, redact), toJson(item, `${path}.${key}`, seen, redact));
+    return Object.hasOwn(out, TAG) ? { [TAG]: "object", v: out } : out;
   } finally {
     seen.delete(object);
   }
@@ -68,7 +73,7 @@ function encodeError(error: Error, path: string, seen: Set<object>, redact: read
   for (const [key, item] of Object.entries(error)) {
     if (key === "cause" || key === "name") continue;
     try {
-      props[redact === undefined ? key : redactString(key, redact)] = toJson(item, `${path}.${key}`, seen, redact);
+      setOwn(props, redact === undefined ? key : redactString(key, redact), toJson(item, `${path}.${key}`, seen, redact));
     } catch {
       // A property that cannot be recorded is left out rather than losing the whole error.
     }
@@ -86,13 +91,22 @@ function encodeError(error: Error, path: string, seen: Set<object>, redact: read
 
 function fromJson(json: unknown): unknown {
   if (json === null || typeof json !== "object") return json;
-  if (Array.isArray(json)) return json.map(fromJson);
+  if (Array.isArray(json)) {
+    const out: unknown[] = new Array(json.length);
+    for (let i = 0; i < json.length; i += 1) {
+      const item: unknown = json[i];
+      if (!isHole(item)) out[i] = fromJson(item);
+    }
+    return out;
+  }
   const record = json as Record<string, unknown>;
-  switch (record[TAG]) {
+  switch (Object.hasOwn(record, TAG) ? record[TAG] : undefined) {
     case undefined:
       break;
     case "undefined":
       return undefined;
+    case "-0":
+      return -0;
     case "date":
       return new Date(String(record.v));
     case "object":
@@ -107,8 +121,20 @@ function fromJson(json: unknown): unknown {
 
 function decodeObject(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(record)) out[key] = fromJson(item);
+  for (const [key, item] of Object.entries(record)) setOwn(out, key, fromJson(item));
   return out;
+}
+
+/** Sets an own, enumerable property, even one named `__proto__` (which `out[key] =` would turn into a prototype change). */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+const HOLE = Object.freeze({ [TAG]: "hole" });
+
+function isHole(item: unknown): boolean {
+  return typeof item === "object" && item !== null && !Array.isArray(item) && (item as Record<string, unknown>)[TAG] === "hole" && Object.keys(item).length === 1;
 }
 
 function decodeError(record: Record<string, unknown>): Error {

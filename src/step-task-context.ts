@@ -1,8 +1,10 @@
 import type { Execution } from "./execution.js";
 import { StepScope } from "./step-scope.js";
-import { runTaskStep } from "./durable/task-step.js";
 import type { TaskContext } from "./task-context.js";
 import type { Task } from "./task.js";
+
+/** How a task context runs a nested step (the task step itself: given, so that this module does not import it back). */
+export type RunNested = <A extends unknown[], R>(exec: Execution, scope: StepScope, task: Task<A, R>, args: A) => Promise<R>;
 
 /**
  * The {@link TaskContext} of one attempt. Its abort signal (and the scope of its nested steps,
@@ -21,6 +23,7 @@ export class StepTaskContext implements TaskContext {
     readonly taskName: string,
     readonly attempt: number,
     readonly secrets: Readonly<Record<string, string>>,
+    readonly runNested: RunNested,
   ) {
     this.#exec = exec;
   }
@@ -50,12 +53,12 @@ export class StepTaskContext implements TaskContext {
   }
 
   run<A extends unknown[], R>(task: Task<A, R>, ...args: A): Promise<R> {
-    return runTaskStep(this.#exec, this.#nested(), task, args);
+    return this.runNested(this.#exec, this.#nested(), task, args);
   }
 
   map<I, R>(task: Task<[I], R>, items: readonly I[]): Promise<R[]> {
     const scope = this.#nested();
-    return Promise.all(items.map((item) => runTaskStep(this.#exec, scope, task, [item])));
+    return Promise.all(items.map((item) => this.runNested(this.#exec, scope, task, [item])));
   }
 
   progress(value: unknown): void {

@@ -25,3 +25,35 @@ test("src/ compiles with no Node or DOM types (lib ES2022 + WebWorker, types: []
   const run = () => execFileSync(process.execPath, [tsc, "-p", join(srcDir, "tsconfig.json"), "--noEmit"], { encoding: "utf8" });
   expect(run).not.toThrow();
 }, 60_000);
+
+/** The runtime imports of each file of src/ (`import type` and `export type` left out: they vanish at build). */
+function runtimeImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const found: string[] = [];
+  for (const match of text.matchAll(/^\s*(import|export)\s+(?!type\b)([^;]*?)\s+from\s+["'](\.[^"']+)["']/gms)) {
+    const clause = match[2] ?? "";
+    // `import { type A, type B }` is type-only too.
+    if (/^\{[^}]*\}$/s.test(clause.trim()) && clause.replace(/[{}\s]/g, "").split(",").every((name) => name === "" || name.startsWith("type"))) continue;
+    found.push(join(file, "..", match[3]!.replace(/\.js$/, ".ts")));
+  }
+  return found;
+}
+
+test("src/ has no runtime import cycle", () => {
+  const graph = new Map(sources(srcDir).map((file) => [file, runtimeImports(file)]));
+  const state = new Map<string, "visiting" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "visiting") {
+      cycles.push([...path.slice(path.indexOf(file)), file].map((f) => f.slice(srcDir.length)).join(" → "));
+      return;
+    }
+    state.set(file, "visiting");
+    for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) visit(file, []);
+  expect(graph.size).toBeGreaterThan(30);
+  expect(cycles).toEqual([]);
+});

@@ -93,7 +93,8 @@ recursively) over HTTP, on the store in .flux/flux.db:
 
   POST /{workflow}                  run it; the JSON body is the input (?inspect=true adds events,
                                     ?wait=false answers 202 at once)
-  POST /{workflow}/{execution_id}   resume a paused execution; the JSON body is the pause's value
+  POST /{workflow}/{execution_id}   resume a paused execution; the JSON body is the value of its
+                                    pending pause (or of the paused subworkflow it waits on)
   GET  /inspect/{execution_id}      the execution and its events
   GET  /workflows                   the workflows served
 
@@ -101,8 +102,10 @@ Options:
   --host HOST         the address to listen on (default 127.0.0.1)
   --port PORT         the port (default 8000)
   --body-limit BYTES  the largest request body (default 1048576)
-  --recover           every 5 s, also recover executions that a stopped process left running
-                      (at start, it always does; see flux recover)
+  --grace MS          on SIGINT/SIGTERM, how long running steps have to finish (default 10000);
+                      then the rest is suspended for the next start, and requests get 503
+  --recover           (always on) the server recovers executions a stopped process left running,
+                      at start and whenever their lease lapses
   -h, --help          show this help
 
 Environment:

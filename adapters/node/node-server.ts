@@ -7,8 +7,12 @@ export interface RunningServer {
   /** Where it listens, e.g. `http://127.0.0.1:8000`. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting connections and resolves once open ones are closed. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and closes idle ones at once; requests in progress get their
+   * answers, and their connections close then. After `patience` ms (default 0) what is still
+   * open is closed. Resolves once every connection is closed.
+   */
+  close(patience?: number): Promise<void>;
 }
 
 /**
@@ -30,9 +34,14 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
       resolve({
         url: `http://${shown}:${address.port}`,
         port: address.port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        close: (patience = 0) => new Promise<void>((done) => {
+          const force = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), patience);
+          server.close(() => {
+            clearTimeout(force);
+            done();
+          });
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          if (patience === 0) (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         }),
       });
     });

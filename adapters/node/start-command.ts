@@ -10,23 +10,27 @@ import { listen } from "./node-server.js";
 
 /** Sleeps longer than this (ms) suspend the execution instead of holding a request; the server wakes them. */
 export const serverHoldsSleepsUpTo = 10_000;
-/** How often the server looks for suspended sleeps that are due, in ms. */
-export const wakeInterval = 1_000;
-/** With `--recover`, how often the server looks for executions a stopped process left running, in ms. */
-export const recoverInterval = 5_000;
+/** How long a stop waits for running steps to finish, by default (ms). */
+export const defaultGrace = 10_000;
+/** How long a stop then waits for the last answers to reach their clients before closing their connections (ms). */
+const answerGrace = 2_000;
 
 /**
  * `flux start PATH`: serves the workflows exported by the files under PATH over HTTP (the
- * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Durable
- * sleeps longer than 10 s suspend and are woken by the server, also after a restart; at start,
- * executions that a stopped process left running are recovered (`engine.recover()`), and with
- * `--recover` every 5 s too (those of other processes sharing the file that stopped meanwhile).
+ * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Its dispatcher
+ * wakes what comes due (durable sleeps longer than 10 s, parents whose subworkflow finished,
+ * executions whose runner died, this server's own or another's on the same file), also after a
+ * restart. At start, executions a stopped process left running are recovered at once. A stop is
+ * graceful: no new work is taken (503), running steps finish and commit within `--grace` ms,
+ * the rest is suspended with its lease given up (a restart carries it on at once), every request
+ * in flight gets its answer, and only then the store is closed.
  */
 export async function startCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const parsed = parseCommandLine("start", argv, {
     host: { type: "string" },
     port: { type: "string" },
     "body-limit": { type: "string" },
+    grace: { type: "string" },
     recover: { type: "boolean" },
   });
   const { values } = parsed;
@@ -38,6 +42,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const host = (values["host"] as string | undefined) ?? "127.0.0.1";
   const port = parsePort(values["port"]);
   const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
+  const grace = parseCount(values["grace"], "--grace", "start") ?? defaultGrace;
 
   const { workflows, files } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) {
@@ -58,27 +63,11 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     throw error;
   }
 
-  let waking = false;
-  const wake = () => {
-    if (waking) return;
-    waking = true;
-    engine.wakeDue().catch((error: unknown) => io.stderr.write(`flux: waking due sleeps failed: ${String(error)}\n`)).finally(() => { waking = false; });
-  };
-  wake();
-  const timer = setInterval(wake, wakeInterval);
-  // Executions a stopped process left running (no progress for a lease TTL, lease free) are
-  // replayed to their end: at start, and with --recover periodically (recover() skips the
-  // executions this engine runs itself, and those another live runner leases).
-  let recovering = false;
-  const recover = () => {
-    if (recovering) return;
-    recovering = true;
-    engine.recover().then(({ recovered }) => {
-      if (recovered.length > 0) io.stdout.write(`flux: recovered ${recovered.length} execution(s) left running by a stopped process: ${recovered.join(", ")}\n`);
-    }, (error: unknown) => io.stderr.write(`flux: recovering executions failed: ${String(error)}\n`)).finally(() => { recovering = false; });
-  };
-  recover();
-  const recoverTimer = values["recover"] === true ? setInterval(recover, recoverInterval) : undefined;
+  // Executions a stopped process left running (lease lapsed) are replayed to their end at once,
+  // parents with their children in one pass; from then on the dispatcher wakes what comes due.
+  engine.recover().then(({ recovered }) => {
+    if (recovered.length > 0) io.stdout.write(`flux: recovered ${recovered.length} execution(s) left running by a stopped process: ${recovered.join(", ")}\n`);
+  }, (error: unknown) => io.stderr.write(`flux: recovering executions failed: ${String(error)}\n`)).finally(() => engine.startDispatcher());
 
   const names = workflows.map((workflow) => workflow.name);
   io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);
@@ -91,10 +80,10 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     process.once("SIGTERM", stop);
     signal?.addEventListener("abort", stop, { once: true });
   });
-  clearInterval(timer);
-  clearInterval(recoverTimer);
-  await server.close();
-  await engine.close();
+  io.stdout.write(`flux: stopping: no new work; running steps have ${grace} ms to finish\n`);
+  const closed = server.close(answerGrace + grace);
+  await engine.close({ grace });
+  await closed;
   io.stdout.write("flux: stopped\n");
   return 0;
 }

@@ -4,10 +4,11 @@
  *
  * - `fetch`: the router. Runs hold the request until the execution finishes or pauses;
  *   `?wait=false` answers 202 at once and the run goes on under `waitUntil`.
- * - `scheduled` (the Cron Trigger in wrangler.toml): runs again every execution whose durable
- *   sleep is due, and recovers executions left running by a request that died
- *   (`engine.recover()`). A `ctx.sleep` longer than `FLUX_HOLD_SLEEPS_MS` (default 1 s)
- *   suspends the execution (state `paused`, with a wake time) instead of holding a request open.
+ * - `scheduled` (the Cron Trigger in wrangler.toml): one pass of the dispatcher
+ *   (`engine.wakeDue()`): executions whose durable sleep came due, parents whose subworkflow
+ *   finished, and executions whose request died (their lease lapsed), found with one indexed
+ *   query. A `ctx.sleep` longer than `FLUX_HOLD_SLEEPS_MS` (default 1 s) suspends the execution
+ *   (state `paused`, with a wake time) instead of holding a request open.
  *
  * @example
  * // wrangler.toml: main = "adapters/worker/worker.ts", a D1 binding DB, [triggers] crons
@@ -54,8 +55,8 @@ const worker = {
   },
   scheduled(_controller: unknown, env: WorkerEnv, ctx: WaitUntil): void {
     const { engine } = servedFor(env);
-    // Due sleeps, and executions whose request died mid-run (no progress for a lease TTL).
-    ctx.waitUntil(Promise.all([engine.wakeDue(), engine.recover()]));
+    // Due sleeps, woken parents, and executions whose request died mid-run (lease lapsed).
+    ctx.waitUntil(engine.wakeDue());
   },
 };
 export default worker;

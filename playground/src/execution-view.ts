@@ -206,9 +206,10 @@ function dense(events: readonly ExecutionEvent[]): ExecutionEvent[] {
   return out;
 }
 
-/** The pause names a WORKFLOW_PAUSED event lists (`{ pauses: [...] }`, or a bare array). */
+/** What a WORKFLOW_PAUSED event names: the pause it stopped at (older records: `{ pauses: [...] }`, or a bare array). */
 function pendingPauses(event: ExecutionEvent | undefined): string[] {
   if (event?.type !== "WORKFLOW_PAUSED") return [];
+  if (typeof event.value === "string") return [event.value];
   const value = event.value as { pauses?: unknown } | unknown[] | null;
   const names = Array.isArray(value) ? value : Array.isArray(value?.pauses) ? value.pauses : [];
   return names.filter((name): name is string => typeof name === "string");

@@ -51,18 +51,15 @@ export class Runner {
   }
 
   /**
-   * Resumes a paused execution: its pending pause returns `value`. For a paused subworkflow,
-   * the child is resumed and then its top-level execution is replayed, which carries on past the call.
+   * Resumes a paused execution: its pending pause returns `value`. For a paused subworkflow, the
+   * resume goes to its top-level execution, which forwards it down to the child's pause and
+   * carries on past the call.
    */
   async resume(executionId: string, value: unknown): Promise<void> {
     const { record, module } = await this.#moduleOf(executionId);
-    const child = await this.#workflowOf(module, executionId);
+    const top = await this.#workflowOf(module, record.executionId);
     const launched = await this.#launch(record.executionId, async () => {
-      await this.engine.resume(child, executionId, value);
-      if (record.executionId !== executionId) {
-        const top = await this.#workflowOf(module, record.executionId);
-        await this.engine.run(top, undefined, { executionId: record.executionId });
-      }
+      await this.engine.resume(top, record.executionId, value);
     });
     if (!launched) throw new Error(`another tab is running execution ${record.executionId}: resume it there`);
   }

@@ -5,7 +5,7 @@ import { StoppedSignal, type Execution } from "../execution.js";
 import type { StepRecord } from "../replay-index.js";
 import { never } from "../scheduling.js";
 import { decodeValue, encodeValue } from "../serialization.js";
-import { StepTaskContext } from "../step-task-context.js";
+import { StepTaskContext, type RunNested } from "../step-task-context.js";
 import type { Task } from "../task.js";
 import { anySignal } from "../scheduling.js";
 import { failStep } from "./fail-step.js";
@@ -26,6 +26,8 @@ export class StepRun<A extends unknown[], R> {
     readonly args: A,
     readonly parentSignal: AbortSignal | undefined,
     readonly record: StepRecord | undefined,
+    /** Runs the task's nested steps (`runTaskStep`, handed in so that this module does not import it back). */
+    readonly runNested: RunNested,
   ) {}
 
   async run(): Promise<R> {
@@ -112,7 +114,7 @@ export class StepRun<A extends unknown[], R> {
     const { exec, task, stepId } = this;
     const parent = this.parentSignal;
     if (parent?.aborted) throw parent.reason;
-    const context = new StepTaskContext(exec, stepId, task.name, attempt, this.#secrets);
+    const context = new StepTaskContext(exec, stepId, task.name, attempt, this.#secrets, this.runNested);
     const timeout = task.options.timeout;
     if (timeout === undefined && parent === undefined) {
       // Nothing but its own end can abort this attempt: no race, no listeners, and an abort

@@ -29,5 +29,5 @@ async function runUnfinished<A extends unknown[], R>(
       return failStep(exec, stepId, task.name, error);
     }
   }
-  return new StepRun(exec, stepId, task, args, scope.signal, record).run();
+  return new StepRun(exec, stepId, task, args, scope.signal, record, runTaskStep).run();
 }

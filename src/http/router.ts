@@ -33,15 +33,18 @@ export interface RouterOptions {
  *   (`execution_id`, `name`, `input`, `output`, `state`; `?inspect=true` adds `events`) once it
  *   finishes or pauses. `?wait=false` answers `202` as soon as the start is durable, with a
  *   `Location` to inspect it.
- * - `POST /{workflow}/{execution_id}` resumes a paused execution: its pause returns the JSON body.
- *   A resume of an execution this engine is already running is refused with `409`, and so is
- *   one that loses the race to another runner of the store.
+ * - `POST /{workflow}/{execution_id}` resumes a paused execution: its first pending pause (or
+ *   that of the paused subworkflow it waits on) returns the JSON body. A resume of an execution
+ *   another run holds (on this engine or another runner of the store) is refused with `409`,
+ *   and so is one that finds no pause to answer.
  * - `GET /inspect/{execution_id}` answers the execution as recorded, with its events.
  * - `GET /workflows` lists the registered workflows' names.
  *
  * Errors are JSON `{ "error": { name, code, message } }`: malformed JSON or a bad parameter
- * 400, missing token 401, unknown workflow, execution or route 404, concurrent run 409, body
- * over the limit 413. A failed execution is not an HTTP error: it is answered with `200` and
+ * 400, missing token 401, unknown workflow, execution or route 404, concurrent run or nothing
+ * to resume 409, body over the limit 413, server stopping 503 (with `execution_id` when a run
+ * was interrupted, and `Retry-After`). A 500 sends only an error id; the details are logged
+ * under it. A failed execution is not an HTTP error: it is answered with `200` and
  * `"state": "failed"`, its error in `output`.
  *
  * @example
@@ -57,9 +60,13 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
 
   app.onError((error, c) => {
     const status = statusOf(error);
-    if (status === 500) console.error(`flux: ${c.req.method} ${c.req.path} failed:`, error);
-    const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="flux"' } : {};
-    return c.json(errorJson(error), status, headers);
+    let logId: string | undefined;
+    if (status === 500) {
+      logId = randomUUID().slice(0, 8);
+      console.error(`flux: error ${logId}: ${c.req.method} ${c.req.path} failed:`, error);
+    }
+    const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="flux"' } : status === 503 ? { "Retry-After": "1" } : {};
+    return c.json(errorJson(error, status, logId), status, headers);
   });
   app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
     `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, GET /inspect/{execution_id} and GET /workflows`,

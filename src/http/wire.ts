@@ -40,7 +40,7 @@ function convert(value: unknown, seen: Set<object>): JsonValue | undefined {
     const out: { [key: string]: JsonValue } = {};
     for (const [key, item] of Object.entries(object)) {
       const converted = convert(item, seen);
-      if (converted !== undefined) out[key] = converted;
+      if (converted !== undefined) setOwn(out, key, converted);
     }
     return out;
   } finally {
@@ -55,8 +55,14 @@ function convertError(error: Error, seen: Set<object>): JsonValue {
   for (const [key, item] of Object.entries(error)) {
     if (key === "cause" || key === "stack" || key in out) continue;
     const converted = convert(item, seen);
-    if (converted !== undefined) out[key] = converted;
+    if (converted !== undefined) setOwn(out, key, converted);
   }
   if (error.cause !== undefined) out["cause"] = convert(error.cause, seen) ?? null;
   return out;
+}
+
+/** Sets an own property, even one named `__proto__` (which `out[key] =` would turn into a prototype change). */
+function setOwn(out: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
