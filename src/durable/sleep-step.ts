@@ -3,7 +3,7 @@ import { StoppedSignal, type Execution } from "../execution.js";
 import { sleepStarted, type StepRecord } from "../replay-index.js";
 import { never } from "../scheduling.js";
 import type { StepScope } from "../step-scope.js";
-import { durableCall, recordedOutcome } from "./durable-call.js";
+import { durableCall } from "./durable-call.js";
 import { anySignal } from "../scheduling.js";
 
 /**
@@ -13,7 +13,14 @@ import { anySignal } from "../scheduling.js";
  * the run suspends, and the engine's dispatcher wakes it when due.
  */
 export function sleepStep(exec: Execution, scope: StepScope, ms: number): Promise<void> {
-  return durableCall(exec, scope, "sleep", "sleep", (e, s, stepId, record) => sleepFor(e, s, stepId, record, ms), recordedOutcome<void>);
+  return durableCall(exec, scope, "sleep", "sleep", (e, s, stepId, record) => sleepFor(e, s, stepId, record, ms), sleptOrFailed);
+}
+
+/** A finished sleep replays as it ran: resolved with `undefined` (its record says null). */
+function sleptOrFailed(record: StepRecord): Promise<void> | undefined {
+  const outcome = record.outcome;
+  if (outcome === undefined) return undefined;
+  return outcome.ok ? Promise.resolve() : Promise.reject(outcome.error);
 }
 
 async function sleepFor(exec: Execution, scope: StepScope, stepId: string, record: StepRecord | undefined, ms: number): Promise<void> {

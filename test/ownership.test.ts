@@ -1,0 +1,163 @@
+// One owner from the first commit: a second runner, started at any point of the first's run (its
+// start, inside a step, between steps, at a pause, during a resume), never runs a step body; and
+// recovery of a parent with running children ends in one pass.
+import { describe, expect, test } from "vitest";
+import {
+  ConflictError, Engine, MemoryStore, VirtualClock, task, workflow, type StateStore, type Workflow,
+} from "flux-ts";
+import { DyingStore } from "./support/dying-store.js";
+
+/** A gate a step waits at until the test opens it. */
+class Gates {
+  readonly #open = new Map<string, () => void>();
+  readonly #waiting = new Map<string, Promise<void>>();
+  readonly arrived = new Set<string>();
+  wait(name: string): Promise<void> {
+    this.arrived.add(name);
+    let promise = this.#waiting.get(name);
+    if (promise === undefined) {
+      promise = new Promise<void>((resolve) => this.#open.set(name, resolve));
+      this.#waiting.set(name, promise);
+    }
+    return promise;
+  }
+  open(name: string): void {
+    if (!this.#waiting.has(name)) this.#waiting.set(name, Promise.resolve());
+    this.#open.get(name)?.();
+  }
+}
+
+function gatedWorkflow(gates: Gates) {
+  const runs: Record<string, number> = {};
+  const step = task("gated_step", async (name: string) => {
+    runs[name] = (runs[name] ?? 0) + 1;
+    await gates.wait(name);
+    return name;
+  });
+  const wf = workflow("gated", async (ctx) => {
+    await ctx.run(step, "one");
+    await ctx.run(step, "two");
+    const answer = await ctx.pause<string>("approve");
+    await ctx.run(step, "three");
+    return answer;
+  });
+  return { wf, runs };
+}
+
+/** Everything a second runner can try on `id`; each must refuse (ConflictError) or do nothing. */
+async function secondRunnerTries(store: StateStore, wf: Workflow<unknown, unknown>, id: string): Promise<string[]> {
+  const outcomes: string[] = [];
+  const note = (what: string) => (value: unknown) => void outcomes.push(`${what}: ${value instanceof Error ? value.name : "ok"}`);
+  const other = () => new Engine({ store, workflows: [wf] });
+  await wf.run(undefined, { engine: other(), executionId: id }).then(note("run"), note("run"));
+  await wf.resume(id, "intruder", { engine: other() }).then(note("resume"), note("resume"));
+  const recovered = await other().recover({ staleAfter: 0 });
+  outcomes.push(`recover: ${recovered.recovered.length}`);
+  outcomes.push(`wakeDue: ${await other().wakeDue()}`);
+  return outcomes;
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("one owner from the first commit", () => {
+  test("a second runner at every point of a run started with an id runs no step body", async () => {
+    const store = new MemoryStore();
+    const gates = new Gates();
+    const { wf, runs } = gatedWorkflow(gates);
+    const first = new Engine({ store, workflows: [wf] });
+    const { executionId, result } = await first.start(wf, undefined, { executionId: "owned" });
+    const seen: string[][] = [];
+    // Inside step one, its start recorded with the lease, its body running.
+    await expect.poll(() => gates.arrived.has("one")).toBe(true);
+    seen.push(await secondRunnerTries(store, wf, executionId));
+    gates.open("one");
+    // Inside step two (step one committed).
+    await expect.poll(() => gates.arrived.has("two")).toBe(true);
+    seen.push(await secondRunnerTries(store, wf, executionId));
+    gates.open("two");
+    expect((await result).paused).toBe(true);
+    // Paused: nobody owns it; a resume aimed at the pause is the one thing that moves it.
+    const resumed = wf.resume(executionId, "human", { engine: first });
+    await expect.poll(() => gates.arrived.has("three")).toBe(true);
+    seen.push(await secondRunnerTries(store, wf, executionId));
+    gates.open("three");
+    expect((await resumed).output).toBe("human");
+    for (const outcomes of seen) {
+      expect(outcomes).toEqual(["run: ConflictError", "resume: ConflictError", "recover: 0", "wakeDue: 0"]);
+    }
+    expect(runs).toEqual({ one: 1, two: 1, three: 1 });
+  });
+
+  test("a run started without an id is owned from its first commit", async () => {
+    const store = new MemoryStore();
+    const gates = new Gates();
+    const { wf, runs } = gatedWorkflow(gates);
+    const running = wf.run(undefined, { engine: new Engine({ store, workflows: [wf] }) });
+    await expect.poll(() => gates.arrived.has("one")).toBe(true);
+    // Nothing is in the store yet: no runner can know of it.
+    expect((await store.list()).executions).toEqual([]);
+    gates.open("one");
+    await expect.poll(() => gates.arrived.has("two")).toBe(true);
+    const [summary] = (await store.list()).executions;
+    expect(summary?.lease).toBeDefined();
+    expect(await secondRunnerTries(store, wf, summary!.executionId)).toEqual(["run: ConflictError", "resume: ConflictError", "recover: 0", "wakeDue: 0"]);
+    gates.open("two");
+    expect((await running).paused).toBe(true);
+    expect(runs).toEqual({ one: 1, two: 1 });
+  });
+
+  test("of eight runners resuming one paused execution at once, exactly one runs it", async () => {
+    const store = new MemoryStore();
+    const gates = new Gates();
+    gates.open("one");
+    gates.open("two");
+    gates.open("three");
+    const { wf, runs } = gatedWorkflow(gates);
+    const paused = await wf.run(undefined, { engine: new Engine({ store }) });
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => wf.resume(paused.executionId, `r${i}`, { engine: new Engine({ store }) })));
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "rejected").every((o) => (o as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
+    expect(runs.three).toBe(1);
+    expect((await store.load(paused.executionId)).filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
+  });
+});
+
+describe("recovery of a parent and its children", () => {
+  test("ends in one pass: the parent waits on the child recovered with it", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const memory = new MemoryStore();
+    // The first runner's store: once it "dies", nothing it does reaches the store any more.
+    const dying = new DyingStore(memory);
+    const runs: Record<string, number> = {};
+    let hang = true;
+    const work = task("work", async (label: string) => {
+      runs[label] = (runs[label] ?? 0) + 1;
+      if (hang && label === "child") await new Promise(() => {});
+      return label;
+    });
+    const child = workflow("rec_child", async (ctx) => ctx.run(work, "child"));
+    const parent = workflow("rec_parent", async (ctx) => {
+      await ctx.run(work, "before");
+      const fromChild = await ctx.call(child, null);
+      return ctx.run(work, `after ${fromChild}`);
+    });
+    const first = new Engine({ store: dying, clock, leaseTtl: 1_000 });
+    void parent.run(null, { engine: first, executionId: "rp" });
+    await expect.poll(() => runs.child).toBe(1);
+    dying.dead = true;
+    clock.advance(5_000);
+    hang = false;
+    expect(await memory.get("rp")).toMatchObject({ state: "running" });
+    expect(await memory.get("rp.2")).toMatchObject({ state: "running", parentId: "rp" });
+    const rescuer = new Engine({ store: memory, clock, workflows: [parent, child] });
+    const report = await rescuer.recover();
+    expect(report.recovered.sort()).toEqual(["rp", "rp.2"]);
+    expect(await memory.get("rp")).toMatchObject({ state: "succeeded" });
+    expect((await rescuer.inspect("rp"))?.output).toBe("after child");
+    // The child's step was in flight when its runner died: it runs once more (at-least-once);
+    // the recorded "before" does not.
+    expect(runs).toEqual({ before: 1, child: 2, "after child": 1 });
+    await tick();
+  });
+});
