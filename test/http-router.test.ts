@@ -76,6 +76,50 @@ describe("HTTP router (in-process)", () => {
     expect(across.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
+  it("resumes a parent waiting on a paused subworkflow: the body reaches the child's pause", async () => {
+    const approval = workflow("http_approval", async (ctx) => ctx.pause<string>("approve"));
+    const parent = workflow("http_parent", async (ctx) => `approved by ${await ctx.call(approval, null)}`);
+    const app = createRouter(new Engine({ store: new MemoryStore(), workflows: [parent] }));
+    const first = await post(app, "/http_parent");
+    expect(first.body).toMatchObject({ state: "paused" });
+    const done = await post(app, `/http_parent/${first.body.execution_id as string}`, '"alice"');
+    expect(done.body).toMatchObject({ state: "succeeded", output: "approved by alice" });
+  });
+
+  it("answers 409 when there is no pause to resume, naming what the execution waits on", async () => {
+    const napper = workflow("http_napper", async (ctx) => ctx.sleep(60_000));
+    const app = createRouter(new Engine({ store: new MemoryStore(), holdSleepsUpTo: 0, workflows: [napper] }));
+    const first = await post(app, "/http_napper");
+    const refused = await post(app, `/http_napper/${first.body.execution_id as string}`, '"x"');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { name: "NotResumableError", code: "NOT_RESUMABLE" } });
+    expect((refused.body.error as { message: string }).message).toContain("it waits on sleep until");
+  });
+
+  it("answers a 500 with an error id only: the details (a database path) are logged, not sent", async () => {
+    class Broken extends MemoryStore {
+      override async get(): Promise<undefined> {
+        throw new Error("SQLITE_IOERR: disk I/O error in /srv/secret/path/flux.db");
+      }
+    }
+    const app = createRouter(new Engine({ store: new Broken(), workflows: [pauseWorkflow] }));
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const res = await post(app, "/pause_workflow/some-id", '"x"');
+      expect(res.status).toBe(500);
+      const error = res.body.error as { id: string; message: string; code: string };
+      expect(error.code).toBe("INTERNAL");
+      expect(JSON.stringify(res.body)).not.toContain("/srv/secret");
+      expect(JSON.stringify(res.body)).not.toContain("SQLITE");
+      expect(error.message).toContain(error.id);
+      expect(logged.some((args) => String(args[0]).includes(error.id) && String(args.at(-1)).includes("/srv/secret/path"))).toBe(true);
+    } finally {
+      console.error = original;
+    }
+  });
+
   it("answers 404 with a JSON error for an unknown workflow, execution or route", async () => {
     const { app } = setup();
     const unknown = await post(app, "/no_such_workflow", '"x"');

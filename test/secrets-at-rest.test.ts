@@ -70,12 +70,19 @@ function expectRedacted(outputs: unknown[]): void {
   expect(text).toContain("inner saw [secret]");
   expect(text).toContain('"byKey":{"[secret]":true}');
   expect(text).toContain("cannot be recorded");
+  expect(text).toContain("fallback saw [secret]");
 }
 
 describe("secrets never reach a store's bytes, an answer or an error message", () => {
   it("memory store and the HTTP API: events, cache, answers and inspections are redacted", async () => {
     const store = new MemoryStore();
     expectRedacted(await runOn(store));
+    // Every recorded event, of every kind (fallback and rollback arguments included).
+    for (const { executionId } of (await store.list()).executions) {
+      for (const event of await store.load(executionId)) expect(`${event.type} ${event.value}`).not.toContain(secret);
+    }
+    const kinds = new Set((await Promise.all((await store.list()).executions.map((s) => store.load(s.executionId)))).flat().map((e) => e.type));
+    expect([...kinds]).toEqual(expect.arrayContaining(["TASK_FALLBACK_STARTED", "TASK_ROLLBACK_STARTED"]));
     const engine = new Engine({ store, secrets: secretsFrom({ API_TOKEN: secret }), workflows: [secretWorkflow, secretFailure] });
     const app = createRouter(engine);
     const answers: string[] = [];
