@@ -237,6 +237,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
   #drive(workflow: AnyWorkflow, exec: Execution): Promise<Context> {
     const context = new WorkflowExecutionContext(exec, new StepScope(""));
     this.leases.hold(exec);
+    if (this.closing) exec.stop(); // prepared while the engine began to close: it starts nothing
     const run = exec.start(async () => workflow.invoke(context)).then(
       async (outcome) => {
         // A suspension that recorded something, and an end, gave the lease up in their commit.

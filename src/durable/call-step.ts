@@ -33,7 +33,7 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
   const childId = record?.kind === "call" && typeof record.detail === "string" ? record.detail : childExecutionId(exec.id, stepId);
   if (record?.outcome !== undefined) return children.inspectChild(childId);
   if (record === undefined) exec.emit(T.TASK_STARTED, stepId, workflow.name, callStarted(childId, input));
-  let child: Child | "waiting";
+  let child: Child | "waiting" | "not started";
   try {
     child = await reachChild(exec, workflow, input, childId);
   } catch (error) {
@@ -43,6 +43,9 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
     }
     child = "waiting";
   }
+  // The engine closed before the child could start: nothing to wait on yet; the parent's next
+  // runner starts it.
+  if (child === "not started") return exec.abandon();
   if (child === "waiting" || !child.finished) return exec.block({ kind: "child", stepId, executionId: childId, workflow: workflow.name });
   if (asContext) {
     exec.emit(T.TASK_COMPLETED, stepId, workflow.name, { executionId: childId, state: child.state });
@@ -55,13 +58,22 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
   return child.output;
 }
 
-/** The child at its end, or "waiting" when it is paused or run elsewhere (see {@link callStep}). */
-async function reachChild(exec: Execution, workflow: Workflow<unknown, unknown>, input: unknown, childId: string): Promise<Child | "waiting"> {
+/**
+ * The child at its end; "waiting" when it is paused or run elsewhere (see {@link callStep});
+ * "not started" when the engine is closing and the child does not exist yet.
+ */
+async function reachChild(exec: Execution, workflow: Workflow<unknown, unknown>, input: unknown, childId: string): Promise<Child | "waiting" | "not started"> {
   const children = exec.runtime.children;
   const running = children.runningChild(childId);
   if (running !== undefined) return running;
   const summary = await children.childSummary(childId);
-  if (summary === undefined) return children.startChild(workflow, input, childId, exec.id);
+  if (summary === undefined) {
+    if (exec.stopping) return "not started";
+    return children.startChild(workflow, input, childId, exec.id).catch((error: unknown) => {
+      if (error instanceof ShuttingDownError && error.executionId === childId) return "not started" as const;
+      throw error;
+    });
+  }
   if (isTerminal(summary.state)) return children.inspectChild(childId);
   const forward = exec.forward;
   if (summary.state === "paused" && forward?.childId === childId) {
