@@ -185,8 +185,9 @@ async function settle(promise: Promise<unknown>): Promise<{ value?: unknown; err
     return { value: await promise };
   } catch (error) {
     // A conflict is named as the reference names it (which execution, which reason); other
-    // errors only by class: their messages name the store.
+    // errors only by class: their messages name the store. (The Chromium test's page store
+    // puts "[in Chromium] " before a message.)
     const { name, message } = error as Error;
-    return { error: name === "ConflictError" ? `${name}: ${message}` : name };
+    return { error: name === "ConflictError" ? `${name}: ${message.replace(/^\[in [^\]]+\] /, "")}` : name };
   }
 }
