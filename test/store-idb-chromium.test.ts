@@ -5,12 +5,16 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, ExecutionTimeoutError, StoreError, UsageError } from "../src/errors.js";
+import { ConflictError, ExecutionNotFoundError, ExecutionTimeoutError, StoreError, UsageError } from "../src/errors.js";
 import { ExecutionEventType } from "../src/events.js";
 import { decodeValue } from "../src/serialization.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../src/state-store.js";
-import type { IdbPageApi, PageResult } from "./browser/idb-page.js";
+import type {
+  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+} from "../src/state-store.js";
+import type { IdbPageApi, PageResult, Version2Records } from "./browser/idb-page.js";
 import { ev, started, T0, tasks } from "./conformance/case-context.js";
+import { expectLegacyMigrated, legacyLeases, legacyLogs, legacySummaries } from "./support/legacy-v2.js";
+import { expectSameAsReference } from "./support/random-commits.js";
 import { testStateStore } from "./store-conformance.js";
 
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -43,7 +47,7 @@ async function ready(page: Page): Promise<void> {
   await page.waitForFunction(() => document.title === "flux idb ready");
 }
 
-const errorClasses: Record<string, new (message: string) => Error> = { ConflictError, StoreError, UsageError };
+const errorClasses: Record<string, new (message: string) => Error> = { ConflictError, StoreError, UsageError, ExecutionNotFoundError };
 
 function unwrap(result: PageResult): unknown {
   if (result.error === undefined) return result.value;
@@ -68,7 +72,7 @@ class PageStore implements StateStore {
     return unwrap(result);
   }
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }) {
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions) {
     await this.#call("commit", executionId, events, options);
   }
   async commitBatch(commits: readonly Commit[]) {
@@ -82,7 +86,8 @@ class PageStore implements StateStore {
     await this.#call("setCached", key, value);
   }
   lease = async (executionId: string, owner: string, times: { now: number; expiresAt: number }) =>
-    (await this.#call("lease", executionId, owner, times)) as { owner: string; expiresAt: number };
+    (await this.#call("lease", executionId, owner, times)) as Lease;
+  due = async (options: DueOptions) => (await this.#call("due", options)) as ExecutionSummary[];
   async close() {
     await this.#call("close");
   }
@@ -149,5 +154,23 @@ describe("IndexedDB store in Chromium", () => {
     expect(page.executions.map((s) => s.executionId)).toEqual(["f", "e"]);
     expect(await again.getCached("k")).toBe('"v"');
     await expect(again.commit("e", tasks(0, 1), { expectedSeq: 0 })).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("upgrades a version-2 database (leases in their own store) in Chromium: leases carried over, due() exact", async () => {
+    const records: Version2Records = {
+      executions: legacySummaries.map((l) => ({ executionId: l.id, workflow: "w", state: l.state, events: l.events, createdAt: l.createdAt, updatedAt: l.updatedAt })),
+      events: Object.entries(legacyLogs).flatMap(([executionId, log]) => log.map((event) => ({ ...event, executionId }))),
+      leases: legacyLeases.map((l) => ({ key: l.id, value: { owner: l.owner, expiresAt: l.expiresAt } })),
+      cache: [{ key: "k", value: '"kept"' }],
+    };
+    unwrap(await pages[0]!.evaluate(([n, r]) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.createVersion2(n, r), ["legacy-v2", records] as const));
+    await expectLegacyMigrated(await PageStore.open(pages[0]!, "legacy-v2"));
+    const shape = unwrap(await pages[0]!.evaluate((n) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.describe(n), "legacy-v2"));
+    expect(shape).toEqual({ version: 3, stores: ["cache", "events", "executions"] });
+  });
+
+  it("keeps summaries, due lists and conflicts equal to the reference store over random commits", async () => {
+    const stats = await expectSameAsReference(await PageStore.open(pages[0]!, "random"), 41, 150);
+    expect([stats.leaseConflicts, stats.seqConflicts, stats.childWaits, stats.parentWakes].every((n) => n > 0)).toBe(true);
   });
 });

@@ -2,12 +2,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultSqlitePath, openSqliteStore, SqliteStore } from "../adapters/sqlite/index.js";
-import { migrations } from "../adapters/sql/sql-schema.js";
+import { BetterSqliteDriver, defaultSqlitePath, openSqliteStore, SqliteStore } from "../adapters/sqlite/index.js";
+import type { SqlDriver } from "../adapters/sql/sql-driver.js";
+import { migrations, schemaVersion } from "../adapters/sql/sql-schema.js";
+import { SqlStore } from "../adapters/sql/sql-store.js";
 import { StoreError, UsageError } from "../src/errors.js";
 import type { StateStore } from "../src/state-store.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
-import { expectRefusedUntouched, foreignDatabase, newerSchemaDatabase } from "./support/sql-files.js";
+import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
+import { expectSameAsReference } from "./support/random-commits.js";
+import { expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
 
@@ -51,7 +55,7 @@ describe("SqliteStore", () => {
   it("refuses a database with a newer schema version, untouched", async () => {
     const file = path();
     await newerSchemaDatabase(file, () => openSqliteStore(file));
-    await expectRefusedUntouched(file, () => openSqliteStore(file), /schema version 99, newer than version 2/);
+    await expectRefusedUntouched(file, () => openSqliteStore(file), new RegExp(`schema version 99, newer than version ${schemaVersion}`));
   });
 
   it("creates the file and its directories, in WAL mode with synchronous FULL", async () => {
@@ -61,11 +65,11 @@ describe("SqliteStore", () => {
     expect(existsSync(file)).toBe(true);
     const db = new Database(file, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 2 });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
     db.close();
   });
 
-  it("migrates a version-1 database to version 2 (leases), keeping its data", async () => {
+  it("migrates a version-1 database to the current version, keeping its data", async () => {
     const file = path();
     const v1 = new Database(file);
     for (const sql of migrations[0]?.statements ?? []) v1.exec(sql);
@@ -73,15 +77,119 @@ describe("SqliteStore", () => {
     v1.prepare("INSERT INTO flux_events VALUES ('old', 0, 'WORKFLOW_STARTED', 'old', 'w', 'null', 5)").run();
     v1.close();
     const store = await open(file);
-    expect(await store.get("old")).toEqual({ executionId: "old", workflow: "w", state: "running", events: 1, createdAt: 5, updatedAt: 6 });
+    // Running and never leased: due from its last event.
+    expect(await store.get("old")).toEqual({ executionId: "old", workflow: "w", state: "running", events: 1, createdAt: 5, updatedAt: 6, wakeAt: 6 });
     expect(await store.lease("old", "me", { now: 10, expiresAt: 20 })).toEqual({ owner: "me", expiresAt: 20 });
     await store.commit("old", tasks(1, 1), { expectedSeq: 1 });
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 2 });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
+    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
     db.close();
   });
 
-  it("refuses a flux schema with a table missing, untouched", async () => {
+  it("migrates a version-2 database (leases in flux_leases, wake times in pause events): leases carried over, due() exact", async () => {
+    const file = path();
+    const v2 = new Database(file);
+    for (const { sql, params } of legacyV2Statements()) v2.prepare(sql).run(...params);
+    v2.close();
+    const store = await open(file);
+    await expectLegacyMigrated(store);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 3 });
+    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    db.close();
+  });
+
+  it("applies each migration once when two openers race on a new database: a lagging one neither fails nor brings flux_leases back", async () => {
+    const file = path();
+    // The lagging opener reads the (empty) schema, then waits at its first write until the
+    // other one has migrated the file to the current version.
+    const lagging = new BetterSqliteDriver(new Database(file), "lagging");
+    let atGate!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (atGate = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batches: string[][] = [];
+    const driver: SqlDriver = {
+      description: lagging.description,
+      all: (statement) => lagging.all(statement),
+      batch: async (statements) => {
+        atGate();
+        await gate;
+        batches.push(statements.map((statement) => statement.sql));
+        return lagging.batch(statements);
+      },
+      close: () => lagging.close(),
+    };
+    const slow = new SqlStore(driver).ready();
+    await arrived;
+    const fast = await open(file);
+    await fast.commit("e", started("w", T0), { expectedSeq: 0 });
+    release();
+    const second = await slow;
+    opened.push(second);
+    expect(batches.length).toBe(migrations.length);
+    await second.commit("e", tasks(1, 1), { expectedSeq: 1 });
+    expect((await fast.get("e"))?.events).toBe(2);
+    const db = new Database(file, { readonly: true });
+    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
+    db.close();
+  });
+
+  it("refuses a version-3 schema with a table missing, untouched", async () => {
+    const file = path();
+    const db = new Database(file);
+    for (const { sql, params } of legacyV2Statements()) db.prepare(sql).run(...params);
+    db.exec("UPDATE flux_meta SET schema_version = 3; DROP TABLE flux_cache; DROP TABLE flux_leases");
+    db.close();
+    await expectRefusedUntouched(file, () => openSqliteStore(file), /damaged flux-ts schema \(missing flux_cache\)/);
+  });
+
+  it("finds due executions through the partial index on wake_at, with and without a workflow filter", async () => {
+    const file = path();
+    const store = await open(file);
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
+    const db = new Database(file, { readonly: true });
+    const { dueStatement } = await import("../adapters/sql/sql-statements.js");
+    for (const workflows of [undefined, ["w", "v"]]) {
+      const { sql, params } = dueStatement({ until: T0, limit: 10, workflows });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join("; ");
+      expect(plan).toMatch(/^SEARCH flux_executions USING INDEX flux_executions_due \(wake_at>\? AND wake_at<\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE|SCAN flux_executions/);
+    }
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'flux_executions_due'").get()).toEqual({
+      sql: "CREATE INDEX flux_executions_due ON flux_executions (wake_at, id) WHERE wake_at IS NOT NULL",
+    });
+    db.close();
+  });
+
+  it("keeps a plain step commit at three statements, and adds the child and parent statements only where needed", async () => {
+    const { commitStatements } = await import("../adapters/sql/sql-commit.js");
+    const { ExecutionEventType: T } = await import("../src/events.js");
+    const { ev } = await import("./conformance/case-context.js");
+    const claim = { owner: "A", now: T0 };
+    expect(commitStatements([{ executionId: "e", events: tasks(5, 2), expectedSeq: 5, lease: claim }]).length).toBe(3);
+    expect(commitStatements([{ executionId: "e", events: started("w", T0), expectedSeq: 0, lease: { ...claim, expiresAt: T0 + 1 } }]).length).toBe(2);
+    const children = Array.from({ length: 200 }, (_, i) => ({ kind: "child" as const, stepId: String(i), executionId: `c${i}`, workflow: "sub" }));
+    const suspension = commitStatements([{ executionId: "e", events: [ev(5, T.WORKFLOW_PAUSED)], expectedSeq: 5, suspend: { waits: children } }]);
+    expect(suspension.length).toBe(3 + 3);
+    expect(Math.max(...suspension.map((statement) => statement.params.length))).toBeLessThanOrEqual(100);
+    expect(commitStatements([{ executionId: "e", events: [ev(5, T.WORKFLOW_FAILED)], expectedSeq: 5 }]).length).toBe(4);
+  });
+
+  it("keeps summaries, due lists and conflicts equal to the reference store over random commits with leases, suspensions and subworkflows", async () => {
+    for (const seed of [1, 2, 3]) {
+      const stats = await expectSameAsReference(await open(path()), seed);
+      expect(stats.leaseConflicts).toBeGreaterThan(0);
+      expect(stats.seqConflicts).toBeGreaterThan(0);
+      expect(stats.childWaits).toBeGreaterThan(0);
+      expect(stats.parentWakes).toBeGreaterThan(0);
+      expect(stats.batches).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses a version-2 schema with a table missing, untouched", async () => {
     const file = path();
     const db = new Database(file);
     for (const sql of migrations[0]?.statements ?? []) db.exec(sql);

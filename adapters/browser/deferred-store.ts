@@ -1,8 +1,11 @@
-import type { Commit, ExecutionPage, ExecutionSummary, Lease, ListOptions, StateStore, StoredEvent } from "../../src/state-store.js";
+import type {
+  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+} from "../../src/state-store.js";
 
 /**
  * A {@link StateStore} that opens the real one on first use: an engine needs its store at once,
- * but IndexedDB opens asynchronously. Every call waits for the open and then forwards, so it
+ * but IndexedDB opens asynchronously. Every call waits for the open and then forwards all its
+ * arguments (a commit's lease, suspension and parent, a load's page, `due`'s query), so it
  * keeps the opened store's guarantees. A failed open rejects that call and is tried again by
  * the next one (the user may have freed space or closed the tab that blocked an upgrade).
  *
@@ -29,7 +32,7 @@ export class DeferredStore implements StateStore {
     return this.#store;
   }
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
     return (await this.opened()).commit(executionId, events, options);
   }
 
@@ -37,8 +40,8 @@ export class DeferredStore implements StateStore {
     return (await this.opened()).commitBatch(commits);
   }
 
-  async load(executionId: string): Promise<StoredEvent[]> {
-    return (await this.opened()).load(executionId);
+  async load(executionId: string, page?: LoadPage): Promise<StoredEvent[]> {
+    return (await this.opened()).load(executionId, page);
   }
 
   async get(executionId: string): Promise<ExecutionSummary | undefined> {
@@ -47,6 +50,10 @@ export class DeferredStore implements StateStore {
 
   async list(options?: ListOptions): Promise<ExecutionPage> {
     return (await this.opened()).list(options);
+  }
+
+  async due(options: DueOptions): Promise<ExecutionSummary[]> {
+    return (await this.opened()).due(options);
   }
 
   async getCached(key: string): Promise<string | undefined> {

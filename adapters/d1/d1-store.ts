@@ -21,10 +21,15 @@ export interface D1StoreOptions {
  *   running one execution cannot both win. No read precedes a commit: one round trip.
  * - Durability: a commit resolves once D1 acknowledged the batch, when it is durable in D1's
  *   replicated storage; a Worker killed before that leaves all of it or none.
- * - Schema: checked and, if needed, created on first use (two reads, one batch the first time).
- *   Or apply `adapters/d1/migrations` with `wrangler d1 migrations apply` beforehand: the store
- *   then finds schema version 1 and writes nothing. Create one D1Store per isolate (module
- *   scope) rather than per request, so that the check runs once.
+ * - Schema: checked and, if needed, created or migrated on first use (two reads, one batch per
+ *   missing migration). Or apply `adapters/d1/migrations` with `wrangler d1 migrations apply`
+ *   beforehand: the store then finds the current schema version and writes nothing. Pick one
+ *   way per database: migration 3 adds columns, which SQLite cannot do idempotently, so wrangler
+ *   fails on it ("duplicate column name") where a D1Store already migrated the database itself.
+ *   Create one D1Store per isolate (module scope) rather than per request, so that the check
+ *   runs once.
+ * - `due` is one indexed query; a workflow filter is one JSON parameter, and a suspension on many
+ *   children is checked 90 ids per statement, so no statement binds more than D1's 100.
  * - After `close()` every call rejects with `StoreError`; the binding itself stays usable.
  *
  * @example

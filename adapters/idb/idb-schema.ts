@@ -1,12 +1,17 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
 import type { ExecutionSummary, StoredEvent } from "../../src/state-store.js";
+import { migrateToVersion3 } from "./idb-upgrade-v3.js";
 
 /** An event as the `events` object store keeps it: keyed by [executionId, id]. */
 export interface EventRecord extends StoredEvent {
   readonly executionId: string;
 }
 
-/** The object stores and indexes of a flux-ts IndexedDB database (version {@link idbVersion}). */
+/**
+ * The object stores and indexes of a flux-ts IndexedDB database (version {@link idbVersion}).
+ * `byWake` indexes `[wakeAt, executionId]`: a summary without `wakeAt` is not in it, so
+ * `StateStore.due` reads only executions that have a wake time, in due order.
+ */
 export interface FluxDbSchema extends DBSchema {
   events: { key: [string, number]; value: EventRecord };
   executions: {
@@ -17,28 +22,39 @@ export interface FluxDbSchema extends DBSchema {
       byWorkflow: [string, number, string];
       byState: [string, number, string];
       byWorkflowState: [string, string, number, string];
+      byWake: [number, string];
     };
   };
   cache: { key: string; value: string };
-  leases: { key: string; value: { owner: string; expiresAt: number } };
 }
 
 /** The IndexedDB version of the schema this code creates and understands. */
-export const idbVersion = 2;
+export const idbVersion = 3;
 
 /** The object stores of the schema. */
-export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache", "leases"];
+export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache"];
+
+/**
+ * Object stores of earlier versions that an upgrade deleted (version 2's `leases`): still ours,
+ * so a database holding one is an older flux-ts database, never a foreign one.
+ */
+export const legacyStoreNames: readonly string[] = ["leases"];
 
 /**
  * Brings a database from `oldVersion` to {@link idbVersion} inside the `versionchange`
  * transaction (all of it or nothing): version 1 has events, executions and cache; version 2
- * adds leases. Returns false, creating nothing, when the database holds
- * object stores that are not ours: the caller then aborts the upgrade.
+ * added leases; version 3 keeps the lease, waits and wake time in each execution's summary
+ * (index `byWake`), fills them in for existing executions and deletes `leases` (see
+ * `migrateToVersion3`). Returns false, creating nothing, when the database holds object stores
+ * that are not ours: the caller then aborts the upgrade. The data migration continues after
+ * this returns, on the transaction's requests; if it fails, `onFailure` gets the error and the
+ * transaction is aborted, so the database stays at `oldVersion`, untouched.
  */
 export function upgradeFluxDb(
   db: IDBPDatabase<FluxDbSchema>,
   oldVersion: number,
-  _transaction: IDBPTransaction<FluxDbSchema, StoreNames<FluxDbSchema>[], "versionchange">,
+  transaction: IDBPTransaction<FluxDbSchema, StoreNames<FluxDbSchema>[], "versionchange">,
+  onFailure: (error: unknown) => void = () => undefined,
 ): boolean {
   if (foreignStores(db).length > 0) return false;
   if (oldVersion < 1) {
@@ -50,12 +66,25 @@ export function upgradeFluxDb(
     executions.createIndex("byWorkflowState", ["workflow", "state", "createdAt", "executionId"]);
     db.createObjectStore("cache");
   }
-  if (oldVersion < 2) db.createObjectStore("leases");
+  if (oldVersion < 3) {
+    transaction.objectStore("executions").createIndex("byWake", ["wakeAt", "executionId"]);
+    if (oldVersion >= 1) {
+      migrateToVersion3(db, transaction).catch((error: unknown) => {
+        onFailure(error);
+        transaction.done.catch(() => undefined); // rejects with the abort below, which openDB reports
+        try {
+          transaction.abort();
+        } catch {
+          // already aborted
+        }
+      });
+    }
+  }
   return true;
 }
 
-/** The object stores of `db` that flux-ts did not create. */
+/** The object stores of `db` that no version of flux-ts created. */
 export function foreignStores(db: IDBPDatabase<FluxDbSchema>): string[] {
-  const ours = new Set<string>(idbStoreNames);
+  const ours = new Set<string>([...idbStoreNames, ...legacyStoreNames]);
   return Array.from(db.objectStoreNames as DOMStringList & Iterable<string>).filter((name) => !ours.has(name));
 }

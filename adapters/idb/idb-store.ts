@@ -1,8 +1,12 @@
 import { openDB, unwrap, type IDBPDatabase } from "idb";
-import { ConflictError, StoreError, UsageError } from "../../src/errors.js";
-import { nextSummary } from "../../src/execution-summary.js";
+import { ConflictError, ExecutionNotFoundError, FluxError, StoreError, UsageError } from "../../src/errors.js";
+import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../../src/state-store.js";
+import type {
+  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+} from "../../src/state-store.js";
+import { commitTransaction, explainConflict } from "./idb-commit.js";
+import { dueSummaries } from "./idb-due.js";
 import { listSummaries } from "./idb-list.js";
 import { SummaryCache } from "./summary-cache.js";
 import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
@@ -17,10 +21,14 @@ const ignore = () => undefined;
  *   with `durability: "strict"`: it resolves once the browser reports the transaction complete
  *   after flushing it to disk, so a resolved commit survives a browser crash or power cut. A
  *   transaction that did not complete leaves nothing.
- * - Optimistic concurrency: the transaction reads each execution's event count and aborts with
- *   `ConflictError` (nothing written) when it is not `expectedSeq`; events are written with
- *   `add`, so an existing [executionId, id] key aborts it too. IndexedDB runs readwrite
- *   transactions over the same stores one at a time, across tabs: two tabs cannot both win.
+ * - Optimistic concurrency: the transaction reads each execution's summary and aborts with
+ *   `ConflictError` (nothing written) when its event count is not `expectedSeq` or another
+ *   owner holds a live lease; events are written with `add`, so an existing [executionId, id]
+ *   key aborts it too. IndexedDB runs readwrite transactions over the same stores one at a
+ *   time, across tabs: two tabs cannot both win. The same transaction writes the summaries as
+ *   the reference does, a suspension's finished child and a finished child's paused parent
+ *   included (see `commitTransaction` for its round trips).
+ * - `due` reads the `byWake` index only; `lease` is one readwrite transaction on the summary.
  * - A database of a newer version, or with object stores that are not ours, is refused with a
  *   `StoreError` naming it and is not modified. When another tab opens the database at a newer
  *   version, this connection closes to let it upgrade; its later calls reject with `StoreError`.
@@ -47,74 +55,21 @@ export class IdbStore implements StateStore {
     raw.addEventListener("close", () => this.#markClosed("the browser closed it unexpectedly"));
   }
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
-    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
+    return this.commitBatch([{ ...options, executionId, events }]);
   }
 
   async commitBatch(commits: readonly Commit[]): Promise<void> {
     this.#assertOpen();
     for (const commit of commits) validate(commit);
     if (commits.length === 0) return;
-    const tx = this.#db.transaction(["events", "executions"], "readwrite", { durability: "strict" });
-    tx.done.catch(ignore);
-    const requests: Promise<unknown>[] = [];
     try {
-      // Every read and every add goes out at once (one round trip to the browser's IndexedDB
-      // process): the adds need nothing read, and a failed check below aborts them all.
-      const executions = tx.objectStore("executions");
-      const reads = new Map<string, Promise<ExecutionSummary | undefined>>();
-      for (const { executionId, events } of commits) {
-        if (!reads.has(executionId)) reads.set(executionId, executions.get(executionId));
-        for (const event of events) {
-          const add = tx.objectStore("events").add({ ...event, executionId });
-          add.catch(ignore); // observed below (Promise.all / allSettled); not an unhandled rejection meanwhile
-          requests.push(add);
-        }
+      // A wrong prediction (another tab wrote meanwhile) wrote nothing: once more, reading first.
+      if ((await commitTransaction(this.#db, commits, this.#summaries, true)) === "mispredicted") {
+        await commitTransaction(this.#db, commits, this.#summaries, false);
       }
-      // When this connection knows the summaries, the new ones go out now too (one round trip);
-      // the reads below still check them, and a mismatch aborts everything.
-      const predicted = this.#summaries.predict(commits);
-      const firstExpected = new Map<string, number>();
-      for (const { executionId, expectedSeq } of commits) if (!firstExpected.has(executionId)) firstExpected.set(executionId, expectedSeq);
-      const changed = new Set(commits.filter((commit) => commit.events.length > 0).map((commit) => commit.executionId));
-      const written = new Map<string, ExecutionSummary>();
-      if (predicted !== undefined) {
-        for (const executionId of changed) written.set(executionId, predicted.get(executionId)!);
-        for (const summary of written.values()) requests.push(executions.put(summary));
-      }
-      const summaries = new Map<string, ExecutionSummary | undefined>();
-      for (const [executionId, read] of reads) summaries.set(executionId, await read);
-      for (const { executionId, events, expectedSeq } of commits) {
-        const summary = summaries.get(executionId);
-        const length = summary?.events ?? 0;
-        const expected = predicted === undefined ? expectedSeq : firstExpected.get(executionId)!;
-        if (length !== expected) {
-          throw new ConflictError(
-            `execution ${executionId} holds ${length} events, not the ${expected} this commit expected: another runner wrote to it`,
-          );
-        }
-        if (predicted !== undefined || events.length === 0) continue;
-        summaries.set(executionId, nextSummary(summary, executionId, events));
-      }
-      if (predicted === undefined) {
-        for (const executionId of changed) written.set(executionId, summaries.get(executionId)!);
-        for (const summary of written.values()) requests.push(executions.put(summary));
-      }
-      await Promise.all(requests);
-      await tx.done;
-      this.#summaries.remember(written.values());
     } catch (error) {
-      this.#summaries.forget(commits.map((commit) => commit.executionId));
-      try {
-        tx.abort();
-      } catch {
-        // The transaction already aborted (a failed add) or finished.
-      }
-      // A duplicate key fails its add and aborts the transaction before the check above runs:
-      // the abort is what the caller saw, the ConstraintError is why.
-      const settled = await Promise.allSettled(requests);
-      const constraint = settled.find((r): r is PromiseRejectedResult => r.status === "rejected" && isDomError(r.reason, "ConstraintError"));
-      throw this.#commitError(error instanceof ConflictError || constraint === undefined ? error : constraint.reason, commits);
+      throw await this.#commitError(error, commits);
     }
   }
 
@@ -139,6 +94,11 @@ export class IdbStore implements StateStore {
     return found.length > limit && last !== undefined ? { executions, nextCursor: encodeCursor(last) } : { executions };
   }
 
+  async due(options: DueOptions): Promise<ExecutionSummary[]> {
+    return this.#read("finding due executions", (db) =>
+      dueSummaries(db, { until: options.until, limit: dueSize(options.limit), workflows: options.workflows }));
+  }
+
   async getCached(key: string): Promise<string | undefined> {
     return this.#read(`reading cache key ${JSON.stringify(key)}`, (db) => db.get("cache", key));
   }
@@ -152,21 +112,28 @@ export class IdbStore implements StateStore {
 
   /**
    * Takes, renews or gives up the lease of an execution (see `StateStore.lease`) in one
-   * readwrite transaction: IndexedDB runs those one at a time, so of two concurrent takers of a
-   * free lease (in any tabs) exactly one gets it.
+   * readwrite transaction on its summary (which also moves a running execution's wake time):
+   * IndexedDB runs those one at a time, so of two concurrent takers of a free lease (in any
+   * tabs) exactly one gets it. Rejects with `ExecutionNotFoundError` for an unknown execution.
    */
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<{ owner: string; expiresAt: number }> {
-    return this.#read(`taking the lease of execution ${executionId}`, async (db) => {
-      const tx = db.transaction("leases", "readwrite", { durability: "strict" });
-      const current = await tx.store.get(executionId);
-      let lease = current;
-      if (current === undefined || current.expiresAt <= times.now || current.owner === owner) {
-        lease = { owner, expiresAt: times.expiresAt };
-        await tx.store.put(lease, executionId);
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+    const summary = await this.#read(`taking the lease of execution ${executionId}`, async (db) => {
+      const tx = db.transaction("executions", "readwrite", { durability: "strict" });
+      let current = await tx.store.get(executionId);
+      const held = current?.lease;
+      if (current !== undefined && (held === undefined || held.expiresAt <= times.now || held.owner === owner)) {
+        const lease = { owner, expiresAt: times.expiresAt };
+        current = { ...current, lease, ...(current.state === "running" ? { wakeAt: times.expiresAt } : {}) };
+        await tx.store.put(current);
       }
       await tx.done;
-      return { ...lease! };
+      return current;
     });
+    if (summary?.lease === undefined) {
+      throw new ExecutionNotFoundError(`no execution ${executionId} in the IndexedDB database "${this.name}" to lease: start it (commit its first events) first`);
+    }
+    this.#summaries.remember([summary]);
+    return { ...summary.lease };
   }
 
   /** Closes the connection (after its pending transactions). Closing twice is harmless. */
@@ -186,13 +153,22 @@ export class IdbStore implements StateStore {
     try {
       return await read(this.#db);
     } catch (error) {
+      if (error instanceof FluxError) throw error;
       throw new StoreError(`${doing} in the IndexedDB database "${this.name}" failed: ${messageOf(error)}`, { cause: error });
     }
   }
 
-  #commitError(error: unknown, commits: readonly Commit[]): Error {
+  /**
+   * The error a failed commit rejects with: its `ConflictError` or `UsageError` as is; a
+   * duplicate event key (which aborts the transaction before the conflict check) as the
+   * `ConflictError` the check would have named, or one naming every execution of the batch when
+   * the summaries moved on again; anything else as a `StoreError` naming the database.
+   */
+  async #commitError(error: unknown, commits: readonly Commit[]): Promise<Error> {
     if (error instanceof ConflictError || error instanceof UsageError) return error;
     if (isDomError(error, "ConstraintError")) {
+      const explained = await explainConflict(this.#db, commits).catch(() => undefined);
+      if (explained !== undefined) return new ConflictError(explained.message, { cause: error });
       const ids = [...new Set(commits.map((commit) => commit.executionId))];
       return new ConflictError(`an event of execution ${ids.join(" or ")} already exists: another runner wrote to it`, { cause: error });
     }
@@ -247,11 +223,13 @@ export async function openIdbStore(name = "flux"): Promise<IdbStore> {
     throw new StoreError(`cannot open ${what}: this environment has no IndexedDB (in Node, use the SQLite store; in tests, import "fake-indexeddb/auto")`);
   }
   let foreign: string[] = [];
+  let upgrade: { from: number; error: unknown } | undefined;
   let db: IDBPDatabase<FluxDbSchema>;
   try {
     db = await openDB<FluxDbSchema>(name, idbVersion, {
       upgrade(database, oldVersion, _newVersion, transaction) {
-        if (!upgradeFluxDb(database, oldVersion, transaction)) {
+        const failed = (error: unknown) => (upgrade = { from: oldVersion, error });
+        if (!upgradeFluxDb(database, oldVersion, transaction, failed)) {
           foreign = foreignStores(database);
           transaction.done.catch(ignore);
           transaction.abort();
@@ -260,6 +238,13 @@ export async function openIdbStore(name = "flux"): Promise<IdbStore> {
     });
   } catch (error) {
     if (foreign.length > 0) throw foreignError(what, foreign, error);
+    if (upgrade !== undefined) {
+      throw new StoreError(
+        `upgrading ${what} from version ${upgrade.from} to ${idbVersion} failed (${messageOf(upgrade.error)}): nothing of it was applied; ` +
+          "it stays at the old version for an older flux-ts, or restore it from a backup.",
+        { cause: upgrade.error },
+      );
+    }
     if (isDomError(error, "VersionError")) {
       throw new StoreError(`${what} has a version newer than ${idbVersion}, the one this flux-ts knows: upgrade flux-ts to open it. It was left untouched.`, { cause: error });
     }

@@ -1,33 +1,49 @@
 import { isTerminal } from "../../src/events.js";
-import { nextSummary } from "../../src/execution-summary.js";
 import type { Commit, ExecutionSummary } from "../../src/state-store.js";
+import { foldCommits, type FoldInputs } from "./commit-fold.js";
 
 const LIMIT = 1_000;
 
+/** What {@link SummaryCache.predict} expects a commit to write, and the summaries that expectation rests on. */
+export interface Prediction {
+  readonly written: Map<string, ExecutionSummary>;
+  /** Every summary the prediction read from the cache (`undefined`: assumed new): the transaction must find exactly these. */
+  readonly inputs: FoldInputs;
+}
+
 /**
- * The summaries this connection last wrote, so that a commit can write the next summary in the
- * same round trip as its reads instead of after them. A guess, never trusted: the commit still
- * reads each summary in its transaction and aborts (writes included) when the log's length is not
- * the expected one. Bounded; finished executions and failed commits are forgotten.
+ * The summaries this connection last wrote or read in a committed transaction, so that a commit
+ * can write the next summaries in the same round trip as its reads instead of after them. A
+ * guess, never trusted: the commit still reads every summary the prediction rests on in its
+ * transaction, and when one differs in anything (another tab committed, or took the lease)
+ * the commit's writes are aborted and it is made again without a prediction. Bounded; finished
+ * executions and the executions of failed commits are forgotten.
  */
 export class SummaryCache {
   readonly #known = new Map<string, ExecutionSummary>();
 
   /**
-   * The summaries after `commits` (chained per execution), if every execution's current summary
-   * is known (or it is new: expected at 0); `undefined` otherwise.
+   * The summaries `commits` will write, folded (as the store folds them) over the remembered
+   * ones; an execution not remembered counts as new when its first commit expects 0 events.
+   * `undefined` when the fold needs a summary this cache does not have (a child, a parent, an
+   * execution it never saw), or when the commits would conflict with what it remembers.
    */
-  predict(commits: readonly Commit[]): Map<string, ExecutionSummary | undefined> | undefined {
-    const next = new Map<string, ExecutionSummary | undefined>();
-    for (const { executionId, events, expectedSeq } of commits) {
-      const previous = next.has(executionId) ? next.get(executionId) : this.#known.get(executionId);
-      if ((previous?.events ?? 0) !== expectedSeq) return undefined;
-      next.set(executionId, events.length === 0 ? previous : nextSummary(previous, executionId, events));
+  predict(commits: readonly Commit[]): Prediction | undefined {
+    const fresh = new Set<string>();
+    const seen = new Set<string>();
+    for (const { executionId, expectedSeq } of commits) {
+      if (!seen.has(executionId) && expectedSeq === 0 && !this.#known.has(executionId)) fresh.add(executionId);
+      seen.add(executionId);
     }
-    return next;
+    try {
+      const result = foldCommits(commits, (id) => this.#known.get(id) ?? (fresh.has(id) ? undefined : "unknown"));
+      return result.kind === "done" ? { written: result.written, inputs: result.inputs } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** Remembers summaries a committed transaction wrote. */
+  /** Remembers summaries a committed transaction wrote or read: finished ones are dropped. */
   remember(summaries: Iterable<ExecutionSummary>): void {
     for (const summary of summaries) {
       this.#known.delete(summary.executionId);

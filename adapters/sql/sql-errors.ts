@@ -1,5 +1,6 @@
 import { ConflictError, StoreError } from "../../src/errors.js";
-import type { Commit } from "../../src/state-store.js";
+import { commitConflict, nextSummary } from "../../src/execution-summary.js";
+import type { Commit, ExecutionSummary } from "../../src/state-store.js";
 import { messageOf } from "./sql-migrate.js";
 
 /**
@@ -15,28 +16,30 @@ export function isConstraintViolation(error: unknown): boolean {
 }
 
 /**
- * The {@link ConflictError} for a refused batch. `lengths` are the event counts read after the
- * refusal; the first commit whose `expectedSeq` does not match is named, as the memory store
- * does. When none can be pinned down (the log moved on again meanwhile), every execution of the
- * batch is named.
+ * The {@link ConflictError} for a refused batch, named as the memory store names it. `summaries`
+ * are the rows of the batch's executions read after the refusal (absent: unknown execution); the
+ * batch is replayed on them, commit by commit as `commitConflict` and `nextSummary` see it, and
+ * the first commit that finds the log's length wrong, or another owner's live lease, is named
+ * with the reason. When none can be pinned down (the rows moved on again meanwhile), every
+ * execution of the batch is named.
  */
-export function conflictError(commits: readonly Commit[], lengths: ReadonlyMap<string, number> | undefined, cause: unknown): ConflictError {
-  if (lengths !== undefined) {
-    const pending = new Map<string, number>();
-    for (const { executionId, events, expectedSeq } of commits) {
-      const length = pending.get(executionId) ?? lengths.get(executionId) ?? 0;
-      if (length !== expectedSeq) {
-        return new ConflictError(
-          `execution ${executionId} holds ${length} events, not the ${expectedSeq} this commit expected: another runner wrote to it`,
-          { cause },
-        );
-      }
-      pending.set(executionId, length + events.length);
+export function conflictError(
+  commits: readonly Commit[],
+  summaries: ReadonlyMap<string, ExecutionSummary> | undefined,
+  cause: unknown,
+): ConflictError {
+  if (summaries !== undefined) {
+    const current = new Map(summaries);
+    for (const commit of commits) {
+      const summary = current.get(commit.executionId);
+      const conflict = commitConflict(commit, summary?.events ?? 0, summary);
+      if (conflict !== undefined) return new ConflictError(conflict.message, { cause });
+      if (commit.events.length > 0) current.set(commit.executionId, nextSummary(summary, commit));
     }
   }
   const ids = [...new Set(commits.map((commit) => commit.executionId))];
   return new ConflictError(
-    `the log of execution ${ids.join(" or ")} did not hold the expected number of events: another runner wrote to it`,
+    `the log of execution ${ids.join(" or ")} did not hold the expected number of events, or another runner holds its lease: another runner wrote to it`,
     { cause },
   );
 }

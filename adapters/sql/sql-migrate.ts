@@ -18,8 +18,9 @@ export interface EnsureSchemaOptions {
  * Guarantees: a database that is not SQLite, holds foreign tables (unless allowed), has a newer
  * schema version, or a damaged flux schema is rejected with a {@link StoreError} naming it, and
  * nothing is written to it: every check is a read made before the first write. Two processes
- * opening one new database at once are safe (migrations are idempotent; a migration that fails
- * because the other process applied it first is not an error).
+ * opening one database at once are safe: each migration is one atomic batch guarded by the
+ * version it brings the database to, so it is applied exactly once, and a batch that fails
+ * because the other process applied that migration first is not an error.
  *
  * @example
  * await ensureSchema(driver); // then use the tables
@@ -66,6 +67,12 @@ export async function ensureSchema(driver: SqlDriver, options: EnsureSchemaOptio
     if (migration.version <= version) continue;
     try {
       await driver.batch([
+        // Fails the batch (a second row with id 1) when another opener applied this migration
+        // since the version was read: a migration then never runs twice, so none needs to be
+        // idempotent (SQLite has no ADD COLUMN IF NOT EXISTS), and an older one never runs after
+        // a newer one (version 2's flux_leases is not created again once version 3 dropped it).
+        // Migration 1 creates flux_meta and is idempotent.
+        ...(version < 1 ? [] : [{ sql: alreadyAppliedGuard, params: [migration.version] }]),
         ...migration.statements.map((sql) => ({ sql, params: [] })),
         // Never lowers the version: a slower opener running an older migration must not undo a newer one.
         { sql: `UPDATE ${Tables.meta} SET schema_version = ? WHERE id = 1 AND schema_version < ?`, params: [migration.version, migration.version] },
@@ -82,6 +89,9 @@ export async function ensureSchema(driver: SqlDriver, options: EnsureSchemaOptio
     version = migration.version;
   }
 }
+
+const alreadyAppliedGuard = `INSERT INTO ${Tables.meta} (id, schema_version)
+SELECT id, schema_version FROM ${Tables.meta} WHERE id = 1 AND schema_version >= ?`;
 
 async function readVersion(driver: SqlDriver): Promise<number> {
   const rows = await driver.all({ sql: `SELECT schema_version FROM ${Tables.meta} WHERE id = 1`, params: [] });

@@ -7,17 +7,31 @@
  * a test keeps them equal.
  */
 
-/** The tables of the schema, by role. */
+/** The tables of the schema (at {@link schemaVersion}), by role. */
 export const Tables = {
   meta: "flux_meta",
   events: "flux_events",
   executions: "flux_executions",
   cache: "flux_cache",
+} as const;
+
+/**
+ * Tables of earlier schema versions that a later migration dropped. Still ours: a database that
+ * holds one is an older flux-ts database (or one being migrated), never a foreign one.
+ */
+export const droppedTables = {
+  /** Version 2's leases, one row per execution; version 3 keeps the lease in `flux_executions`. */
   leases: "flux_leases",
 } as const;
 
-/** The names of every table the schema creates. */
-export const fluxTableNames: ReadonlySet<string> = new Set(Object.values(Tables));
+/** The names of every table any version of the schema created (dropped ones included). */
+export const fluxTableNames: ReadonlySet<string> = new Set([...Object.values(Tables), ...Object.values(droppedTables)]);
+
+/**
+ * The partial index of `StateStore.due` on `flux_executions (wake_at, id) WHERE wake_at IS NOT
+ * NULL`: only executions that have a wake time are in it, in the order `due` returns them.
+ */
+export const dueIndex = "flux_executions_due";
 
 /**
  * The constraint that a commit trips when the log does not hold exactly `expectedSeq` events:
@@ -31,7 +45,13 @@ export interface Migration {
   readonly version: number;
   /** The tables this migration creates. */
   readonly creates: readonly string[];
-  /** The statements, without trailing semicolons. Idempotent, so that two openers may race. */
+  /** The tables this migration drops. */
+  readonly drops: readonly string[];
+  /**
+   * The statements, without trailing semicolons (and none inside one: the D1 migration files are
+   * split on them). `ensureSchema` runs them as one atomic batch that a guard fails when the
+   * database already is at this version, so two openers may race (see `ensureSchema`).
+   */
   readonly statements: readonly string[];
 }
 
@@ -40,6 +60,7 @@ export const migrations: readonly Migration[] = [
   {
     version: 1,
     creates: [Tables.meta, Tables.events, Tables.executions, Tables.cache],
+    drops: [],
     statements: [
       `CREATE TABLE IF NOT EXISTS flux_meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -75,7 +96,8 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 2,
-    creates: [Tables.leases],
+    creates: [droppedTables.leases],
+    drops: [],
     statements: [
       `CREATE TABLE IF NOT EXISTS flux_leases (
   execution_id TEXT PRIMARY KEY NOT NULL,
@@ -85,11 +107,50 @@ export const migrations: readonly Migration[] = [
       `UPDATE flux_meta SET schema_version = 2 WHERE id = 1 AND schema_version < 2`,
     ],
   },
+  {
+    // The summary row carries what a paused execution waits on, when it is due, its parent and
+    // its lease. Existing rows get their lease from flux_leases (running ones only: a lease is
+    // given up when an execution pauses or ends) and their wake time as nextSummary would have
+    // set it: a running execution's lease expiry (its last event's time when nobody leases it),
+    // a paused one's timer, which older versions kept only in their last WORKFLOW_PAUSED event
+    // ({"pauses":[...],"wakeAt":N}).
+    version: 3,
+    creates: [],
+    drops: [droppedTables.leases],
+    statements: [
+      `ALTER TABLE flux_executions ADD COLUMN parent_id TEXT`,
+      `ALTER TABLE flux_executions ADD COLUMN waits TEXT`,
+      `ALTER TABLE flux_executions ADD COLUMN wake_at INTEGER`,
+      `ALTER TABLE flux_executions ADD COLUMN lease_owner TEXT`,
+      `ALTER TABLE flux_executions ADD COLUMN lease_expires_at INTEGER`,
+      `UPDATE flux_executions SET
+  lease_owner = (SELECT owner FROM flux_leases WHERE flux_leases.execution_id = flux_executions.id),
+  lease_expires_at = (SELECT expires_at FROM flux_leases WHERE flux_leases.execution_id = flux_executions.id)
+WHERE state IN ('created', 'running')`,
+      `UPDATE flux_executions SET wake_at = COALESCE(lease_expires_at, updated_at) WHERE state = 'running'`,
+      `UPDATE flux_executions SET wake_at = (
+  SELECT CASE WHEN json_valid(value) THEN CASE WHEN json_type(value, '$.wakeAt') IN ('integer', 'real') THEN json_extract(value, '$.wakeAt') END END
+  FROM flux_events
+  WHERE flux_events.execution_id = flux_executions.id AND flux_events.type = 'WORKFLOW_PAUSED'
+  ORDER BY flux_events.seq DESC LIMIT 1
+)
+WHERE state = 'paused'`,
+      `CREATE INDEX IF NOT EXISTS ${dueIndex} ON flux_executions (wake_at, id) WHERE wake_at IS NOT NULL`,
+      `DROP TABLE flux_leases`,
+      `UPDATE flux_meta SET schema_version = 3 WHERE id = 1 AND schema_version < 3`,
+    ],
+  },
 ];
 
-/** The tables a database at schema `version` must hold. */
+/** The tables a database at schema `version` must hold: those its migrations created and did not drop since. */
 export function tablesAt(version: number): string[] {
-  return migrations.filter((migration) => migration.version <= version).flatMap((migration) => [...migration.creates]);
+  const tables = new Set<string>();
+  for (const migration of migrations) {
+    if (migration.version > version) break;
+    for (const table of migration.creates) tables.add(table);
+    for (const table of migration.drops) tables.delete(table);
+  }
+  return [...tables];
 }
 
 /** The newest schema version this code knows: that of the last migration. */

@@ -1,81 +1,9 @@
-import { UsageError } from "../../src/errors.js";
+import { StoreError } from "../../src/errors.js";
 import type { ExecutionState } from "../../src/events.js";
-import { stateAfter } from "../../src/events.js";
 import type { ListPosition } from "../../src/list-cursor.js";
-import type { Commit, ExecutionSummary, StoredEvent } from "../../src/state-store.js";
+import type { ExecutionSummary, Lease, StoredEvent, Wait } from "../../src/state-store.js";
 import type { SqlRow, SqlStatement } from "./sql-driver.js";
-import { Tables } from "./sql-schema.js";
-
-const insertSummary = `INSERT INTO ${Tables.executions} (id, workflow, state, events, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET events = -1`;
-
-const updateSummary = `UPDATE ${Tables.executions} SET
-  events = CASE WHEN events = ? THEN events + ? ELSE -1 END,
-  state = COALESCE(?, state),
-  updated_at = COALESCE(?, updated_at)
-WHERE id = ?`;
-
-/** Fails (CHECK) when the execution has no summary row; writes nothing otherwise. */
-const requireSummary = `INSERT INTO ${Tables.executions} (id, workflow, state, events, created_at, updated_at)
-SELECT ?, '', 'created', -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ${Tables.executions} WHERE id = ?)`;
-
-/** D1 binds at most 100 parameters per statement; 14 events of 7 take 98. */
-const eventsPerInsert = 14;
-
-function insertEvents(count: number): string {
-  const rows = Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
-  return `INSERT INTO ${Tables.events} (execution_id, seq, type, source_id, name, value, time) VALUES ${rows}`;
-}
-
-/**
- * The statements that append `commits` and keep their summaries in step, to run as ONE atomic
- * batch. No read comes first, so a commit is one round trip (D1).
- *
- * How a conflict is refused, inside the batch: the summary row's `events` column is the log's
- * length, and its CHECK (`events >= 0`) fails the whole batch when a commit finds it wrong. With
- * `expectedSeq` 0 the row is inserted (an existing row is set to -1); otherwise a guard inserts a
- * row of -1 when there is none (SQLite checks CHECK before uniqueness), and the count becomes
- * `events + n` when it equals `expectedSeq`, -1 when not. Empty commits are checked the same way.
- * The primary key (execution_id, seq) of the events is a second guard. The summary follows
- * `nextSummary` exactly: the workflow and creation time come from the first event ever, the state
- * is the one after the batch's last workflow-level event (unchanged when it has none).
- *
- * Throws {@link UsageError} when an event's id is not its position (`expectedSeq + i`).
- */
-export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  for (const { executionId, events, expectedSeq } of commits) {
-    if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) {
-      throw new UsageError(`invalid expectedSeq ${expectedSeq} for execution ${executionId}: give the log's length, a whole number`);
-    }
-    events.forEach((event, i) => {
-      if (event.id !== expectedSeq + i) {
-        throw new UsageError(
-          `event ${i} of the commit to execution ${executionId} has id ${event.id}, not ${expectedSeq + i}: ids must continue the log`,
-        );
-      }
-    });
-    const first = events[0];
-    const last = events[events.length - 1];
-    const after = stateAfter("created", events.map((event) => event.type));
-    const changed: ExecutionState | null = after === "created" ? null : after;
-    if (expectedSeq > 0) statements.push({ sql: requireSummary, params: [executionId, executionId] });
-    if (first === undefined || last === undefined || expectedSeq > 0) {
-      statements.push({ sql: updateSummary, params: [expectedSeq, events.length, changed, last?.time ?? null, executionId] });
-    } else {
-      statements.push({ sql: insertSummary, params: [executionId, first.name, after, events.length, first.time, last.time] });
-    }
-    for (let start = 0; start < events.length; start += eventsPerInsert) {
-      const chunk = events.slice(start, start + eventsPerInsert);
-      statements.push({
-        sql: insertEvents(chunk.length),
-        params: chunk.flatMap((event) => [executionId, event.id, event.type, event.sourceId, event.name, event.value, event.time]),
-      });
-    }
-  }
-  return statements;
-}
+import { dueIndex, Tables } from "./sql-schema.js";
 
 /** Reads one execution's events in log order. */
 export function loadStatement(executionId: string, from = 0, limit = -1): SqlStatement {
@@ -85,7 +13,7 @@ export function loadStatement(executionId: string, from = 0, limit = -1): SqlSta
   };
 }
 
-const summaryColumns = "id, workflow, state, events, created_at, updated_at";
+const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at";
 
 /** Reads one execution's summary. */
 export function getStatement(executionId: string): SqlStatement {
@@ -93,14 +21,14 @@ export function getStatement(executionId: string): SqlStatement {
 }
 
 /**
- * Reads the event counts of `executionIds` (to say which commit of a refused batch conflicted),
- * in statements of at most 90 parameters.
+ * Reads the summaries of `executionIds` (to say which commit of a refused batch conflicted, and
+ * why), in statements of at most 90 parameters.
  */
-export function lengthsStatements(executionIds: readonly string[]): SqlStatement[] {
+export function summariesStatements(executionIds: readonly string[]): SqlStatement[] {
   const statements: SqlStatement[] = [];
   for (let start = 0; start < executionIds.length; start += 90) {
     const ids = executionIds.slice(start, start + 90);
-    statements.push({ sql: `SELECT id, events FROM ${Tables.executions} WHERE id IN (${ids.map(() => "?").join(", ")})`, params: ids });
+    statements.push({ sql: `SELECT ${summaryColumns} FROM ${Tables.executions} WHERE id IN (${ids.map(() => "?").join(", ")})`, params: ids });
   }
   return statements;
 }
@@ -136,23 +64,46 @@ export function listStatement({ workflow, state, after, limit }: ListQuery): Sql
   };
 }
 
+/** What {@link dueStatement} reads: wake times up to `until`, at most `limit`, of `workflows` (all when undefined). */
+export interface DueQuery {
+  readonly until: number;
+  readonly limit: number;
+  readonly workflows: readonly string[] | undefined;
+}
+
 /**
- * Takes or renews the lease of an execution in one statement, so atomically: writes
- * `(owner, expiresAt)` when there is no lease, when it expired (`expires_at <= now`) or when
- * `owner` holds it; leaves another owner's live lease alone.
+ * Reads the due summaries, earliest wake time first then by id: ONE range scan of the partial
+ * index on (wake_at, id), named with INDEXED BY so that SQLite cannot plan anything else (a
+ * statement that cannot use it fails to prepare). Rows without a wake time are not in the
+ * index; rows of other workflows are skipped as the scan meets them. The workflow list is one
+ * JSON parameter (`json_each`), so it is never over D1's 100 bound parameters.
  */
-export function takeLeaseStatement(executionId: string, owner: string, now: number, expiresAt: number): SqlStatement {
+export function dueStatement({ until, limit, workflows }: DueQuery): SqlStatement {
+  const filter = workflows === undefined ? "" : " AND workflow IN (SELECT value FROM json_each(?))";
   return {
-    sql: `INSERT INTO ${Tables.leases} (execution_id, owner, expires_at) VALUES (?, ?, ?)
-ON CONFLICT (execution_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-WHERE ${Tables.leases}.expires_at <= ? OR ${Tables.leases}.owner = excluded.owner`,
-    params: [executionId, owner, expiresAt, now],
+    sql: `SELECT ${summaryColumns} FROM ${Tables.executions} INDEXED BY ${dueIndex}
+WHERE wake_at IS NOT NULL AND wake_at <= ?${filter} ORDER BY wake_at, id LIMIT ?`,
+    params: [until, ...(workflows === undefined ? [] : [JSON.stringify(workflows)]), limit],
   };
 }
 
-/** Reads the lease of an execution. */
+/**
+ * Takes or renews the lease of an existing execution in one statement, so atomically: writes
+ * `(owner, expiresAt)` when nobody holds it, when it lapsed (`expires_at <= now`) or when
+ * `owner` holds it, and then moves a running execution's wake time to `expiresAt`; leaves
+ * another owner's live lease alone. Writes nothing for an unknown execution.
+ */
+export function takeLeaseStatement(executionId: string, owner: string, now: number, expiresAt: number): SqlStatement {
+  return {
+    sql: `UPDATE ${Tables.executions} SET lease_owner = ?, lease_expires_at = ?, wake_at = CASE WHEN state = 'running' THEN ? ELSE wake_at END
+WHERE id = ? AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = ?)`,
+    params: [owner, expiresAt, expiresAt, executionId, now, owner],
+  };
+}
+
+/** Reads the lease of an execution: no row for an unknown execution, NULLs when nobody holds it. */
 export function getLeaseStatement(executionId: string): SqlStatement {
-  return { sql: `SELECT owner, expires_at FROM ${Tables.leases} WHERE execution_id = ?`, params: [executionId] };
+  return { sql: `SELECT lease_owner, lease_expires_at FROM ${Tables.executions} WHERE id = ?`, params: [executionId] };
 }
 
 /** Reads one cached value. */
@@ -180,14 +131,40 @@ export function eventFromRow(row: SqlRow): StoredEvent {
   };
 }
 
-/** A row of {@link getStatement} or {@link listStatement} as an {@link ExecutionSummary}. */
+/** A row of {@link getLeaseStatement} as a {@link Lease}; `undefined` when nobody holds it. */
+export function leaseFromRow(row: SqlRow): Lease | undefined {
+  return row.lease_owner == null || row.lease_expires_at == null ? undefined : { owner: String(row.lease_owner), expiresAt: Number(row.lease_expires_at) };
+}
+
+/**
+ * A row of {@link getStatement}, {@link listStatement}, {@link dueStatement} or
+ * {@link summariesStatements} as an {@link ExecutionSummary}: optional fields are absent (not
+ * `undefined`) when their column is NULL, as `nextSummary` leaves them. Throws `StoreError`
+ * naming the execution when its waits are not JSON.
+ */
 export function summaryFromRow(row: SqlRow): ExecutionSummary {
+  const executionId = String(row.id);
+  const lease = leaseFromRow(row);
   return {
-    executionId: String(row.id),
+    executionId,
     workflow: String(row.workflow),
     state: String(row.state) as ExecutionState,
     events: Number(row.events),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    ...(row.parent_id == null ? {} : { parentId: String(row.parent_id) }),
+    ...(row.waits == null ? {} : { waits: parseWaits(executionId, String(row.waits)) }),
+    ...(row.wake_at == null ? {} : { wakeAt: Number(row.wake_at) }),
+    ...(lease === undefined ? {} : { lease }),
   };
+}
+
+function parseWaits(executionId: string, text: string): Wait[] {
+  try {
+    const waits: unknown = JSON.parse(text);
+    if (Array.isArray(waits)) return waits as Wait[];
+  } catch {
+    // reported below
+  }
+  throw new StoreError(`the waits of execution ${executionId} are not a JSON array (${text.slice(0, 80)}): the row is damaged; restore it from a backup`);
 }

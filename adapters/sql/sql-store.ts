@@ -1,12 +1,16 @@
-import { StoreError } from "../../src/errors.js";
+import { ExecutionNotFoundError, StoreError } from "../../src/errors.js";
+import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
-import type { Commit, ExecutionPage, ExecutionSummary, ListOptions, LoadPage, StateStore, StoredEvent } from "../../src/state-store.js";
+import type {
+  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+} from "../../src/state-store.js";
+import { commitStatements } from "./sql-commit.js";
 import type { SqlDriver } from "./sql-driver.js";
 import { conflictError, isConstraintViolation, storeError } from "./sql-errors.js";
 import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
 import {
-  commitStatements, eventFromRow, getCachedStatement, getLeaseStatement, getStatement, lengthsStatements, listStatement,
-  loadStatement, setCachedStatement, summaryFromRow, takeLeaseStatement,
+  dueStatement, eventFromRow, getCachedStatement, getLeaseStatement, getStatement, leaseFromRow, listStatement, loadStatement,
+  setCachedStatement, summariesStatements, summaryFromRow, takeLeaseStatement,
 } from "./sql-statements.js";
 
 /** Options of {@link SqlStore}. */
@@ -18,9 +22,13 @@ export interface SqlStoreOptions extends EnsureSchemaOptions {}
  *
  * - Every commit or `commitBatch` is one atomic driver batch with no read before it: all of it
  *   lands or none does. A commit whose `expectedSeq` is not the log's length (too low or too
- *   high) is refused by a constraint inside that batch and rejects with `ConflictError` naming
- *   the execution; nothing of the batch is written. Two writers on one execution, in one process
- *   or in many, cannot both win.
+ *   high), or whose lease claim meets another owner's live lease, is refused by a constraint
+ *   inside that batch and rejects with `ConflictError` naming the execution and the reason;
+ *   nothing of the batch is written. Two writers on one execution, in one process or in many,
+ *   cannot both win. The same batch keeps the summary row (state, lease, waits, wake time) as
+ *   `nextSummary` does, and wakes a paused parent when a child finishes (see `commitStatements`).
+ * - `due` is one range scan of the partial index on the wake time; `lease` one conditional
+ *   write on the summary row, then a read of it.
  * - The schema is checked, and migrated, once, before the first operation ({@link ready}); a
  *   foreign, corrupt or newer database is refused untouched with a `StoreError`.
  * - Other driver failures reject with `StoreError` naming the database; after {@link close},
@@ -61,8 +69,8 @@ export class SqlStore implements StateStore {
     return this;
   }
 
-  async commit(executionId: string, events: readonly StoredEvent[], options: { expectedSeq: number }): Promise<void> {
-    return this.commitBatch([{ executionId, events, expectedSeq: options.expectedSeq }]);
+  async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
+    return this.commitBatch([{ ...options, executionId, events }]);
   }
 
   async commitBatch(commits: readonly Commit[]): Promise<void> {
@@ -73,7 +81,7 @@ export class SqlStore implements StateStore {
       await this.#driver.batch(statements);
     } catch (error) {
       if (!isConstraintViolation(error)) throw storeError(this.description, "a commit", error);
-      throw conflictError(commits, await this.#lengths(commits), error);
+      throw conflictError(commits, await this.#summaries(commits), error);
     }
   }
 
@@ -107,6 +115,15 @@ export class SqlStore implements StateStore {
     return rows.length > limit && last !== undefined ? { executions, nextCursor: encodeCursor(last) } : { executions };
   }
 
+  async due(options: DueOptions): Promise<ExecutionSummary[]> {
+    if (options.workflows !== undefined && options.workflows.length === 0) {
+      await this.ready();
+      return [];
+    }
+    const statement = dueStatement({ until: options.until, limit: dueSize(options.limit), workflows: options.workflows });
+    return (await this.#all(statement, "finding due executions")).map(summaryFromRow);
+  }
+
   async getCached(key: string): Promise<string | undefined> {
     const rows = await this.#all(getCachedStatement(key), `reading cache key ${JSON.stringify(key)}`);
     const value = rows[0]?.value;
@@ -124,19 +141,28 @@ export class SqlStore implements StateStore {
 
   /**
    * Takes, renews or gives up the lease of an execution (see `StateStore.lease`): one atomic
-   * conditional write, so of two concurrent takers of a free lease exactly one gets it, then a
-   * read of the lease as it stands.
+   * conditional write on its summary row (which also moves a running execution's wake time),
+   * so of two concurrent takers of a free lease exactly one gets it, then a read of the lease as
+   * it stands. Rejects with `ExecutionNotFoundError` for an unknown execution.
    */
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<{ owner: string; expiresAt: number }> {
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
     await this.ready();
-    try {
-      await this.#driver.batch([takeLeaseStatement(executionId, owner, times.now, times.expiresAt)]);
-    } catch (error) {
-      throw storeError(this.description, `taking the lease of execution ${executionId}`, error);
+    // A runner that suspends or ends the execution between the write and the read gives the
+    // lease up: it is free then, so the write is made again (rarely more than once).
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        await this.#driver.batch([takeLeaseStatement(executionId, owner, times.now, times.expiresAt)]);
+      } catch (error) {
+        throw storeError(this.description, `taking the lease of execution ${executionId}`, error);
+      }
+      const [row] = await this.#all(getLeaseStatement(executionId), `reading the lease of execution ${executionId}`);
+      if (row === undefined) {
+        throw new ExecutionNotFoundError(`no execution ${executionId} in ${this.description} to lease: start it (commit its first events) first`);
+      }
+      const lease = leaseFromRow(row);
+      if (lease !== undefined) return lease;
     }
-    const [row] = await this.#all(getLeaseStatement(executionId), `reading the lease of execution ${executionId}`);
-    if (row === undefined) throw new StoreError(`the lease of execution ${executionId} vanished from ${this.description}`);
-    return { owner: String(row.owner), expiresAt: Number(row.expires_at) };
+    throw new StoreError(`the lease of execution ${executionId} in ${this.description} was given up three times while it was taken: try again`);
   }
 
   /** Closes the connection once the schema check (if running) settles. Closing twice is harmless. */
@@ -156,14 +182,14 @@ export class SqlStore implements StateStore {
     }
   }
 
-  async #lengths(commits: readonly Commit[]): Promise<Map<string, number> | undefined> {
+  async #summaries(commits: readonly Commit[]): Promise<Map<string, ExecutionSummary> | undefined> {
     try {
       const ids = [...new Set(commits.map((commit) => commit.executionId))];
-      const lengths = new Map<string, number>();
-      for (const statement of lengthsStatements(ids)) {
-        for (const row of await this.#driver.all(statement)) lengths.set(String(row.id), Number(row.events));
+      const summaries = new Map<string, ExecutionSummary>();
+      for (const statement of summariesStatements(ids)) {
+        for (const row of await this.#driver.all(statement)) summaries.set(String(row.id), summaryFromRow(row));
       }
-      return lengths;
+      return summaries;
     } catch {
       return undefined;
     }

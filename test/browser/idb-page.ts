@@ -6,10 +6,29 @@ import type { StateStore } from "../../src/state-store.js";
 /** What a call returns across the page boundary. */
 export type PageResult = { readonly value?: unknown; readonly error?: { readonly name: string; readonly message: string } };
 
+/** What {@link IdbPageApi.createVersion2} writes: records per object store (`leases` keyed by execution id). */
+export interface Version2Records {
+  readonly executions: readonly object[];
+  readonly events: readonly object[];
+  readonly leases: readonly { readonly key: string; readonly value: object }[];
+  readonly cache: readonly { readonly key: string; readonly value: string }[];
+}
+
 /** The API the page puts on `window.fluxIdb`. */
 export interface IdbPageApi {
   open(name: string): Promise<PageResult>;
   call(handle: number, method: string, args: unknown[]): Promise<PageResult>;
+  /** Writes a database as flux-ts wrote IndexedDB version 2 (with its `leases` store), holding `records`. */
+  createVersion2(name: string, records: Version2Records): Promise<PageResult>;
+  /** The version and object stores of a database (opened without upgrading it). */
+  describe(name: string): Promise<PageResult>;
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
 }
 
 const stores = new Map<number, StateStore>();
@@ -29,6 +48,38 @@ const api: IdbPageApi = {
     const handle = ++next;
     stores.set(handle, await openIdbStore(name));
     return handle;
+  }),
+  createVersion2: (name, records) => settle(async () => {
+    const open = indexedDB.open(name, 2);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      db.createObjectStore("events", { keyPath: ["executionId", "id"] });
+      const executions = db.createObjectStore("executions", { keyPath: "executionId" });
+      executions.createIndex("newest", ["createdAt", "executionId"]);
+      executions.createIndex("byWorkflow", ["workflow", "createdAt", "executionId"]);
+      executions.createIndex("byState", ["state", "createdAt", "executionId"]);
+      executions.createIndex("byWorkflowState", ["workflow", "state", "createdAt", "executionId"]);
+      db.createObjectStore("cache");
+      db.createObjectStore("leases");
+    };
+    const db = await request(open);
+    const tx = db.transaction(["executions", "events", "leases", "cache"], "readwrite");
+    for (const record of records.executions) tx.objectStore("executions").put(record);
+    for (const record of records.events) tx.objectStore("events").put(record);
+    for (const { key, value } of records.leases) tx.objectStore("leases").put(value, key);
+    for (const { key, value } of records.cache) tx.objectStore("cache").put(value, key);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+    return true;
+  }),
+  describe: (name) => settle(async () => {
+    const db = await request(indexedDB.open(name));
+    const shape = { version: db.version, stores: Array.from(db.objectStoreNames) };
+    db.close();
+    return shape;
   }),
   call: (handle, method, args) => settle(async () => {
     const store = stores.get(handle) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> | undefined;

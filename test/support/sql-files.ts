@@ -38,3 +38,9 @@ export async function expectRefusedUntouched(file: string, open: () => Promise<u
   expect(readFileSync(file).equals(bytes)).toBe(true);
   expect(readdirSync(dirname(file)).sort()).toEqual(listing);
 }
+
+/** The names of the tables of an open better-sqlite3 database (SQLite's own excluded), sorted. */
+export function tableNames(db: Database.Database): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[])
+    .map((row) => row.name);
+}

@@ -1,0 +1,197 @@
+import { UsageError } from "../../src/errors.js";
+import { isTerminal, stateAfter } from "../../src/events.js";
+import { commitTime, nextSummary, waitedChildren } from "../../src/execution-summary.js";
+import type { Commit, StoredEvent } from "../../src/state-store.js";
+import type { SqlStatement } from "./sql-driver.js";
+import { namedStatement } from "./sql-named.js";
+import { Tables } from "./sql-schema.js";
+
+const table = Tables.executions;
+
+/**
+ * The lease side of a commit, inside the CASE that guards `events`: true when the commit claims
+ * no lease, nobody holds one, the claimant holds it, or it lapsed (`leaseBlocks`, negated).
+ */
+const leaseAllows = "(:owner IS NULL OR lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at <= :now)";
+
+/** The state after the commit: the one of its last workflow-level event, or the row's own. */
+const after = "COALESCE(:state, state)";
+
+/** A new execution's row, every column from `nextSummary(undefined, commit)`; an existing row gets -1 (conflict). */
+const insertSummary = namedStatement<"id" | "workflow" | "state" | "count" | "createdAt" | "time" | "parent" | "waits" | "wake" | "owner" | "expires">(
+  `INSERT INTO ${table} (id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at)
+VALUES (:id, :workflow, :state, :count, :createdAt, :time, :parent, :waits, :wake, :owner, :expires)
+ON CONFLICT (id) DO UPDATE SET events = -1`,
+);
+
+/**
+ * An existing execution's row after a non-empty commit, `nextSummary` in SQL: every expression
+ * reads the row as it was before this statement (SQLite's UPDATE semantics). (No `IN` lists
+ * of constants: SQLite builds a temporary index for one at every execution, which doubled the
+ * cost of this statement.)
+ * - events: the new count when `expectedSeq` matches and the lease allows, else -1 (conflict);
+ * - lease: given up when the commit leaves it paused or finished, taken with `expiresAt`;
+ * - waits: the suspension's while paused, kept while created, cleared otherwise;
+ * - wake_at: the suspension's while paused; while running the claim's expiry, or on entering
+ *   running the lease's expiry (else the commit's time), else unchanged; cleared once finished.
+ */
+const updateSummary = namedStatement<"id" | "seq" | "count" | "owner" | "now" | "expires" | "state" | "time" | "suspended" | "waits" | "wake">(
+  `UPDATE ${table} SET
+  events = CASE WHEN events = :seq AND ${leaseAllows} THEN events + :count ELSE -1 END,
+  state = ${after},
+  updated_at = :time,
+  lease_owner = CASE WHEN ${after} = 'running' OR ${after} = 'created' THEN CASE WHEN :expires IS NULL THEN lease_owner ELSE :owner END END,
+  lease_expires_at = CASE WHEN ${after} = 'running' OR ${after} = 'created' THEN COALESCE(:expires, lease_expires_at) END,
+  waits = CASE ${after} WHEN 'paused' THEN CASE WHEN :suspended THEN :waits ELSE waits END WHEN 'created' THEN waits ELSE NULL END,
+  wake_at = CASE ${after}
+    WHEN 'paused' THEN CASE WHEN :suspended THEN :wake ELSE wake_at END
+    WHEN 'running' THEN COALESCE(:expires, CASE WHEN state = 'running' THEN wake_at ELSE COALESCE(lease_expires_at, :time) END)
+    WHEN 'created' THEN wake_at
+    ELSE NULL END
+WHERE id = :id`,
+);
+
+/**
+ * {@link updateSummary} for the commonest commit, a step's: no workflow-level event, no lease
+ * taken (`expiresAt`), no suspension. It sets no indexed column, so SQLite rewrites no index
+ * entry: the state stays; `wake_at` and `waits` stay too, which is what `nextSummary` gives,
+ * because every other write keeps these invariants: a finished row has neither, a running
+ * row has no waits (see the SET clauses of `updateSummary`, `lease()`, the wakes and the
+ * migration). Only the lease goes when the row is paused or finished (a `lease()` call may have
+ * set one there).
+ */
+const updateStep = namedStatement<"id" | "seq" | "count" | "owner" | "now" | "time">(
+  `UPDATE ${table} SET
+  events = CASE WHEN events = :seq AND ${leaseAllows} THEN events + :count ELSE -1 END,
+  updated_at = :time,
+  lease_owner = CASE WHEN state = 'running' OR state = 'created' THEN lease_owner END,
+  lease_expires_at = CASE WHEN state = 'running' OR state = 'created' THEN lease_expires_at END
+WHERE id = :id`,
+);
+
+/** An empty commit: only the checks (a row that is not there holds 0 events and no lease). */
+const checkSummary = namedStatement<"id" | "seq" | "owner" | "now">(
+  `UPDATE ${table} SET events = CASE WHEN events = :seq AND ${leaseAllows} THEN events ELSE -1 END WHERE id = :id`,
+);
+
+/** Fails (CHECK) when the execution has no summary row; writes nothing otherwise. */
+const requireSummary = namedStatement<"id">(
+  `INSERT INTO ${table} (id, workflow, state, events, created_at, updated_at)
+SELECT :id, '', 'created', -1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE id = :id)`,
+);
+
+/** D1 binds at most 100 parameters per statement; the child and parent statements take 90 ids at most. */
+const idsPerStatement = 90;
+
+/** `childFinished`: a just-suspended execution becomes due at :time when one of the listed children finished. */
+function childFinishedStatement(count: number) {
+  return namedStatement<"id" | "time" | `c${number}`>(
+    `UPDATE ${table} SET wake_at = :time
+WHERE id = :id AND state = 'paused' AND (wake_at IS NULL OR wake_at > :time)
+  AND EXISTS (SELECT 1 FROM ${table} AS child WHERE child.id IN (${Array.from({ length: count }, (_, i) => `:c${i}`).join(", ")})
+    AND (child.state = 'succeeded' OR child.state = 'failed'))`,
+  );
+}
+const childFinishedStatements = new Map<number, ReturnType<typeof childFinishedStatement>>();
+
+/** `wakeParent`: the paused parent of the execution :id (which just finished) becomes due at :time. */
+const wakeParent = namedStatement<"id" | "time">(
+  `UPDATE ${table} SET wake_at = :time
+WHERE id = (SELECT parent_id FROM ${table} AS child WHERE child.id = :id)
+  AND state = 'paused' AND (wake_at IS NULL OR wake_at > :time)`,
+);
+
+/** D1 binds at most 100 parameters per statement; 14 events of 7 take 98. */
+const eventsPerInsert = 14;
+
+function insertEvents(count: number): string {
+  const rows = Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
+  return `INSERT INTO ${Tables.events} (execution_id, seq, type, source_id, name, value, time) VALUES ${rows}`;
+}
+
+/**
+ * The statements that append `commits` and keep their summaries in step, to run as ONE atomic
+ * batch, in order (a commit sees the rows as the earlier commits of the batch left them). No
+ * read comes first, so a commit is one round trip (D1).
+ *
+ * How a conflict is refused, inside the batch: the summary row's `events` column is the log's
+ * length, and its CHECK (`events >= 0`) fails the whole batch when a commit finds it wrong or
+ * finds another owner's live lease (one CASE checks both). With `expectedSeq` 0 the row is
+ * inserted (an existing row is set to -1); otherwise a guard inserts a row of -1 when there is
+ * none (SQLite checks CHECK before uniqueness). Empty commits are checked the same way and
+ * change nothing. The primary key (execution_id, seq) of the events is a second guard.
+ *
+ * Statements per commit: a step commit to a running execution is 3 (guard, summary, events: one
+ * more per 14 events); a new execution's first commit 2. Only a suspension that waits on
+ * children adds one statement per 90 of them (`childFinished`), and only a commit whose events
+ * finish the execution adds one (`wakeParent`, found through the row's parent_id).
+ *
+ * Throws {@link UsageError} when `expectedSeq` is not a whole number or an event's id is not its
+ * position (`expectedSeq + i`).
+ */
+export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  for (const commit of commits) {
+    validate(commit);
+    const { executionId: id, events, expectedSeq } = commit;
+    const claim = commit.lease;
+    const lease = { owner: claim?.owner ?? null, now: claim?.now ?? 0 };
+    if (expectedSeq > 0) statements.push(requireSummary({ id }));
+    if (events.length === 0) {
+      statements.push(checkSummary({ id, seq: expectedSeq, ...lease }));
+      continue;
+    }
+    const time = commitTime(events);
+    const changed = stateAfter("created", events.map((event) => event.type));
+    const state = changed === "created" ? null : changed;
+    if (expectedSeq === 0) {
+      const summary = nextSummary(undefined, commit);
+      statements.push(insertSummary({
+        id, workflow: summary.workflow, state: summary.state, count: events.length, createdAt: summary.createdAt, time,
+        parent: summary.parentId ?? null, waits: summary.waits === undefined ? null : JSON.stringify(summary.waits),
+        wake: summary.wakeAt ?? null, owner: summary.lease?.owner ?? null, expires: summary.lease?.expiresAt ?? null,
+      }));
+    } else if (state === null && claim?.expiresAt === undefined && commit.suspend === undefined) {
+      statements.push(updateStep({ id, seq: expectedSeq, count: events.length, ...lease, time }));
+    } else {
+      const suspend = commit.suspend;
+      statements.push(updateSummary({
+        id, seq: expectedSeq, count: events.length, ...lease, expires: claim?.expiresAt ?? null, state, time,
+        suspended: suspend === undefined ? 0 : 1, waits: suspend === undefined ? null : JSON.stringify(suspend.waits), wake: suspend?.wakeAt ?? null,
+      }));
+    }
+    insertEventStatements(statements, id, events);
+    const children = commit.suspend === undefined ? [] : [...new Set(waitedChildren(commit))];
+    for (let start = 0; start < children.length; start += idsPerStatement) {
+      const chunk = children.slice(start, start + idsPerStatement);
+      let make = childFinishedStatements.get(chunk.length);
+      if (make === undefined) childFinishedStatements.set(chunk.length, (make = childFinishedStatement(chunk.length)));
+      statements.push(make({ id, time, ...Object.fromEntries(chunk.map((child, i) => [`c${i}`, child])) }));
+    }
+    if (state !== null && isTerminal(state)) statements.push(wakeParent({ id, time }));
+  }
+  return statements;
+}
+
+function insertEventStatements(statements: SqlStatement[], executionId: string, events: readonly StoredEvent[]): void {
+  for (let start = 0; start < events.length; start += eventsPerInsert) {
+    const chunk = events.slice(start, start + eventsPerInsert);
+    statements.push({
+      sql: insertEvents(chunk.length),
+      params: chunk.flatMap((event) => [executionId, event.id, event.type, event.sourceId, event.name, event.value, event.time]),
+    });
+  }
+}
+
+function validate({ executionId, events, expectedSeq }: Commit): void {
+  if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) {
+    throw new UsageError(`invalid expectedSeq ${expectedSeq} for execution ${executionId}: give the log's length, a whole number`);
+  }
+  events.forEach((event, i) => {
+    if (event.id !== expectedSeq + i) {
+      throw new UsageError(
+        `event ${i} of the commit to execution ${executionId} has id ${event.id}, not ${expectedSeq + i}: ids must continue the log`,
+      );
+    }
+  });
+}
