@@ -1,6 +1,6 @@
 import { ExecutionNotFoundError, StoreError, UsageError } from "./errors.js";
 import { childFinished, commitConflict, commitTime, nextSummary, waitedChildren, wakeParent } from "./execution-summary.js";
-import { isTerminal } from "./events.js";
+import { ExecutionEventType as T } from "./events.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
 import { dueOrder, dueSize } from "./due-order.js";
 import type {
@@ -47,7 +47,7 @@ export class MemoryStore implements StateStore {
       let summary = nextSummary(read(executionId), commit);
       if (commit.suspend !== undefined) summary = childFinished(summary, waitedChildren(commit).map(read), time);
       summaries.set(executionId, summary);
-      if (isTerminal(summary.state) && summary.parentId !== undefined) {
+      if (endsExecution(events) && summary.parentId !== undefined) {
         const parent = wakeParent(read(summary.parentId), time);
         if (parent !== undefined) summaries.set(parent.executionId, parent);
       }
@@ -123,4 +123,9 @@ export class MemoryStore implements StateStore {
   #assertOpen(): void {
     if (this.#closed) throw new StoreError("the memory store is closed: open a new one");
   }
+}
+
+/** True when a commit's own events end the execution (the commit that makes a paused parent due). */
+function endsExecution(events: readonly StoredEvent[]): boolean {
+  return events.some((event) => event.type === T.WORKFLOW_COMPLETED || event.type === T.WORKFLOW_FAILED);
 }

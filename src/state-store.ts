@@ -101,7 +101,10 @@ export interface ExecutionSummary {
    * can move it, and once it finished.
    */
   readonly wakeAt?: number;
-  /** The lease of the runner running it; absent while it is paused or finished. */
+  /**
+   * The lease of the runner running it, or about to (a runner claims a paused execution before
+   * it resumes it); a commit that suspends or finishes it gives the lease up.
+   */
   readonly lease?: Lease;
 }
 
@@ -155,8 +158,8 @@ export interface StateStore {
    *   counts and times; its lease (taken with `lease.expiresAt`, given up when the commit leaves
    *   it paused or finished); its waits and `wakeAt` (from `suspend`). A commit that suspends
    *   the execution while one of the children it waits on has already finished makes it due at
-   *   once (`wakeAt` = the commit's last event time). A commit that finishes an execution makes
-   *   its paused parent due at once, in the same atomic batch.
+   *   once (`wakeAt` = the commit's last event time). A commit whose events finish an execution
+   *   makes its paused parent due at once, in the same atomic batch.
    * - An empty commit writes nothing: it only checks `expectedSeq` and the lease.
    */
   commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void>;

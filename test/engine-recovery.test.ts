@@ -68,6 +68,7 @@ describe("crash recovery with leases", () => {
       load: (id, page) => store.load(id, page),
       get: (id) => store.get(id),
       list: (options) => store.list(options),
+      due: (options) => store.due(options),
       getCached: (key) => store.getCached(key),
       setCached: (key, value) => store.setCached(key, value),
       close: () => store.close(),

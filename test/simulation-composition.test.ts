@@ -56,7 +56,8 @@ async function simulate(seed: number, faulty: boolean) {
   const random = seededRandom(seed);
   const memory = new SharedMemory();
   const store = faulty ? new FaultyStore(memory, random, { failBefore: 0.08, failAfter: 0.08, slow: 0.3 }) : memory;
-  const clock = new VirtualClock({ start: 0 });
+  // Held sleeps (≤ the hold limit) pass at once; longer ones suspend, and a wake moves time on.
+  const clock = new VirtualClock({ start: 0, auto: true });
   const id = `top-${seed}`;
   const counts = { attempts: 0, stops: 0, resumes: 0, wakes: 0 };
   let nothingToResume = false;
@@ -82,17 +83,11 @@ async function simulate(seed: number, faulty: boolean) {
     if (stopAfter !== undefined) {
       counts.stops += 1;
       await turns(stopAfter);
-      const t0 = Date.now();
-      await engine.close({ grace: Number(process.env.FLUX_SIM_GRACE ?? 60_000) });
-      if (process.env.FLUX_SIM_DEBUG && Date.now() - t0 > 500) console.log("slow close", seed, counts.attempts, Date.now() - t0);
+      await engine.close({ grace: 60_000 });
     }
     await run;
-    if (process.env.FLUX_SIM_DEBUG) console.log(counts.attempts, summary?.state, action.toString().slice(6, 40), stopAfter, String(failure).slice(0, 150));
     nothingToResume = failure instanceof NotResumableError;
     if (failure !== undefined && !tolerated.some((kind) => failure instanceof kind)) throw failure;
-  }
-  if (process.env.FLUX_SIM_DEBUG) {
-    for (const s of (await memory.list({ limit: 100 })).executions) console.log(JSON.stringify(s), (await memory.load(s.executionId)).map((e) => `${e.type}:${e.sourceId}:${e.value.slice(0, 40)}`).join(" | "));
   }
   const summary = await memory.get(id);
   const output = (await new Engine({ store: memory }).inspect(id))?.output;

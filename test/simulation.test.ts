@@ -75,7 +75,6 @@ async function drive(store: FaultyStore | MemoryStore, clock: VirtualClock, c: C
       const ctx = (await engine.inspect(executionId))!;
       if (ctx.finished) return { ctx, attempts: attempt + 1 };
     } catch (error) {
-      if (process.env.FLUX_SIM_DEBUG) console.log(attempt, String(error));
       if (!(error instanceof StoreError) && !(error instanceof ConflictError)) throw error;
     }
   }

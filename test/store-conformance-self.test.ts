@@ -41,7 +41,7 @@ class Mutant implements StateStore {
       if (this.bug === "keepsLeaseOnSuspend" && previous?.lease && !isTerminal(next.state)) next = { ...next, lease: previous.lease };
       if (this.bug !== "noChildCheck") next = childFinished(next, waitedChildren(commit).map((id) => this.summaries.get(id)), time);
       this.summaries.set(commit.executionId, next);
-      if (this.bug !== "noParentWake" && isTerminal(next.state) && next.parentId !== undefined) {
+      if (this.bug !== "noParentWake" && isTerminal(next.state) && !isTerminal(previous?.state ?? "created") && next.parentId !== undefined) {
         const parent = wakeParent(this.summaries.get(next.parentId), time);
         if (parent) this.summaries.set(parent.executionId, parent);
       }
