@@ -199,13 +199,14 @@ export class Engine {
 
   /**
    * Replays, to their end or next suspension, the executions left running by a runner that died:
-   * those of registered workflows in state "running" whose lease lapsed and that made no progress
-   * for `staleAfter` ms (default 0: the lease decides). All of them are claimed before any is
+   * those of registered workflows in state "running" whose lease lapsed (or that no runner ever
+   * leased) and that made no progress for `staleAfter` ms (default: 0 for a lapsed lease, the
+   * lease TTL for an execution with none, written by an earlier version or by hand). All of them are claimed before any is
    * replayed, so a parent whose children are recovered with it waits on them in memory and ends in
    * the same pass. Resolves with the ids recovered and skipped (with why).
    */
   recover(options: { staleAfter?: number } = {}): Promise<RecoverReport> {
-    return recoverStale(this.#runner, this.#leases, this.#workflows, this.clock, options.staleAfter ?? 0);
+    return recoverStale(this.#runner, this.#leases, this.#workflows, this.clock, options.staleAfter);
   }
 
   /** Summaries of the store's executions, newest first. */

@@ -17,7 +17,7 @@ export interface RecoverReport {
  * children finds them running on this engine and awaits them, so the pass ends with all done.
  */
 export async function recoverStale(
-  runner: ExecutionRunner, leases: LeaseKeeper, workflows: WorkflowRegistry, clock: Clock, staleAfter: number,
+  runner: ExecutionRunner, leases: LeaseKeeper, workflows: WorkflowRegistry, clock: Clock, staleAfter: number | undefined,
 ): Promise<RecoverReport> {
   const recovered: string[] = [];
   const skipped: { executionId: string; reason: string }[] = [];
@@ -33,7 +33,9 @@ export async function recoverStale(
       else if (workflows.find(summary.workflow) === undefined) skip(executionId, `workflow "${summary.workflow}" is not registered here`);
       else if (lease !== undefined && lease.owner !== leases.owner && lease.expiresAt > now) {
         skip(executionId, `it is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()})`);
-      } else if (summary.updatedAt > now - staleAfter) skip(executionId, "it made progress recently: its runner may be alive");
+      } else if (summary.updatedAt > now - (staleAfter ?? (lease === undefined ? leases.ttl : 0))) {
+        skip(executionId, "it made progress recently: its runner may be alive");
+      }
       else candidates.push(summary);
     }
     cursor = page.nextCursor;
