@@ -80,8 +80,12 @@ export function createWorker(options: WorkerOptions): FluxWorker {
 }
 
 function workerSecrets(env: WorkerEnv): SecretProvider {
+  const vars = env as unknown as Readonly<Record<string, unknown>>;
   return {
-    get: (name) => (typeof env[name] === "string" ? env[name] : undefined),
+    get: (name) => {
+      const value = vars[name];
+      return typeof value === "string" ? value : undefined;
+    },
     hint: (name) => `add ${name} to the Worker: wrangler secret put ${name} (or a line ${name}=... in .dev.vars locally)`,
   };
 }
