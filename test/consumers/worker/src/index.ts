@@ -1,0 +1,9 @@
+// A user's Worker on D1 (docs/worker.md): the HTTP API serving their workflows.
+import { task, workflow, type WorkflowExecutionContext } from "flux-ts";
+import { createWorker } from "flux-ts/worker";
+
+const sayHello = task("say_hello", async (name: string) => `Hello, ${name}`);
+
+export const helloWorld = workflow("hello_world", async (ctx: WorkflowExecutionContext<string>) => ctx.run(sayHello, ctx.input));
+
+export default createWorker({ workflows: [helloWorld] });
