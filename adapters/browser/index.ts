@@ -1,5 +1,5 @@
 /**
- * flux-ts in a browser (the package's `browser` export condition): the core, with the default
+ * flux-ts in a browser (the package's `browser` export condition, and `flux-ts/browser`): the core, with the default
  * engine's state in IndexedDB (database "flux"), so `workflow.run()` is durable across reloads,
  * tab closes and browser restarts, and every tab of the origin sees the same executions.
  *
