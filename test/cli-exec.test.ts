@@ -21,6 +21,9 @@ export const plain = workflow("plain_js", async (ctx) => ({ got: ctx.input, at: 
 `,
   "cjs.ts": `const { workflow } = require("flux-ts");\nmodule.exports.wf = workflow("cjs", async () => 1);\n`,
   "broken.ts": `export const x = ;\n`,
+  // What npm init -y writes: the file loads as CommonJS and cannot share the CLI's flux-ts.
+  "npm-init/package.json": `{ "name": "npm-init", "type": "commonjs" }`,
+  "npm-init/hello.ts": `import { workflow } from "flux-ts";\nexport const hello = workflow("hello", async () => 1);\n`,
   "empty.ts": `export const nothing = 1;\n`,
 };
 
@@ -100,6 +103,7 @@ describe("flux exec", () => {
       [["exec", "greet.ts", "greet", '{"name": '], /INPUT is not valid JSON .*quote it as a JSON string/],
       [["exec", "broken.ts", "x"], /cannot load broken\.ts/],
       [["exec", "cjs.ts", "cjs"], /cannot load cjs\.ts: .*use import and export/],
+      [["exec", "npm-init/hello.ts", "hello"], /npm-init\/hello\.ts loads as CommonJS \("type": "commonjs" in .*npm-init\/package\.json\).*set "type": "module" in .*, or rename the file hello\.mts/],
       [["exec", hello], /flux exec needs FILE and WORKFLOW/],
       [["exec", hello, "hello_world", "--resume-with", "1"], /--resume-with needs --execution-id/],
       [["exec", hello, "hello_world", "--nope"], /Unknown option '--nope'.*flux exec --help/],
