@@ -16,11 +16,15 @@ const environments = {
   "DOM lib": { lib: ["es2023", "dom", "dom.iterable"], types: [], file: "dom.ts" },
 } as const;
 
-/** The strictest settings consumers use; skipLibCheck off, so our .d.ts are checked too. */
+/**
+ * The strictest settings consumers use (those of Vite's vanilla-ts template included);
+ * skipLibCheck off, so our .d.ts are checked too.
+ */
 const strictest = {
   target: "es2022", strict: true, exactOptionalPropertyTypes: true, noPropertyAccessFromIndexSignature: true,
   noUncheckedIndexedAccess: true, noImplicitOverride: true, verbatimModuleSyntax: true, erasableSyntaxOnly: true,
-  isolatedModules: true, skipLibCheck: false, noEmit: true,
+  isolatedModules: true, noUnusedLocals: true, noUnusedParameters: true, noFallthroughCasesInSwitch: true,
+  noUncheckedSideEffectImports: true, skipLibCheck: false, noEmit: true,
 };
 
 /** One tsc run of the matrix. */
