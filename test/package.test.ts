@@ -140,8 +140,9 @@ describe("bundlers", { timeout: 180_000 }, () => {
     expect(page.databases).toContain("flux");
   });
 
-  it("wrangler deploy --dry-run bundles a Worker made with flux-ts/worker; it runs in workerd on D1 with the shipped migrations", async () => {
+  it("wrangler deploy --dry-run bundles a Worker made with flux-ts/worker; it runs in workerd on D1 with the shipped migrations, and type-checks with `wrangler types`", async () => {
     const worker = await workerBuild(webProject);
+    expect(worker.typeCheck.code, worker.typeCheck.stdout + worker.typeCheck.stderr).toBe(0);
     expect(worker.bundle).not.toMatch(/from\s*["']node:|better-sqlite3|indexedDB/);
     expect(worker.bundle.match(/\bWorkflow\d* = class\b|\bclass Workflow\b/g)).toHaveLength(1);
     expect(worker.migrations).toMatch(/0001_init\.sql.*0002_leases\.sql/s);

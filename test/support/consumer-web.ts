@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
-import { copyConsumer, repo, runOk } from "./consumer-project.js";
+import { copyConsumer, repo, run, runOk, type Ran } from "./consumer-project.js";
 
 const wranglerEnv = { WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -51,18 +51,23 @@ export interface WorkerRun {
   readonly bundle: string;
   readonly migrations: string;
   readonly response: { status: number; body: unknown };
+  /** tsc of the Worker with the runtime types `wrangler types` generated. */
+  readonly typeCheck: Ran;
 }
 
 /**
  * `wrangler deploy --dry-run` of test/consumers/worker copied into `project`, `wrangler d1 migrations
  * apply --local` from the migrations in the installed package, then the bundle in workerd
- * (Miniflare) on that D1: one POST /hello_world.
+ * (Miniflare) on that D1: one POST /hello_world. Also `wrangler types` and tsc with the types it
+ * generated.
  */
 export async function workerBuild(project: string): Promise<WorkerRun> {
   const worker = copyConsumer("worker", project); // wrangler.toml beside node_modules, as in a Worker project
   const wrangler = join(repo, "node_modules", "wrangler", "bin", "wrangler.js");
   await runOk(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", "out"], worker, wranglerEnv);
   const migrated = await runOk(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", "state"], worker, wranglerEnv);
+  await runOk(process.execPath, [wrangler, "types"], worker, wranglerEnv);
+  const typeCheck = await run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], worker);
   const bundle = readFileSync(join(worker, "out", "index.js"), "utf8");
   const config = readFileSync(join(worker, "wrangler.toml"), "utf8");
   const mf = new Miniflare({
@@ -71,7 +76,7 @@ export async function workerBuild(project: string): Promise<WorkerRun> {
   });
   try {
     const res = await mf.dispatchFetch("http://localhost/hello_world", { method: "POST", headers: { "Content-Type": "application/json" }, body: '"World"' });
-    return { bundle, migrations: migrated.stdout, response: { status: res.status, body: await res.json() } };
+    return { bundle, migrations: migrated.stdout, response: { status: res.status, body: await res.json() }, typeCheck };
   } finally {
     await mf.dispose();
   }
