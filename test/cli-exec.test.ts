@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flux, fluxOnTerminal, repo, stdoutJson, userProject } from "./cli-support.js";
@@ -121,7 +121,7 @@ describe("flux exec", () => {
     });
   });
 
-  it("has --help on every command", async () => {
+  it("has --help on every command, and --version", async () => {
     const helps = await Promise.all([[], ["--help"], ["exec", "--help"], ["inspect", "-h"], ["list", "--help"], ["start", "--help"]].map((args) => flux(args, cwd)));
     expect(helps[0]!.code).toBe(2);
     expect(helps[0]!.stdout).toContain("flux exec FILE WORKFLOW [INPUT]");
@@ -131,6 +131,8 @@ describe("flux exec", () => {
     expect(helps[3]!.stdout).toContain("Usage: flux inspect EXECUTION_ID");
     expect(helps[4]!.stdout).toContain("--state STATE");
     expect(helps[5]!.stdout).toContain("--port PORT");
+    const version = await flux(["--version"], cwd);
+    expect(version.stdout).toBe(`flux-ts ${(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version}\n`);
   });
 });
 
