@@ -1,13 +1,14 @@
-import type { SqlStatement, SqlValue } from "../sql/sql-driver.js";
+import type { SqlStatement } from "../sql/sql-driver.js";
 
 /**
  * The part of a better-sqlite3 prepared statement the store calls. Described here, as kysely
  * does, so that flux-ts's types need neither better-sqlite3 nor `@types/better-sqlite3`.
  */
 export interface BetterSqliteStatementLike {
-  run(...params: SqlValue[]): unknown;
-  all(...params: SqlValue[]): unknown[];
-  iterate(...params: SqlValue[]): IterableIterator<unknown>;
+  // unknown[]: better-sqlite3's own Statement types its parameters as a generic tuple.
+  run(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
 }
 
 /** The part of a better-sqlite3 `Database` the store calls (a real `Database` fits it). */
