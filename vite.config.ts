@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds dist/ first: the CLI runs from it, and the package test packs it.
+    globalSetup: ["test/support/build-dist.ts"],
     // Type tests (expectTypeOf) of the public API, checked by tsc as part of the run.
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     testTimeout: 30_000,

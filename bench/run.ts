@@ -22,6 +22,7 @@ const files = [
   "replay-scaling",
   "replay-memory",
   "http",
+  "cli-cold-start",
   "browser-idb",
   "core-size",
   "worker-size",

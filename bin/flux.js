@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The `flux` command. Plain JavaScript so that it runs without a build: it registers tsx, which
-// lets Node load the CLI's TypeScript sources and the user's .ts workflow files, then runs the CLI.
-import { register } from "node:module";
-import { register as registerTypeScript } from "tsx/esm/api";
-
-registerTypeScript();
-// Registered after tsx, so it runs first: makes .ts/.js files outside node_modules that no
-// package.json declares a "type" for load as ES modules (as flux-ts and its users' files are).
-register("./module-format-hooks.js", import.meta.url);
-
-const { main } = await import("../adapters/node/cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+// The `flux` command: the CLI compiled into dist/ (npm run build; npm ci, npm install and
+// npm pack build it). It loads users' TypeScript files with tsx when tsx is installed.
+let cli;
+try {
+  cli = await import("../dist/adapters/node/cli.js");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("dist/adapters/node/cli.js")) throw error;
+  const root = new URL("..", import.meta.url).pathname;
+  process.stderr.write(`flux: error: flux-ts is not built (no dist/ in ${root}): run npm run build there\n`);
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

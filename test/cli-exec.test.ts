@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flux, fluxOnTerminal, repo, stdoutJson, userProject } from "./cli-support.js";
@@ -21,6 +21,9 @@ export const plain = workflow("plain_js", async (ctx) => ({ got: ctx.input, at: 
 `,
   "cjs.ts": `const { workflow } = require("flux-ts");\nmodule.exports.wf = workflow("cjs", async () => 1);\n`,
   "broken.ts": `export const x = ;\n`,
+  // What npm init -y writes: the file loads as CommonJS and cannot share the CLI's flux-ts.
+  "npm-init/package.json": `{ "name": "npm-init", "type": "commonjs" }`,
+  "npm-init/hello.ts": `import { workflow } from "flux-ts";\nexport const hello = workflow("hello", async () => 1);\n`,
   "empty.ts": `export const nothing = 1;\n`,
 };
 
@@ -100,6 +103,7 @@ describe("flux exec", () => {
       [["exec", "greet.ts", "greet", '{"name": '], /INPUT is not valid JSON .*quote it as a JSON string/],
       [["exec", "broken.ts", "x"], /cannot load broken\.ts/],
       [["exec", "cjs.ts", "cjs"], /cannot load cjs\.ts: .*use import and export/],
+      [["exec", "npm-init/hello.ts", "hello"], /npm-init\/hello\.ts loads as CommonJS \("type": "commonjs" in .*npm-init\/package\.json\).*set "type": "module" in .*, or rename the file hello\.mts/],
       [["exec", hello], /flux exec needs FILE and WORKFLOW/],
       [["exec", hello, "hello_world", "--resume-with", "1"], /--resume-with needs --execution-id/],
       [["exec", hello, "hello_world", "--nope"], /Unknown option '--nope'.*flux exec --help/],
@@ -117,7 +121,7 @@ describe("flux exec", () => {
     });
   });
 
-  it("has --help on every command", async () => {
+  it("has --help on every command, and --version", async () => {
     const helps = await Promise.all([[], ["--help"], ["exec", "--help"], ["inspect", "-h"], ["list", "--help"], ["start", "--help"]].map((args) => flux(args, cwd)));
     expect(helps[0]!.code).toBe(2);
     expect(helps[0]!.stdout).toContain("flux exec FILE WORKFLOW [INPUT]");
@@ -127,6 +131,8 @@ describe("flux exec", () => {
     expect(helps[3]!.stdout).toContain("Usage: flux inspect EXECUTION_ID");
     expect(helps[4]!.stdout).toContain("--state STATE");
     expect(helps[5]!.stdout).toContain("--port PORT");
+    const version = await flux(["--version"], cwd);
+    expect(version.stdout).toBe(`flux-ts ${(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version}\n`);
   });
 });
 

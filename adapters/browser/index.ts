@@ -1,7 +1,8 @@
 /**
- * flux-ts in a browser (the package's `browser` export condition): the core, with the default
- * engine's state in IndexedDB (database "flux"), so `workflow.run()` is durable across reloads,
- * tab closes and browser restarts, and every tab of the origin sees the same executions.
+ * flux-ts in a browser (the package's `browser` export condition, and `flux-ts/browser`): the
+ * core, with the default engine's state in IndexedDB (database "flux"), so `workflow.run()` is
+ * durable across reloads, tab closes and browser restarts, and every tab of the origin sees the
+ * same executions.
  *
  * @example
  * import { task, workflow } from "flux-ts"; // this entry, in a bundler targeting browsers

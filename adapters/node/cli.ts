@@ -60,6 +60,7 @@ function report(error: unknown, io: CliIo): number {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+  // This file runs as dist/adapters/node/cli.js: the package's root is three levels up.
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
   return `${pkg.name} ${pkg.version}`;
 }

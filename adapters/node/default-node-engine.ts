@@ -4,8 +4,8 @@ import { envSecrets } from "./env-secrets.js";
 
 /**
  * The engine Node uses by default: the SQLite store at `.flux/flux.db` under the current
- * directory (created on first use) and secrets from environment variables. `options` override
- * any part.
+ * directory (created on first use; needs better-sqlite3 unless `options.store` is given) and
+ * secrets from environment variables. `options` override any part.
  *
  * @example
  * const engine = createNodeEngine({ holdSleepsUpTo: 60_000 });

@@ -7,7 +7,7 @@ import type { SecretProvider } from "../../src/secrets.js";
  * @example
  * const engine = new Engine({ secrets: envSecrets(process.env) });
  */
-export function envSecrets(env: NodeJS.ProcessEnv = process.env): SecretProvider {
+export function envSecrets(env: Readonly<Record<string, string | undefined>> = process.env): SecretProvider {
   return {
     get: (name) => env[name],
     hint: (name) => `set the environment variable ${name}`,

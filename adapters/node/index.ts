@@ -1,7 +1,9 @@
 /**
- * The package's Node entry (export condition "node" of `flux-ts`): everything of the core, with
- * the default engine made on first use as SQLite at `.flux/flux.db` under the current directory
- * and secrets from environment variables.
+ * The package's Node entry (export condition "node" of `flux-ts`, and `flux-ts/node`): everything
+ * of the core, with the default engine made on first use as SQLite at `.flux/flux.db` under the
+ * current directory (which needs the optional peer dependency better-sqlite3: without it the
+ * first run throws `MissingDependencyError` saying `npm install better-sqlite3`) and secrets from
+ * environment variables.
  *
  * @example
  * import { workflow } from "flux-ts";

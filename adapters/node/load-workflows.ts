@@ -3,6 +3,8 @@ import { extname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Workflow } from "../../src/workflow.js";
 import { WorkflowFileError } from "./cli-errors.js";
+import { commonJsHint } from "./commonjs-hint.js";
+import { prepareToLoad } from "./module-loader.js";
 
 type AnyWorkflow = Workflow<unknown, unknown>;
 
@@ -29,11 +31,12 @@ export async function loadWorkflowFile(file: string, cwd: string): Promise<Workf
   if (!existsSync(path)) throw new WorkflowFileError(`no file ${file} (looked for ${path}): check the path, relative to ${cwd}`);
   if (statSync(path).isDirectory()) throw new WorkflowFileError(`${file} is a directory: give the workflow file, e.g. ${join(file, "hello_world.ts")}`);
   if (!loadable.has(extname(path))) throw new WorkflowFileError(`${file} is not a JavaScript or TypeScript file: workflow files end in ${[...loadable].join(", ")}`);
+  await prepareToLoad([path], () => file);
   let module: Record<string, unknown>;
   try {
     module = await import(pathToFileURL(path).href) as Record<string, unknown>;
   } catch (error) {
-    throw new WorkflowFileError(`cannot load ${file}: ${messageOf(error)}${loadHint(error)}`, { cause: error });
+    throw new WorkflowFileError(`cannot load ${file}: ${messageOf(error).replace(/\.+$/, "")}${loadHint(error, path)}`, { cause: error });
   }
   const workflows = new Map<string, { workflow: AnyWorkflow; exports: string[] }>();
   for (const [name, value] of Object.entries(module)) {
@@ -62,11 +65,11 @@ export function findWorkflow(file: WorkflowFile, wanted: string): AnyWorkflow {
     const fix = (exported as { kind?: unknown } | null)?.kind === "task"
       ? `run it from a workflow, e.g. export const main = workflow("main", async (ctx) => ctx.run(${wanted}, ctx.input))`
       : `define it with workflow("${wanted}", async (ctx) => ...)`;
-    throw new WorkflowFileError(`the export ${wanted} of ${file.shown} is ${describe(exported)}, not a workflow: ${fix}${foreignHint(exported)}`);
+    throw new WorkflowFileError(`the export ${wanted} of ${file.shown} is ${describe(exported)}, not a workflow: ${fix}${foreignHint(exported, file.path)}`);
   }
   const available = [...file.workflows].map(([name, entry]) => (entry.exports.includes(name) ? name : `${name} (export ${entry.exports.join(", ")})`));
   if (available.length === 0) {
-    const foreign = Object.values(file.exports).map(foreignHint).find((hint) => hint !== "") ?? "";
+    const foreign = Object.values(file.exports).map((value) => foreignHint(value, file.path)).find((hint) => hint !== "") ?? "";
     throw new WorkflowFileError(`${file.shown} exports no workflow: export one, e.g. export const hello = workflow("hello", async (ctx) => ...)${foreign}`);
   }
   throw new WorkflowFileError(`${file.shown} has no workflow named ${wanted}: it exports ${available.join(", ")}`);
@@ -81,6 +84,7 @@ export async function loadWorkflowsUnder(path: string, cwd: string): Promise<{ f
   const root = resolve(cwd, path);
   if (!existsSync(root)) throw new WorkflowFileError(`no file or directory ${path} (looked for ${root}): give the folder of your workflow files`);
   const paths = statSync(root).isDirectory() ? workflowFilesIn(root) : [root];
+  await prepareToLoad(paths, (file) => relative(cwd, file) || file);
   const files: WorkflowFile[] = [];
   const byName = new Map<string, { workflow: AnyWorkflow; file: string }>();
   for (const file of paths) {
@@ -112,11 +116,16 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function loadHint(error: unknown): string {
+function loadHint(error: unknown, path: string): string {
   const message = messageOf(error);
   if (/Cannot find (?:package|module) 'flux-ts'/.test(message)) return ". Install flux-ts where the file is: npm install flux-ts";
   if (/require is not defined|module is not defined|exports is not defined/.test(message)) {
     return ". flux loads workflow files as ES modules: use import and export, not require and module.exports";
+  }
+  const commonjs = commonJsHint(path);
+  if (commonjs !== "") return commonjs;
+  if (/ERR_UNKNOWN_FILE_EXTENSION|Unknown file extension "\.(?:ts|mts|cts|tsx)"/.test(`${(error as { code?: unknown }).code} ${message}`)) {
+    return ". It imports a TypeScript file that Node cannot run: install tsx where flux-ts is (npm install --save-dev tsx)";
   }
   return "";
 }
@@ -129,9 +138,9 @@ function describe(value: unknown): string {
 }
 
 /** A hint when `value` looks like a Workflow from another copy of flux-ts (so instanceof fails). */
-function foreignHint(value: unknown): string {
+function foreignHint(value: unknown, path: string): string {
   const looksLike = typeof value === "object" && value !== null && value.constructor?.name === "Workflow" && typeof (value as { run?: unknown }).run === "function";
-  return looksLike
-    ? ". It is a Workflow of another copy of flux-ts: make the file import flux-ts from the same installation as the flux command (npx flux, or one flux-ts in node_modules)"
-    : "";
+  if (!looksLike) return "";
+  return commonJsHint(path)
+    || ". It is a Workflow of another copy of flux-ts: make the file import flux-ts from the same installation as the flux command (npx flux, or one flux-ts in node_modules)";
 }

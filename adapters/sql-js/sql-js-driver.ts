@@ -1,5 +1,5 @@
-import type { Database, Statement } from "sql.js";
 import type { SqlDriver, SqlRow, SqlStatement } from "../sql/sql-driver.js";
+import type { SqlJsDatabaseLike, SqlJsStatementLike } from "./sql-js-like.js";
 
 /**
  * A {@link SqlDriver} over one sql.js (WASM SQLite) database. sql.js is synchronous, so a batch
@@ -9,11 +9,11 @@ import type { SqlDriver, SqlRow, SqlStatement } from "../sql/sql-driver.js";
  */
 export class SqlJsDriver implements SqlDriver {
   readonly description: string;
-  readonly #db: Database;
-  readonly #statements = new Map<string, Statement>();
+  readonly #db: SqlJsDatabaseLike;
+  readonly #statements = new Map<string, SqlJsStatementLike>();
 
   /** Wraps an open sql.js database; `description` names it in error messages. */
-  constructor(db: Database, description: string) {
+  constructor(db: SqlJsDatabaseLike, description: string) {
     this.#db = db;
     this.description = description;
   }
@@ -50,7 +50,7 @@ export class SqlJsDriver implements SqlDriver {
     this.#db.close();
   }
 
-  #prepare(sql: string): Statement {
+  #prepare(sql: string): SqlJsStatementLike {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);

@@ -1,9 +1,9 @@
-import initSqlJs from "sql.js";
-import type { Database, SqlJsStatic } from "sql.js";
 import { StoreError } from "../../src/errors.js";
+import { isMissingPackage, MissingDependencyError } from "../sql/missing-dependency-error.js";
 import { messageOf } from "../sql/sql-migrate.js";
 import { SqlStore } from "../sql/sql-store.js";
 import { SqlJsDriver } from "./sql-js-driver.js";
+import type { InitSqlJs, SqlJsDatabaseLike, SqlJsStaticLike } from "./sql-js-like.js";
 
 /** Options of {@link openSqlJsStore}. */
 export interface SqlJsStoreOptions {
@@ -22,7 +22,7 @@ export interface SqlJsStoreOptions {
   /** The WASM binary itself, instead of fetching it. */
   readonly wasmBinary?: ArrayBuffer | Uint8Array;
   /** An initialised sql.js module to use (the options above are then ignored). */
-  readonly sqlJs?: SqlJsStatic;
+  readonly sqlJs?: SqlJsStaticLike;
 }
 
 /**
@@ -41,10 +41,10 @@ export interface SqlJsStoreOptions {
  * localStorage.setItem("flux", btoa(String.fromCharCode(...await store.export())));
  */
 export class SqlJsStore extends SqlStore {
-  readonly #db: Database;
+  readonly #db: SqlJsDatabaseLike;
 
   /** Wraps an open sql.js database; prefer {@link openSqlJsStore}. */
-  constructor(db: Database, description: string) {
+  constructor(db: SqlJsDatabaseLike, description: string) {
     super(new SqlJsDriver(db, description));
     this.#db = db;
   }
@@ -64,9 +64,10 @@ export class SqlJsStore extends SqlStore {
  * without rejecting its own promise (Emscripten calls `onAbort`, then throws where nothing catches
  * it: an unhandled rejection, fatal in Node by default), so `onAbort` rejects ours.
  */
-function loadSqlJs(options: SqlJsStoreOptions): Promise<SqlJsStatic> {
-  if (options.sqlJs !== undefined) return Promise.resolve(options.sqlJs);
-  return new Promise<SqlJsStatic>((resolve, reject) => {
+async function loadSqlJs(options: SqlJsStoreOptions): Promise<SqlJsStaticLike> {
+  if (options.sqlJs !== undefined) return options.sqlJs;
+  const initSqlJs = await importSqlJs();
+  return new Promise<SqlJsStaticLike>((resolve, reject) => {
     const config: { locateFile?: (file: string) => string; wasmBinary?: ArrayBuffer; onAbort: (what: unknown) => void } = {
       onAbort: (what) => reject(what instanceof Error ? what : new Error(String(what))),
     };
@@ -80,7 +81,24 @@ function loadSqlJs(options: SqlJsStoreOptions): Promise<SqlJsStatic> {
 }
 
 /**
- * Opens a sql.js store: empty, or from `data`. Resolves once the schema is checked (or created).
+ * sql.js's `initSqlJs`, imported on first use: sql.js is an optional peer dependency (31 MB that
+ * most installs do not need). Rejects with `MissingDependencyError` when it is not installed.
+ */
+async function importSqlJs(): Promise<InitSqlJs> {
+  try {
+    const module = (await import("sql.js")) as unknown as { default: InitSqlJs };
+    return module.default;
+  } catch (error) {
+    if (isMissingPackage(error, "sql.js")) {
+      throw new MissingDependencyError("flux-ts/adapters/sql-js", "sql.js", { cause: error, otherwise: "pass an initialised sql.js module as the sqlJs option" });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Opens a sql.js store: empty, or from `data`. Needs the package sql.js (an optional peer
+ * dependency of flux-ts): without it, rejects with `MissingDependencyError` ("npm install sql.js"). Resolves once the schema is checked (or created).
  * Rejects with `StoreError` naming `name` when the bytes are not SQLite, hold another
  * application's tables, or a newer flux-ts schema; the bytes given are never modified.
  *
@@ -89,10 +107,11 @@ function loadSqlJs(options: SqlJsStoreOptions): Promise<SqlJsStatic> {
  */
 export async function openSqlJsStore(options: SqlJsStoreOptions = {}): Promise<SqlJsStore> {
   const description = options.name === undefined ? "the in-memory sql.js database" : `the sql.js database from ${options.name}`;
-  let SQL: SqlJsStatic;
+  let SQL: SqlJsStaticLike;
   try {
     SQL = await loadSqlJs(options);
   } catch (error) {
+    if (error instanceof MissingDependencyError) throw error;
     throw new StoreError(
       `cannot load sql.js's WebAssembly for ${description} (${messageOf(error)}): in a browser, pass locateFile or wasmBinary`,
       { cause: error },

@@ -7,3 +7,4 @@ export type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "./sql-driver.js"
 export { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
 export { fluxTableNames, migrations, schemaVersion, Tables, type Migration } from "./sql-schema.js";
 export { SqlStore, type SqlStoreOptions } from "./sql-store.js";
+export { MissingDependencyError } from "./missing-dependency-error.js";

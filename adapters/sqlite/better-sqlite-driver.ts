@@ -1,5 +1,5 @@
-import type BetterSqlite3 from "better-sqlite3";
-import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../sql/sql-driver.js";
+import type { SqlDriver, SqlRow, SqlStatement } from "../sql/sql-driver.js";
+import type { BetterSqliteDatabaseLike, BetterSqliteStatementLike } from "./better-sqlite-like.js";
 
 /**
  * A {@link SqlDriver} over one better-sqlite3 connection. better-sqlite3 is synchronous, so each
@@ -15,13 +15,13 @@ import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../sql/sql-drive
  */
 export class BetterSqliteDriver implements SqlDriver {
   readonly description: string;
-  readonly #db: BetterSqlite3.Database;
-  readonly #statements = new Map<string, BetterSqlite3.Statement<SqlValue[]>>();
-  readonly #transaction: BetterSqlite3.Transaction<(statements: readonly SqlStatement[]) => void>;
+  readonly #db: BetterSqliteDatabaseLike;
+  readonly #statements = new Map<string, BetterSqliteStatementLike>();
+  readonly #transaction: { immediate(statements: readonly SqlStatement[]): void };
   #wal = false;
 
   /** Wraps an open connection; `description` names the file in error messages. */
-  constructor(db: BetterSqlite3.Database, description: string) {
+  constructor(db: BetterSqliteDatabaseLike, description: string) {
     this.#db = db;
     this.description = description;
     this.#transaction = db.transaction((statements: readonly SqlStatement[]) => {
@@ -53,10 +53,10 @@ export class BetterSqliteDriver implements SqlDriver {
     this.#db.close();
   }
 
-  #prepare(sql: string): BetterSqlite3.Statement<SqlValue[]> {
+  #prepare(sql: string): BetterSqliteStatementLike {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.#db.prepare<SqlValue[]>(sql);
+      statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
     }
     return statement;

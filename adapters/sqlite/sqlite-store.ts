@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { StoreError } from "../../src/errors.js";
 import { messageOf } from "../sql/sql-migrate.js";
 import { SqlStore } from "../sql/sql-store.js";
 import { BetterSqliteDriver } from "./better-sqlite-driver.js";
+import type { BetterSqliteDatabaseLike } from "./better-sqlite-like.js";
+import { loadBetterSqlite } from "./load-better-sqlite.js";
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -28,6 +29,9 @@ export function defaultSqlitePath(): string {
  * writers take turns (waiting up to `busyTimeout`), and optimistic concurrency refuses a
  * second runner of one execution with `ConflictError`.
  *
+ * Needs the package better-sqlite3 (an optional peer dependency of flux-ts): without it the
+ * constructor throws `MissingDependencyError` saying `npm install better-sqlite3`.
+ *
  * A file that is not SQLite, holds another application's tables, or has a newer flux-ts schema is
  * refused with a `StoreError` naming it, and its bytes are left unchanged. Prefer
  * {@link openSqliteStore}, which reports that at once.
@@ -44,7 +48,8 @@ export class SqliteStore extends SqlStore {
   constructor(path: string = defaultSqlitePath(), options: SqliteStoreOptions = {}) {
     const file = resolve(path);
     const description = `the SQLite database ${file}`;
-    let db: Database.Database;
+    const Database = loadBetterSqlite();
+    let db: BetterSqliteDatabaseLike;
     try {
       mkdirSync(dirname(file), { recursive: true });
       db = new Database(file, { timeout: Math.max(0, Math.trunc(options.busyTimeout ?? 5000)) });

@@ -1,6 +1,10 @@
 import type { D1DatabaseLike } from "../d1/index.js";
 
-/** The bindings and variables the Worker reads (see wrangler.toml). */
+/**
+ * The bindings and variables the Worker reads (see wrangler.toml). A Worker's own `Env` with a
+ * `DB: D1Database` fits it. Every other string var or secret of the env is offered to tasks as
+ * a secret.
+ */
 export interface WorkerEnv {
   /** The D1 database that keeps executions. */
   readonly DB: D1DatabaseLike;
@@ -10,8 +14,6 @@ export interface WorkerEnv {
   readonly FLUX_HOLD_SLEEPS_MS?: string;
   /** The largest request body in bytes (default 1 MiB). */
   readonly FLUX_BODY_LIMIT?: string;
-  /** Anything else (`vars`, secrets) is offered to tasks as a secret. */
-  readonly [name: string]: unknown;
 }
 
 /** The part of a Worker's execution context we use: keeping work alive after the response. */

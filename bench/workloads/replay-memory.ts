@@ -14,7 +14,7 @@ const child = fileURLToPath(new URL("../lib/replay-child.ts", import.meta.url));
 const bundleDir = fileURLToPath(new URL("../../node_modules/.cache/flux-bench/", import.meta.url));
 let runs = 0;
 
-/** The command that runs the replay child: through tsx (as `flux` runs TypeScript), or as one esbuild-bundled JS file. */
+/** The command that runs the replay child: through tsx (as `flux` loads a user's .ts file), or as plain JS bundled by esbuild. */
 async function command(variant: string): Promise<string[]> {
   if (variant === "tsx") return ["--import", "tsx", child];
   mkdirSync(bundleDir, { recursive: true });
@@ -26,8 +26,9 @@ async function command(variant: string): Promise<string[]> {
 /**
  * Peak RSS (MB) of a fresh Node process that opens a SQLite file holding one execution of
  * 100,001 events and replays it to the end: the whole process, runtime included. Variant
- * `tsx` loads the TypeScript sources through tsx, as the `flux` CLI does (tsx alone costs
- * ~30 MB); `node` runs the same code bundled into one JS file by esbuild.
+ * `tsx` loads the TypeScript sources through tsx, as the `flux` CLI did before it ran from
+ * dist/ and still does for a user's .ts files (tsx alone costs ~30 MB); `node` runs the same
+ * code as plain JavaScript (bundled by esbuild), as the CLI from dist/ does.
  */
 const replayMemory: Workload = {
   title: "Peak RSS replaying 100k events",

@@ -1,0 +1,97 @@
+import type { Hono } from "hono";
+import { D1Store } from "../d1/index.js";
+import { Engine } from "../../src/engine.js";
+import { createRouter } from "../../src/http/router.js";
+import type { SecretProvider } from "../../src/secrets.js";
+import type { Workflow } from "../../src/workflow.js";
+import type { WaitUntil, WorkerEnv } from "./worker-env.js";
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  /** The workflows the Worker serves (bundled with it: a Worker cannot load files at run time). */
+  readonly workflows: Iterable<Workflow<unknown, unknown>>;
+  /** The name of the D1 binding in wrangler.toml, for error messages (default "DB"; the binding read is always `env.DB`). */
+  readonly binding?: string;
+}
+
+/** An isolate's engine and router for one D1 database. */
+export interface ServedWorker {
+  readonly engine: Engine;
+  readonly app: Hono;
+}
+
+/** The Worker's handlers: give them to `export default` of the Worker's main module. */
+export interface FluxWorker {
+  /** Serves the HTTP API of `flux-ts/hono`. */
+  fetch(request: Request, env: WorkerEnv, ctx: WaitUntil): Response | Promise<Response>;
+  /** The Cron Trigger: one dispatcher pass (due sleeps, woken parents, executions whose request died). */
+  scheduled(controller: unknown, env: WorkerEnv, ctx: WaitUntil): void;
+  /** The engine and router for `env`, made on first use in this isolate (for tests and custom routes). */
+  servedFor(env: WorkerEnv): ServedWorker;
+}
+
+/**
+ * A Cloudflare Worker serving `options.workflows` over HTTP (the API of `flux-ts/hono`) on an
+ * engine over D1 (`env.DB`): one engine per isolate and database, so the D1 store checks its
+ * schema once, not per request.
+ *
+ * - `fetch`: runs hold the request until the execution finishes or pauses; `?wait=false`
+ *   answers 202 at once and the run goes on under `waitUntil`.
+ * - `scheduled` (a Cron Trigger): one pass of the dispatcher (`engine.wakeDue()`): executions
+ *   whose durable sleep came due, parents whose subworkflow finished, and executions whose
+ *   request died (their lease lapsed), found with one indexed query. A `ctx.sleep` longer
+ *   than `FLUX_HOLD_SLEEPS_MS` (default 1 s) suspends the execution instead of holding a request.
+ * - `FLUX_API_TOKEN` (a secret) makes every request need `Authorization: Bearer <token>`;
+ *   `FLUX_BODY_LIMIT` caps request bodies (default 1 MiB); every other string var or secret is
+ *   offered to tasks as a secret.
+ *
+ * @example
+ * // src/index.ts, with wrangler.toml's main pointing at it and a D1 binding named DB:
+ * import { createWorker } from "flux-ts/worker";
+ * import { helloWorld } from "./hello_world.js";
+ * export default createWorker({ workflows: [helloWorld] });
+ */
+export function createWorker(options: WorkerOptions): FluxWorker {
+  const served = new WeakMap<object, ServedWorker>();
+  const servedFor = (env: WorkerEnv): ServedWorker => {
+    let entry = served.get(env.DB);
+    if (entry === undefined) {
+      const engine = new Engine({
+        store: new D1Store(env.DB, { binding: options.binding ?? "DB" }),
+        secrets: workerSecrets(env),
+        holdSleepsUpTo: numberVar(env.FLUX_HOLD_SLEEPS_MS, 1000),
+        workflows: options.workflows,
+      });
+      const token = typeof env.FLUX_API_TOKEN === "string" && env.FLUX_API_TOKEN !== "" ? env.FLUX_API_TOKEN : undefined;
+      const app = createRouter(engine, { bodyLimit: numberVar(env.FLUX_BODY_LIMIT, 1024 * 1024), ...(token === undefined ? {} : { token }) });
+      entry = { engine, app };
+      served.set(env.DB, entry);
+    }
+    return entry;
+  };
+  return {
+    fetch: (request, env, ctx) => servedFor(env).app.fetch(request, env, ctx as never),
+    scheduled: (_controller, env, ctx) => {
+      const { engine } = servedFor(env);
+      // Due sleeps, and executions whose request died mid-run (no progress for a lease TTL).
+      ctx.waitUntil(engine.wakeDue());
+    },
+    servedFor,
+  };
+}
+
+function workerSecrets(env: WorkerEnv): SecretProvider {
+  const vars = env as unknown as Readonly<Record<string, unknown>>;
+  return {
+    get: (name) => {
+      const value = vars[name];
+      return typeof value === "string" ? value : undefined;
+    },
+    hint: (name) => `add ${name} to the Worker: wrangler secret put ${name} (or a line ${name}=... in .dev.vars locally)`,
+  };
+}
+
+function numberVar(value: unknown, fallback: number): number {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  return Number.isFinite(number) && number >= 0 ? number : fallback;
+}
