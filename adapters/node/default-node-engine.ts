@@ -1,15 +1,27 @@
 import { Engine, type EngineOptions } from "../../src/engine.js";
+import { UsageError } from "../../src/errors.js";
 import { SqliteStore } from "../sqlite/index.js";
 import { envSecrets } from "./env-secrets.js";
 
 /**
  * The engine Node uses by default: the SQLite store at `.flux/flux.db` under the current
  * directory (created on first use; needs better-sqlite3 unless `options.store` is given) and
- * secrets from environment variables. `options` override any part.
+ * secrets from environment variables. The environment variable `FLUX_LEASE_TTL_MS` sets how long
+ * a runner's lease lasts without renewal (default 30000): how soon another process may recover
+ * an execution whose process died. `options` override any part.
  *
  * @example
  * const engine = createNodeEngine({ holdSleepsUpTo: 60_000 });
  */
 export function createNodeEngine(options: EngineOptions = {}): Engine {
-  return new Engine({ secrets: envSecrets(), ...options, store: options.store ?? new SqliteStore() });
+  const ttl = leaseTtlFromEnv();
+  return new Engine({ secrets: envSecrets(), ...(ttl === undefined ? {} : { leaseTtl: ttl }), ...options, store: options.store ?? new SqliteStore() });
+}
+
+function leaseTtlFromEnv(): number | undefined {
+  const text = globalThis.process?.env["FLUX_LEASE_TTL_MS"];
+  if (text === undefined || text === "") return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 10) throw new UsageError(`FLUX_LEASE_TTL_MS must be a whole number of milliseconds ≥ 10, not ${JSON.stringify(text)}`);
+  return ms;
 }

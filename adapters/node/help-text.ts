@@ -109,7 +109,9 @@ Options:
   -h, --help          show this help
 
 Environment:
-  FLUX_API_TOKEN  when set, every request needs the header 'Authorization: Bearer <token>'
+  FLUX_API_TOKEN     when set, every request needs the header 'Authorization: Bearer <token>'
+  FLUX_LEASE_TTL_MS  how long a runner's lease lasts unrenewed (default 30000): how soon another
+                     process recovers an execution whose process died
 
 Example:
   flux start examples
