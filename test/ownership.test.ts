@@ -1,11 +1,40 @@
 // One owner from the first commit: a second runner, started at any point of the first's run (its
-// start, inside a step, between steps, at a pause, during a resume), never runs a step body; and
+// start, inside a step, between steps, at a pause, during a resume), never runs a step body, on
+// the memory store, on one SQLite file with a connection per runner, and on D1 in workerd; and
 // recovery of a parent with running children ends in one pass.
-import { describe, expect, test } from "vitest";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { afterAll, describe, expect, test } from "vitest";
+import { D1Store } from "../adapters/d1/index.js";
+import { openSqliteStore } from "../adapters/sqlite/index.js";
 import {
   ConflictError, Engine, MemoryStore, VirtualClock, task, workflow, type StateStore, type Workflow,
 } from "flux-ts";
 import { DyingStore } from "./support/dying-store.js";
+import { tempDir } from "./support/temp-dir.js";
+
+/** Two handles on one store's data, as two runners (processes, Workers) have them. */
+type Pair = () => Promise<{ first: StateStore; second: () => Promise<StateStore> }>;
+
+let mf: Miniflare | undefined;
+afterAll(() => mf?.dispose());
+
+const stores: Record<string, Pair> = {
+  memory: async () => {
+    const store = new MemoryStore();
+    return { first: store, second: async () => store };
+  },
+  "SQLite (one file, one connection per runner)": async () => {
+    const file = join(tempDir(), "flux.db");
+    return { first: await openSqliteStore(file), second: () => openSqliteStore(file) };
+  },
+  "D1 in workerd (Miniflare)": async () => {
+    mf ??= new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: "flux-ownership" }, compatibilityDate: "2026-04-01" });
+    const db = await mf.getD1Database("DB");
+    await db.batch(["flux_events", "flux_executions", "flux_cache", "flux_meta"].map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)));
+    return { first: await new D1Store(db).ready(), second: async () => new D1Store(db).ready() };
+  },
+};
 
 /** A gate a step waits at until the test opens it. */
 class Gates {
@@ -45,9 +74,10 @@ function gatedWorkflow(gates: Gates) {
 }
 
 /** Everything a second runner can try on `id`; each must refuse (ConflictError) or do nothing. */
-async function secondRunnerTries(store: StateStore, wf: Workflow<unknown, unknown>, id: string): Promise<string[]> {
+async function secondRunnerTries(open: () => Promise<StateStore>, wf: Workflow<unknown, unknown>, id: string): Promise<string[]> {
   const outcomes: string[] = [];
   const note = (what: string) => (value: unknown) => void outcomes.push(`${what}: ${value instanceof Error ? value.name : "ok"}`);
+  const store = await open();
   const other = () => new Engine({ store, workflows: [wf] });
   await wf.run(undefined, { engine: other(), executionId: id }).then(note("run"), note("run"));
   await wf.resume(id, "intruder", { engine: other() }).then(note("resume"), note("resume"));
@@ -59,9 +89,9 @@ async function secondRunnerTries(store: StateStore, wf: Workflow<unknown, unknow
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("one owner from the first commit", () => {
+describe.each(Object.entries(stores))("one owner from the first commit, on %s", (_name, pair) => {
   test("a second runner at every point of a run started with an id runs no step body", async () => {
-    const store = new MemoryStore();
+    const { first: store, second } = await pair();
     const gates = new Gates();
     const { wf, runs } = gatedWorkflow(gates);
     const first = new Engine({ store, workflows: [wf] });
@@ -69,17 +99,17 @@ describe("one owner from the first commit", () => {
     const seen: string[][] = [];
     // Inside step one, its start recorded with the lease, its body running.
     await expect.poll(() => gates.arrived.has("one")).toBe(true);
-    seen.push(await secondRunnerTries(store, wf, executionId));
+    seen.push(await secondRunnerTries(second, wf, executionId));
     gates.open("one");
     // Inside step two (step one committed).
     await expect.poll(() => gates.arrived.has("two")).toBe(true);
-    seen.push(await secondRunnerTries(store, wf, executionId));
+    seen.push(await secondRunnerTries(second, wf, executionId));
     gates.open("two");
     expect((await result).paused).toBe(true);
     // Paused: nobody owns it; a resume aimed at the pause is the one thing that moves it.
     const resumed = wf.resume(executionId, "human", { engine: first });
     await expect.poll(() => gates.arrived.has("three")).toBe(true);
-    seen.push(await secondRunnerTries(store, wf, executionId));
+    seen.push(await secondRunnerTries(second, wf, executionId));
     gates.open("three");
     expect((await resumed).output).toBe("human");
     for (const outcomes of seen) {
@@ -89,7 +119,7 @@ describe("one owner from the first commit", () => {
   });
 
   test("a run started without an id is owned from its first commit", async () => {
-    const store = new MemoryStore();
+    const { first: store, second } = await pair();
     const gates = new Gates();
     const { wf, runs } = gatedWorkflow(gates);
     const running = wf.run(undefined, { engine: new Engine({ store, workflows: [wf] }) });
@@ -100,21 +130,22 @@ describe("one owner from the first commit", () => {
     await expect.poll(() => gates.arrived.has("two")).toBe(true);
     const [summary] = (await store.list()).executions;
     expect(summary?.lease).toBeDefined();
-    expect(await secondRunnerTries(store, wf, summary!.executionId)).toEqual(["run: ConflictError", "resume: ConflictError", "recover: 0", "wakeDue: 0"]);
+    expect(await secondRunnerTries(second, wf, summary!.executionId)).toEqual(["run: ConflictError", "resume: ConflictError", "recover: 0", "wakeDue: 0"]);
     gates.open("two");
     expect((await running).paused).toBe(true);
     expect(runs).toEqual({ one: 1, two: 1 });
   });
 
   test("of eight runners resuming one paused execution at once, exactly one runs it", async () => {
-    const store = new MemoryStore();
+    const { first: store, second } = await pair();
     const gates = new Gates();
     gates.open("one");
     gates.open("two");
     gates.open("three");
     const { wf, runs } = gatedWorkflow(gates);
     const paused = await wf.run(undefined, { engine: new Engine({ store }) });
-    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => wf.resume(paused.executionId, `r${i}`, { engine: new Engine({ store }) })));
+    const handles = await Promise.all(Array.from({ length: 8 }, () => second()));
+    const outcomes = await Promise.allSettled(handles.map((handle, i) => wf.resume(paused.executionId, `r${i}`, { engine: new Engine({ store: handle }) })));
     const won = outcomes.filter((o) => o.status === "fulfilled");
     expect(won).toHaveLength(1);
     expect(outcomes.filter((o) => o.status === "rejected").every((o) => (o as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
