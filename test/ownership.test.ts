@@ -2,7 +2,9 @@
 // start, inside a step, between steps, at a pause, during a resume), never runs a step body, on
 // the memory store, on one SQLite file with a connection per runner, and on D1 in workerd; and
 // recovery of a parent with running children ends in one pass.
-import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
 import { D1Store } from "../adapters/d1/index.js";
@@ -11,13 +13,16 @@ import {
   ConflictError, Engine, MemoryStore, VirtualClock, task, workflow, type StateStore, type Workflow,
 } from "flux-ts";
 import { DyingStore } from "./support/dying-store.js";
-import { tempDir } from "./support/temp-dir.js";
 
 /** Two handles on one store's data, as two runners (processes, Workers) have them. */
 type Pair = () => Promise<{ first: StateStore; second: () => Promise<StateStore> }>;
 
 let mf: Miniflare | undefined;
-afterAll(() => mf?.dispose());
+const made: string[] = [];
+afterAll(async () => {
+  await mf?.dispose();
+  for (const file of made) rmSync(dirname(file), { recursive: true, force: true });
+});
 
 const stores: Record<string, Pair> = {
   memory: async () => {
@@ -25,7 +30,8 @@ const stores: Record<string, Pair> = {
     return { first: store, second: async () => store };
   },
   "SQLite (one file, one connection per runner)": async () => {
-    const file = join(tempDir(), "flux.db");
+    const file = join(mkdtempSync(join(tmpdir(), "flux-ownership-")), "flux.db");
+    made.push(file);
     return { first: await openSqliteStore(file), second: () => openSqliteStore(file) };
   },
   "D1 in workerd (Miniflare)": async () => {

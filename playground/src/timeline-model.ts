@@ -70,11 +70,17 @@ function addExecution(
   const workflowLane: Lane = { id: prefix, label: first.name, depth, kind: "workflow", segments: [], marks: [], status: "running", order: -1 };
   const steps = new Map<string, Lane>();
   const stepOrder: Lane[] = [];
+  /** The child execution id a call recorded (`{ call: id, input }`), by step id. */
+  const childIds = new Map<string, string>();
   for (const event of events) {
     if (event.type.startsWith("WORKFLOW_")) {
       applyWorkflowEvent(workflowLane, event, depth === 0 ? pauses : undefined);
       continue;
     }
+    const started = event.type === "TASK_STARTED" ? (event.value as { parallel?: unknown; call?: unknown } | null) : null;
+    // A parallel group is no step of its own: its branches' steps are drawn.
+    if (typeof started?.parallel === "number" && !Array.isArray(started)) continue;
+    if (typeof started?.call === "string") childIds.set(event.sourceId, started.call);
     let lane = steps.get(event.sourceId);
     if (lane === undefined) {
       lane = newStepLane(event, prefix, depth);
@@ -89,10 +95,11 @@ function addExecution(
     closeOpen(lane, now);
     lanes.push(lane);
     const stepId = lane.id.slice(prefix === "" ? 0 : prefix.length + 1);
-    const child = children.get(`${id}.${stepId}`);
+    const childId = childIds.get(stepId) ?? `${id}.${stepId}`;
+    const child = children.get(childId);
     if (child !== undefined && child.length > 0) {
       (lane as { kind: Lane["kind"] }).kind = "call";
-      addExecution(lanes, pauses, child, children, now, lane.id, lane.depth + 1, `${id}.${stepId}`);
+      addExecution(lanes, pauses, child, children, now, lane.id, lane.depth + 1, childId);
     }
   }
 }
@@ -155,8 +162,10 @@ function applyStepEvent(lane: Lane, event: ExecutionEvent): void {
   const { time, value } = event;
   switch (event.type) {
     case "TASK_STARTED": {
-      const ms = Array.isArray(value) ? value[0] : undefined;
-      const label = lane.kind === "sleep" ? `sleep ${typeof ms === "number" ? `${ms} ms` : ""}` : `attempt 1 (args ${preview(value)})`;
+      // A sleep records { sleep: ms } (older histories [ms]); a call { call: childId, input }.
+      const ms = Array.isArray(value) ? value[0] : (value as { sleep?: unknown } | null)?.sleep;
+      const args = value !== null && typeof value === "object" && !Array.isArray(value) && "call" in value ? [(value as { input?: unknown }).input] : value;
+      const label = lane.kind === "sleep" ? `sleep ${typeof ms === "number" ? `${ms} ms` : ""}` : `attempt 1 (args ${preview(args)})`;
       lane.segments.push({ kind: lane.kind === "sleep" ? "sleep" : "running", start: time, end: undefined, label });
       break;
     }
