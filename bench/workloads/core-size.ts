@@ -4,11 +4,15 @@ import type { Workload } from "../lib/workload.js";
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
 
-/** The core (`src/index.ts` and all it imports) bundled by esbuild, minified, gzipped: KB (1,024 B). */
+/**
+ * The core (`src/index.ts` and all it imports) bundled by esbuild, minified, gzipped: KB (1,024 B).
+ * The target was 12 KB before the core gained its model of waiting and ownership (the dispatcher,
+ * leases from the first commit, resume forwarding, graceful stop: 11.6 → 18.3 KB); it is 20 KB now.
+ */
 const coreSize: Workload = {
   title: "Core size (src/, min + gzip)",
   unit: "KB",
-  target: { value: 12, better: "lower" },
+  target: { value: 20, better: "lower" },
   variants: ["-"],
   runs: 1,
   warmups: 0,
