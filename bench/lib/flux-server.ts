@@ -10,8 +10,24 @@ const cli = fileURLToPath(new URL("../../bin/flux.js", import.meta.url));
 /** A `flux start` process serving some workflows on 127.0.0.1, in a temp directory of its own. */
 export interface FluxServer {
   readonly url: string;
+  /** The server's process id (to read its CPU time). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
+
+/** Where and how to start it. */
+export interface FluxServerOptions {
+  /** Its working directory, and so `.flux/flux.db` under it (kept by `stop`); default a new temp directory (removed by `stop`). */
+  readonly cwd?: string;
+  /** More arguments to `flux start`. */
+  readonly args?: readonly string[];
+}
+
+/** Servers not stopped yet: killed when this process exits, whatever way it exits (a failed sample too). */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -27,12 +43,17 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `flux start <path> --port <free port>` with its working directory (and so its
- * `.flux/flux.db`, the default SQLite store) in a new temp directory; resolves once it serves.
+ * `.flux/flux.db`, the default SQLite store) in a new temp directory, or in `options.cwd`;
+ * resolves once it serves.
  */
-export async function startFluxServer(path: string): Promise<FluxServer> {
-  const cwd = mkdtempSync(join(tmpdir(), "flux-http-"));
+export async function startFluxServer(path: string, options: FluxServerOptions = {}): Promise<FluxServer> {
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "flux-http-"));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [cli, "start", path, "--port", String(port)], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  // FLUX_BENCH_CPU_PROF=<dir>: the server runs under `node --cpu-prof` and writes its profile there when it stops.
+  const profile = process.env["FLUX_BENCH_CPU_PROF"];
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "--cpu-prof-interval=250"] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, "start", path, "--port", String(port), ...(options.args ?? [])], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
   let output = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   await new Promise<void>((resolve, reject) => {
@@ -45,10 +66,12 @@ export async function startFluxServer(path: string): Promise<FluxServer> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");
       await exited;
-      rmSync(cwd, { recursive: true, force: true });
+      live.delete(child);
+      if (options.cwd === undefined) rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
