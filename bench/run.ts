@@ -22,6 +22,8 @@ const files = [
   "replay-scaling",
   "replay-memory",
   "http",
+  "wake-idle",
+  "wake-timers",
   "cli-cold-start",
   "browser-idb",
   "core-size",
