@@ -36,8 +36,9 @@ async function allSucceeded(path: string, ids: readonly string[], timeout: numbe
  * a pause and 1,000 sleeping for a year. In each sample this process records, on the same file,
  * 1 or 1,000 more executions whose durable sleep comes due at one instant T, 3 s ahead; the
  * server's dispatcher learns of them by its poll and wakes them. Each wake is then read from the
- * log: the time of its WORKFLOW_RESUMED event (the engine's clock when the wake, having taken the
- * lease and loaded the log, resumed it) and of its WORKFLOW_COMPLETED (one step after the sleep).
+ * log: the time of its WORKFLOW_RESUMED event (recorded with the sleep's end, once the wake has
+ * taken the lease, read the log and replayed up to the sleep) and of its WORKFLOW_COMPLETED (one
+ * step after the sleep).
  * The figure is the time from T by which every one of them had started. For 1,000, its floor,
  * measured just before each sample: 1,000 one-row durable SQLite transactions in a row (each
  * wake takes its lease in a transaction of its own); and the server's CPU time from T until all
