@@ -2,14 +2,18 @@
 // side effect on disk, and is SIGKILLed at chosen points (before a step's body, after its body but
 // before its completion is committed, once its completion is recorded in memory but not written,
 // after its commit) and at random times; a new process then recovers it. The figures compare the
-// side effects with the log. FLUX_TEST_FULL=1 (npm run test:full) kills at many more points.
+// side effects with the log. The second case does so for a composed run (support/crash-composed-run.ts).
+// FLUX_TEST_FULL=1 (npm run test:full) kills at many more points.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../adapters/sqlite/index.js";
 import { decodeValue } from "../src/serialization.js";
+import { composedShape } from "./fixtures/crash-composed-workflow.js";
 import type { KillPhase } from "./fixtures/crash-workflow.js";
+import { composedPlans, randomPlans } from "./support/crash-composed-plans.js";
+import { killLiveProcesses, runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-composed-run.js";
 import { seededRandom } from "./support/seeded-random.js";
 import { spawnTs, type ChildExit } from "./support/spawn-child.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -201,4 +205,63 @@ describe("crash points: SIGKILL anywhere in a 200-step run, then recovery", () =
     expect(total.maxPerKill).toBeLessThanOrEqual(1);
     expect(total.completed).toBe(plans.length);
   }, full ? 600_000 : 120_000);
+});
+
+describe("crash points in a composed run: subworkflows, pauses, wakes and resumes", () => {
+  afterAll(killLiveProcesses);
+
+  it("loses no recorded step, re-runs none, completes every execution, answers each pause only by its resume", async () => {
+    const root = tempDir("crash-composed");
+    const seed = Number(process.env.FLUX_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const random = seededRandom(seed);
+    const steps = full ? 30 : 10;
+    const shape = composedShape("top", steps);
+    const perRun = Object.keys(shape.executions).length;
+    // Two uninterrupted runs go last among the chosen plans, so that they time a run under the same
+    // load as the random kills that follow (the quicker one sets the range, so that most land in a run).
+    const { atSteps, events } = composedPlans({ full, steps });
+    const noKill: ComposedPlan = { label: "no kill", kills: [] };
+    const chosen = [...atSteps, ...events, noKill, noKill];
+    const chosenFigures = await pool(2, chosen.map((plan, i) => () => runComposedPlan(root, i, plan, steps, seed)));
+    const baselines = chosenFigures.slice(-2);
+    const runMs = Math.min(...baselines.map((baseline) => baseline.firstRunMs));
+    const timed = randomPlans({ full, runMs, random });
+    const timedFigures = await pool(2, timed.map((plan, i) => () => runComposedPlan(root, chosen.length + i, plan, steps, seed)));
+    const plans = [...chosen, ...timed];
+    const figures = [...chosenFigures, ...timedFigures];
+
+    const total = totalOf(figures);
+    const percent = Math.round((100 * total.completed) / total.executions);
+    const scheduled = (list: ComposedPlan[]) => list.reduce((n, plan) => n + plan.kills.length, 0);
+    const inRecovery = plans.reduce((n, plan) => n + Math.max(0, plan.kills.length - 1), 0);
+    console.log([
+      `crash points, composed (seed ${seed}${full ? ", full" : ""}): ${total.kills} SIGKILLs over ${plans.length} runs of a top with ${perRun - 1} subworkflows`,
+      `  on 3 levels (${shape.effectSteps} effect steps, ${shape.pauseCount} pauses, ${shape.sleeps.length} sleeps past the hold limit in each run): ${scheduled(atSteps)} kills at`,
+      `  effect steps of children and grandchildren, ${scheduled(events)} at resumes and wakes, ${scheduled(timed)} at random times ≤ ${runMs} ms;`,
+      `  ${inRecovery} of them kill a recovery`,
+      `  recorded steps lost:     ${total.lost}`,
+      `  recorded steps re-run:   ${total.recordedReRun}`,
+      `  in-flight steps re-run:  ${total.inFlightReRun} (${total.killedStepReRun} of the steps killed at a phase, as it predicts in ${total.asPredicted}/${total.phaseKills};`,
+      `                           ${total.inFlightReRun - total.killedStepReRun} of other steps in flight in parallel; max ${total.maxRunsPerProcess} per step per kill)`,
+      `  executions completed:    ${total.completed}/${total.executions} (${percent}%), each with one WORKFLOW_STARTED and one end`,
+      `  pauses resolved by anything but a resume aimed at them: ${total.misdirected} (${total.resumesRecorded} resumes recorded, ${total.resumesSent} sent,`,
+      `                           ${total.resumesDropped} resolved without answering a pause)`,
+      `  sleeps suspended past the hold limit, then woken: ${total.sleepsWoken}/${total.sleeps}`,
+      ...plans.map((plan, i) => `    ${plan.label.padEnd(62)} kills ${figures[i]!.kills}  in-flight re-run ${figures[i]!.inFlightReRun}  resumes sent ${figures[i]!.resumesSent}`),
+    ].join("\n"));
+
+    expect(figures.flatMap((f) => f.problems)).toEqual([]);
+    for (const baseline of baselines) {
+      expect(baseline).toMatchObject({ kills: 0, lost: 0, recordedReRun: 0, inFlightReRun: 0, completed: perRun, misdirected: 0, resumesRecorded: shape.pauseCount });
+    }
+    expect(total.kills).toBeGreaterThanOrEqual(scheduled(chosen));
+    expect(total.lost).toBe(0);
+    expect(total.recordedReRun).toBe(0);
+    expect(total.maxRunsPerProcess).toBeLessThanOrEqual(1);
+    expect(total.completed).toBe(total.executions);
+    expect(total.misdirected).toBe(0);
+    expect(total.resumesDropped).toBe(0);
+    expect(total.resumesRecorded).toBe(shape.pauseCount * plans.length);
+    expect(total.sleepsWoken).toBe(total.sleeps);
+  }, full ? 900_000 : 120_000);
 });
