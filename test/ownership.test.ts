@@ -158,6 +158,26 @@ describe.each(Object.entries(stores))("one owner from the first commit, on %s", 
     expect(runs.three).toBe(1);
     expect((await store.load(paused.executionId)).filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
   });
+
+  // Found by the composed crash test: a resume forwarded to a paused child whose lease another
+  // runner holds (it claimed the child to resume it and has not committed yet, or died there)
+  // must be refused like a resume of the child itself, not resolve with the value dropped.
+  test("a resume forwarded to a paused child that another runner holds is refused, not dropped", async () => {
+    const store = new MemoryStore();
+    const approval = workflow("held_approval", async (ctx) => ctx.pause<string>("approve"));
+    const parent = workflow("held_parent", async (ctx) => ctx.call(approval, null));
+    const first = await parent.run(null, { engine: new Engine({ store }) });
+    const childId = `${first.executionId}.1`;
+    const now = Date.now();
+    await store.lease(childId, "other-runner", { now, expiresAt: now + 60_000 });
+    await expect(approval.resume(childId, "direct", { engine: new Engine({ store }) })).rejects.toBeInstanceOf(ConflictError);
+    const forwarded = await parent.resume(first.executionId, "forwarded", { engine: new Engine({ store }) }).then(
+      (ctx) => `resolved, ${ctx.state}`,
+      (error: unknown) => (error instanceof ConflictError ? "ConflictError" : String(error)),
+    );
+    expect((await store.load(childId)).filter((e) => e.type === "TASK_RESUMED")).toEqual([]);
+    expect(forwarded).toBe("ConflictError");
+  });
 });
 
 describe("recovery of a parent and its children", () => {

@@ -78,7 +78,12 @@ async function reachChild(exec: Execution, workflow: Workflow<unknown, unknown>,
   const forward = exec.forward;
   if (summary.state === "paused" && forward?.childId === childId) {
     exec.forward = undefined;
-    return children.resumeChild(workflow, childId, forward.value);
+    // The resume aimed at the child's pause must reach it, or the resume fails as a whole (the
+    // parent's run halts, recording nothing): its value is never dropped.
+    return children.resumeChild(workflow, childId, forward.value).catch((error: unknown) => {
+      exec.halt(error);
+      return never<Child>();
+    });
   }
   return "waiting";
 }
