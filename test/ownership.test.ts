@@ -163,7 +163,7 @@ describe.each(Object.entries(stores))("one owner from the first commit, on %s", 
   // runner holds (it claimed the child to resume it and has not committed yet, or died there)
   // must be refused like a resume of the child itself, not resolve with the value dropped.
   test("a resume forwarded to a paused child that another runner holds is refused, not dropped", async () => {
-    const store = new MemoryStore();
+    const { first: store } = await pair();
     const approval = workflow("held_approval", async (ctx) => ctx.pause<string>("approve"));
     const parent = workflow("held_parent", async (ctx) => ctx.call(approval, null));
     const first = await parent.run(null, { engine: new Engine({ store }) });
