@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `flux` command: the CLI compiled into dist/ (npm run build; npm ci, npm install and
-// npm pack build it). It loads users' TypeScript files with tsx when tsx is installed.
+// npm pack build it). It loads users' TypeScript files with sucrase (or tsx) when one is installed.
 let cli;
 try {
   cli = await import("../dist/adapters/node/cli.js");

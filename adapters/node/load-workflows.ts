@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Workflow } from "../../src/workflow.js";
 import { WorkflowFileError } from "./cli-errors.js";
 import { commonJsHint } from "./commonjs-hint.js";
-import { prepareToLoad } from "./module-loader.js";
+import { prepareToLoad, typeScriptLoader } from "./module-loader.js";
 
 type AnyWorkflow = Workflow<unknown, unknown>;
 
@@ -124,10 +124,33 @@ function loadHint(error: unknown, path: string): string {
   }
   const commonjs = commonJsHint(path);
   if (commonjs !== "") return commonjs;
-  if (/ERR_UNKNOWN_FILE_EXTENSION|Unknown file extension "\.(?:ts|mts|cts|tsx)"/.test(`${(error as { code?: unknown }).code} ${message}`)) {
-    return ". It imports a TypeScript file that Node cannot run: install tsx where flux-ts is (npm install --save-dev tsx)";
+  const loader = typeScriptLoader();
+  const unknown = /Unknown file extension "(\.[^"]+)"/.exec(message)?.[1];
+  if (loader === "sucrase" && unknown !== undefined && /^\.(?:tsx|jsx|cts)$/.test(unknown)) {
+    return `. It imports a ${unknown} file, which flux's TypeScript loader (sucrase) does not load: load the files with tsx (npm install --save-dev tsx, then FLUX_TS_LOADER=tsx)`;
   }
+  if (unknown !== undefined && /^\.(?:ts|mts|cts|tsx)$/.test(unknown)) {
+    return loader === undefined
+      ? `. It imports a ${unknown} file: flux loads TypeScript when the workflow file itself is TypeScript (.ts, .mts), with sucrase or tsx installed where flux-ts is (npm install --save-dev sucrase)`
+      : `. It imports a ${unknown} file that Node cannot run here`;
+  }
+  if (loader === "sucrase" && error instanceof SyntaxError) return decoratorHint(path);
   return "";
+}
+
+/** A hint when the file at `path` uses decorators, which sucrase leaves in and Node (20 to 24) cannot parse. */
+function decoratorHint(path: string): string {
+  let source: string;
+  try {
+    source = readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+  const decorator = /^[ \t]*(@[A-Za-z_$][\w$.]*)/m.exec(source);
+  if (decorator === null) return "";
+  const line = source.slice(0, decorator.index).split("\n").length;
+  return `. It uses decorators (${decorator[1]}, line ${line}), which flux's TypeScript loader (sucrase) leaves to Node, and Node cannot run them: `
+    + "load the file with tsx (npm install --save-dev tsx, then FLUX_TS_LOADER=tsx), or do without decorators";
 }
 
 function describe(value: unknown): string {
