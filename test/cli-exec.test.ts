@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flux, fluxOnTerminal, repo, stdoutJson, userProject } from "./cli-support.js";
@@ -133,6 +133,121 @@ describe("flux exec", () => {
     expect(helps[5]!.stdout).toContain("--port PORT");
     const version = await flux(["--version"], cwd);
     expect(version.stdout).toBe(`flux-ts ${(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version}\n`);
+  });
+});
+
+// A TypeScript project of several files, as tsx users write them: relative imports by their .js
+// name, by folder and without extension, a type-only import, an enum and a const enum across
+// files, parameter properties, a namespace of types only.
+const tsProject = {
+  "ts-project/package.json": `{ "type": "module" }`,
+  "ts-project/main.ts": `import { task, workflow, type WorkflowExecutionContext } from "flux-ts";
+import { Level, Size, label, type Order } from "./model.js";
+import type { Options } from "./options.js";
+import { twice } from "./lib";
+import { shout } from "./lib/shout";
+
+export namespace Shapes { export type Box = { size: Size; class?: string } }
+declare namespace Ambient { const outside: number }
+
+class Pricer {
+  constructor(private readonly base: number, public factor = 2) {}
+  price(size: Size): number { return this.base * this.factor * size; }
+}
+
+export const describeOrder = task("describe_order", async (order: Order, options?: Options): Promise<string> => {
+  const box: Shapes.Box = { size: Size.Large };
+  return \`\${shout(label(order))} \${Level[order.level]} \${twice(new Pricer(1).price(box.size))}\${options?.suffix ?? ""}\`;
+});
+
+export const ordered = workflow("ordered", async (ctx: WorkflowExecutionContext<Order>) => ctx.run(describeOrder, ctx.input));
+
+export const where = workflow("where", async (): Promise<string> => new Error("here").stack!.split("\\n")[1]!);
+`,
+  "ts-project/model.ts": `export enum Level { Low, High = 5 }
+export const enum Size { Small = 1, Large = 3 }
+export interface Order { id: string; level: Level }
+export const label = (order: Order): string => \`order \${order.id}\`;
+`,
+  "ts-project/options.ts": `export interface Options { suffix?: string }
+`,
+  "ts-project/lib/index.ts": `export const twice = (n: number): number => n * 2;
+`,
+  "ts-project/lib/shout.ts": `export function shout(text: string): string { return text.toUpperCase(); }
+`,
+  "ts-project/values-namespace.ts": `import { workflow } from "flux-ts";
+export namespace Types { export type A = { id: string } }
+namespace Values {
+  export const answer = 42;
+}
+export const answer = workflow("answer", async () => Values.answer);
+`,
+  "ts-project/decorated.ts": `import { workflow } from "flux-ts";
+function logged<T>(method: T, _context: unknown): T { return method; }
+class Greeter {
+  @logged
+  greet(): string { return "hi"; }
+}
+export const decorated = workflow("decorated", async () => new Greeter().greet());
+`,
+  "ts-project/uses-jsx.ts": `import { workflow } from "flux-ts";
+import { view } from "./view.js";
+export const jsx = workflow("jsx", async () => String(view));
+`,
+  "ts-project/view.tsx": `export const view = <b>hi</b>;
+`,
+  "ts-project/uses-ts.mjs": `export { ordered } from "./main.ts";
+`,
+};
+
+describe("flux exec of a TypeScript project (sucrase)", () => {
+  const cwd = userProject(tsProject);
+  const order = '{"id": "a1", "level": 5}';
+
+  it("loads a project of several .ts files: ./x.js is x.ts, ./lib is lib/index.ts, enums, a type import, parameter properties", async () => {
+    const [sucrase, tsx] = await Promise.all([
+      flux(["exec", "ts-project/main.ts", "ordered", order], cwd),
+      flux(["exec", "ts-project/main.ts", "ordered", order], cwd, { FLUX_TS_LOADER: "tsx" }),
+    ]);
+    expect(sucrase.stderr).toBe("");
+    expect(stdoutJson(sucrase)).toMatchObject({ state: "succeeded", output: "ORDER A1 High 12" });
+    expect(stdoutJson(tsx)).toMatchObject({ state: "succeeded", output: "ORDER A1 High 12" });
+  });
+
+  it("keeps the .ts file's line numbers in stack traces (sucrase keeps every line where it was)", async () => {
+    const line = tsProject["ts-project/main.ts"].split("\n").findIndex((l) => l.includes('new Error("here")')) + 1;
+    const ran = await flux(["exec", "ts-project/main.ts", "where"], cwd);
+    expect(stdoutJson<{ output: string }>(ran).output).toMatch(new RegExp(`ts-project/main\\.ts:${line}:\\d+\\)$`));
+  });
+
+  it("compiles a file anew when it changes (the cache is keyed by the source)", async () => {
+    const dir = userProject({ "edited.ts": `import { workflow } from "flux-ts";\nexport const edited = workflow("edited", async (): Promise<number> => 1);\n` });
+    expect(stdoutJson(await flux(["exec", "edited.ts", "edited"], dir))).toMatchObject({ output: 1 });
+    writeFileSync(join(dir, "edited.ts"), `import { workflow } from "flux-ts";\nexport const edited = workflow("edited", async (): Promise<number> => 2);\n`);
+    expect(stdoutJson(await flux(["exec", "edited.ts", "edited"], dir))).toMatchObject({ output: 2 });
+  });
+
+  it("names what sucrase does not compile, and the way out: namespaces of values, decorators, JSX; FLUX_TS_LOADER", async () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [["exec", "ts-project/values-namespace.ts", "answer"], {}, /values-namespace\.ts:3: namespace Values holds values, which flux's TypeScript loader \(sucrase\) does not compile: .*FLUX_TS_LOADER=tsx/],
+      [["exec", "ts-project/decorated.ts", "decorated"], {}, /cannot load ts-project\/decorated\.ts: .*It uses decorators \(@logged, line 4\).*FLUX_TS_LOADER=tsx/],
+      [["exec", "ts-project/uses-jsx.ts", "jsx"], {}, /Unknown file extension "\.tsx".*It imports a \.tsx file, which flux's TypeScript loader \(sucrase\) does not load: .*FLUX_TS_LOADER=tsx/],
+      [["exec", "ts-project/uses-ts.mjs", "ordered"], {}, /It imports a \.ts file: flux loads TypeScript when the workflow file itself is TypeScript/],
+      [["exec", "ts-project/main.ts", "ordered"], { FLUX_TS_LOADER: "esbuild" }, /FLUX_TS_LOADER=esbuild is not a TypeScript loader: set it to sucrase, tsx or node/],
+      [["exec", "ts-project/view.tsx", "x"], { FLUX_TS_LOADER: "sucrase" }, /cannot load ts-project\/view\.tsx: FLUX_TS_LOADER=sucrase, and flux's sucrase loader does not load \.tsx, \.jsx nor \.cts files/],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => flux(args, cwd, env)));
+    results.forEach((ran, i) => {
+      const [args, , message] = cases[i]!;
+      expect(ran.code, args.join(" ")).toBe(2);
+      expect(ran.stderr, args.join(" ")).toMatch(message);
+    });
+    const [types, decorated] = await Promise.all([
+      flux(["exec", "ts-project/main.ts", "ordered", order], cwd),
+      flux(["exec", "ts-project/decorated.ts", "decorated"], cwd, { FLUX_TS_LOADER: "tsx" }),
+    ]);
+    expect(stdoutJson(types)).toMatchObject({ state: "succeeded" });
+    expect(stdoutJson(decorated)).toMatchObject({ state: "succeeded", output: "hi" });
   });
 });
 
