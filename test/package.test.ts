@@ -2,7 +2,7 @@
 // outside the repository, then each way of using it (plain node, the CLI, tsc under the usual
 // consumer settings, vite, wrangler). Slow by nature (installs, compilers, bundlers): about a
 // minute or two; nothing in it is timed.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,7 @@ const devDependencies = (JSON.parse(readFileSync(join(repo, "package.json"), "ut
 const dir = join(tmpdir(), `flux-package-${process.pid}`);
 let packed: Packed;
 let nodeProject: string;
+let typeScriptProject: string;
 let webProject: string;
 let typesProject: string;
 
@@ -27,13 +28,16 @@ beforeAll(async () => {
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
   console.log(`flux-ts tarball: ${packed.files.length} files, ${mb(packed.size)} packed, ${mb(packed.unpackedSize)} unpacked\n`
     + packed.files.map((f) => `  ${f.path} (${f.size} B)`).join("\n"));
-  [nodeProject, webProject, typesProject] = await Promise.all([
+  [nodeProject, typeScriptProject, webProject, typesProject] = await Promise.all([
     consumerProject(join(dir, "node"), packed.tarball),
+    consumerProject(join(dir, "typescript"), packed.tarball, [`sucrase@${devDependencies["sucrase"]}`]),
     consumerProject(join(dir, "web"), packed.tarball),
     consumerProject(join(dir, "types"), packed.tarball, [`@types/node@${devDependencies["@types/node"]}`, `@cloudflare/workers-types@${devDependencies["@cloudflare/workers-types"]}`]),
   ]);
   linkBetterSqlite(nodeProject);
   copyConsumer("node", nodeProject);
+  linkBetterSqlite(typeScriptProject);
+  copyConsumer("typescript", typeScriptProject);
 }, 300_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,16 +114,25 @@ describe("in Node, with plain node and npx flux", { timeout: 180_000 }, () => {
     expect(JSON.parse((await runOk(process.execPath, ["memory.mjs"], project)).stdout)).toEqual({ output: 42 });
   });
 
-  it("asks for tsx to run a .ts workflow file (the library never needs it), and says how to fix a CommonJS project", async () => {
+  it("asks for sucrase to run a .ts workflow file (the library never needs it), and says how to fix a CommonJS project", async () => {
     const ts = await run("npx", ["--offline", "flux", "exec", "hello.ts", "hello_world", "World"], nodeProject);
     expect(ts.code).toBe(2);
-    expect(ts.stderr).toMatch(/cannot load hello\.ts: it is TypeScript.*npm install --save-dev tsx/);
+    expect(ts.stderr).toMatch(/cannot load hello\.ts: it is TypeScript.*npm install --save-dev sucrase; tsx works too/);
     const cjs = copyConsumer("node", join(nodeProject, "cjs"));
     writeFileSync(join(cjs, "package.json"), `{ "name": "cjs", "type": "commonjs" }\n`);
     writeFileSync(join(cjs, "hello.js"), readFileSync(join(cjs, "hello.mjs"), "utf8"));
     const ran = await run("npx", ["--offline", "flux", "exec", "cjs/hello.js", "hello_world", "World"], nodeProject);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/loads as CommonJS \("type": "commonjs" in .*cjs\/package\.json\).*set "type": "module" .*or rename the file hello\.mjs/);
+  });
+
+  it("runs a project of several .ts files with sucrase installed beside flux-ts (an optional peer), and caches them in its node_modules", async () => {
+    const ran = await runOk("npx", ["--offline", "flux", "exec", "orders.ts", "ordered", '{"id": "a1", "level": 5}'], typeScriptProject);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ state: "succeeded", output: "order a1 High 10" });
+    const cache = join(typeScriptProject, "node_modules", ".cache", "flux-ts");
+    const cached = readdirSync(cache).map((name) => readFileSync(join(cache, name), "utf8"));
+    expect(cached.some((entry) => entry.includes("export enum Level"))).toBe(true);
+    expect(installed(typeScriptProject).packages).toContain("sucrase");
   });
 });
 
