@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { register } from "node:module";
+import * as nodeModule from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WorkflowFileError } from "./cli-errors.js";
@@ -19,9 +19,11 @@ let prepared: Loader | undefined;
  *   gives a "type" as an ES module when it has `import`/`export`, so it gets the CLI's own copy
  *   of flux-ts. This path loads no transpiler and registers no hooks (a fast start).
  * - TypeScript (.ts, .mts): sucrase when it is installed (an optional peer dependency of
- *   flux-ts), through `typescript-hooks.ts`, which load it in Node's module-hooks thread and only
- *   when a file is not in their cache; else tsx; else Node's own type stripping where Node has it
- *   (22.18 and later).
+ *   flux-ts), through `typescript-hooks.ts`, which load it only when a file is not in their
+ *   cache. On Node 20 they run in Node's module-hooks thread (`module.register`), so that the
+ *   CLI's thread never loads sucrase; where Node has `module.registerHooks` (22.15 and later)
+ *   they run in the CLI's thread, which spares starting that thread. Else tsx; else Node's own
+ *   type stripping where Node has it (22.18 and later).
  * - JSX (.tsx, .jsx) and CommonJS TypeScript (.cts), which sucrase's hooks do not load: tsx,
  *   when it is installed, with `module-format-hooks.ts` registered after it so that it runs first.
  * - `FLUX_TS_LOADER` (sucrase, tsx or node) picks one of them instead.
@@ -72,13 +74,20 @@ async function use(loader: Loader, jsx: string | undefined): Promise<boolean> {
       throw error;
     }
     const data: TypeScriptOptions = { sucrase: entry, sucraseVersion: versionOf(entry, "sucrase"), cacheDir: cacheDir() };
-    register("./typescript-hooks.js", import.meta.url, { data });
+    const { registerHooks } = nodeModule as { registerHooks?: (hooks: { resolve: unknown; load: unknown }) => unknown };
+    if (registerHooks === undefined) {
+      nodeModule.register("./typescript-hooks.js", import.meta.url, { data });
+    } else {
+      const hooks = await import("./typescript-hooks.js");
+      await hooks.initialize(data);
+      registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+    }
     return true;
   }
   try {
     const api = await import("tsx/esm/api");
     api.register();
-    register("./module-format-hooks.js", import.meta.url);
+    nodeModule.register("./module-format-hooks.js", import.meta.url);
     return true;
   } catch (error) {
     if (isMissing(error, "tsx")) return false;

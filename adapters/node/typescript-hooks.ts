@@ -13,7 +13,9 @@
  *   or `./x/index.ts`, as tsx resolves them. (A .tsx file found so is left to Node, which refuses
  *   it: the CLI then says to load the files with tsx.)
  */
-import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook, ResolveHookContext } from "node:module";
+import type {
+  InitializeHook, LoadFnOutput, LoadHook, LoadHookContext, ResolveFnOutput, ResolveHook, ResolveHookContext,
+} from "node:module";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,27 +23,64 @@ import { compileTypeScript, type TypeScriptOptions } from "./typescript-compile.
 
 let options: TypeScriptOptions = { sucrase: "sucrase", sucraseVersion: "", cacheDir: "" };
 
-/** Receives what `module.register` passes: where sucrase is, and the cache folder. */
+/** Receives what `module.register` passes (or the CLI, in its own thread): where sucrase is, and the cache folder. */
 export const initialize: InitializeHook<TypeScriptOptions> = (data) => {
   options = data;
 };
 
+/** The resolve hook, for `module.register` (Node's module-hooks thread). */
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
-  let result: ResolveFnOutput;
+  let result: ResolveFnOutput | undefined;
   try {
     result = await nextResolve(specifier, context);
   } catch (error) {
-    result = await resolveTypeScript(error, specifier, context, nextResolve);
+    for (const candidate of typeScriptCandidates(error, specifier, context)) {
+      try {
+        result = await nextResolve(candidate, context);
+        break;
+      } catch {
+        // not this one
+      }
+    }
+    if (result === undefined) throw error;
   }
-  return typeScriptUrl(result.url) && isModule(result.url) ? { ...result, format: "module" } : result;
+  return withFormat(result);
 };
 
+/** The load hook, for `module.register` (Node's module-hooks thread). */
 export const load: LoadHook = async (url, context, nextLoad) => {
-  if (context.format !== "module" || !typeScriptUrl(url)) return nextLoad(url, context);
-  const { source } = await nextLoad(url, context);
-  const text = typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
-  return { format: "module", source: compileTypeScript(text, fileURLToPath(url), options), shortCircuit: true };
+  if (!compiles(url, context)) return nextLoad(url, context);
+  return compiled(url, await nextLoad(url, context));
 };
+
+/** `resolve`, synchronous, for `module.registerHooks` (Node 22.15 and later: hooks in the CLI's own thread). */
+export function resolveSync(
+  specifier: string,
+  context: ResolveHookContext,
+  nextResolve: (specifier: string, context?: Partial<ResolveHookContext>) => ResolveFnOutput,
+): ResolveFnOutput {
+  try {
+    return withFormat(nextResolve(specifier, context));
+  } catch (error) {
+    for (const candidate of typeScriptCandidates(error, specifier, context)) {
+      try {
+        return withFormat(nextResolve(candidate, context));
+      } catch {
+        // not this one
+      }
+    }
+    throw error;
+  }
+}
+
+/** `load`, synchronous, for `module.registerHooks`. */
+export function loadSync(
+  url: string,
+  context: LoadHookContext,
+  nextLoad: (url: string, context?: Partial<LoadHookContext>) => LoadFnOutput,
+): LoadFnOutput {
+  return compiles(url, context) ? compiled(url, nextLoad(url, context)) : nextLoad(url, context);
+}
 
 const typeScriptPath = /\.m?ts$/;
 const notFound = new Set(["ERR_MODULE_NOT_FOUND", "ERR_UNSUPPORTED_DIR_IMPORT"]);
@@ -50,32 +89,37 @@ function typeScriptUrl(url: string): boolean {
   return url.startsWith("file:") && typeScriptPath.test(url.replace(/[?#].*$/, ""));
 }
 
-/** Tries, in order, the TypeScript files `specifier` may mean; rethrows `error` (Node's own) when none is there. */
-async function resolveTypeScript(
-  error: unknown,
-  specifier: string,
-  context: ResolveHookContext,
-  nextResolve: Parameters<ResolveHook>[2],
-): Promise<ResolveFnOutput> {
+/** A TypeScript file that is an ES module gets format "module", which `load` compiles. */
+function withFormat(result: ResolveFnOutput): ResolveFnOutput {
+  return typeScriptUrl(result.url) && isModule(result.url) ? { ...result, format: "module" } : result;
+}
+
+function compiles(url: string, context: LoadHookContext): boolean {
+  return context.format === "module" && typeScriptUrl(url);
+}
+
+function compiled(url: string, loaded: LoadFnOutput): LoadFnOutput {
+  const { source } = loaded;
+  const text = typeof source === "string" ? source : Buffer.from(source as Uint8Array).toString("utf8");
+  return { format: "module", source: compileTypeScript(text, fileURLToPath(url), options), shortCircuit: true };
+}
+
+/**
+ * The TypeScript files `specifier` may mean when Node found none (`error`), in the order to try
+ * them: only for a relative or absolute specifier in a TypeScript file.
+ */
+function typeScriptCandidates(error: unknown, specifier: string, context: ResolveHookContext): string[] {
   const parent = context.parentURL;
   const code = (error as { code?: unknown } | null)?.code;
   if (parent === undefined || !typeScriptUrl(parent) || !notFound.has(String(code)) || !/^(?:\.\.?\/|\/|file:)/.test(specifier) || /[?#]/.test(specifier)) {
-    throw error;
+    return [];
   }
   // .tsx is looked for too, so that Node names the file it cannot load (the CLI then says to use tsx).
-  const candidates = specifier.endsWith(".js") ? [`${specifier.slice(0, -3)}.ts`, `${specifier.slice(0, -3)}.tsx`]
+  return specifier.endsWith(".js") ? [`${specifier.slice(0, -3)}.ts`, `${specifier.slice(0, -3)}.tsx`]
     : specifier.endsWith(".mjs") ? [`${specifier.slice(0, -4)}.mts`]
     : specifier.endsWith("/") ? [`${specifier}index.ts`]
     : /\/[^/.]+$/.test(specifier) ? [`${specifier}.ts`, `${specifier}.tsx`, `${specifier}/index.ts`]
     : [];
-  for (const candidate of candidates) {
-    try {
-      return await nextResolve(candidate, context);
-    } catch {
-      // not this one
-    }
-  }
-  throw error;
 }
 
 const packageTypes = new Map<string, unknown>();
