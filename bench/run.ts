@@ -87,7 +87,7 @@ function printTable(table: readonly Row[]): void {
   const lines = table.map((row) => {
     const { workload, variant, summary } = row;
     const target = workload.target;
-    const applies = target !== undefined && (target.on === undefined || target.on === variant);
+    const applies = target !== undefined && (target.on === undefined || (typeof target.on === "string" ? target.on === variant : target.on.includes(variant)));
     const targetText = target === undefined ? "" : `${target.better === "higher" ? "≥" : "≤"} ${formatFigure(target.value)}${applies ? "" : " (ref)"}`;
     if (summary === undefined) return [workload.title, variant, "—", "—", workload.unit, "0", targetText, "N/A", row.unavailable ?? ""];
     const result = !applies ? "" : meets(summary.median, target!) ? "PASS" : "MISS";

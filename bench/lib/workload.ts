@@ -4,8 +4,8 @@ import type { StoreKind } from "./bench-store.js";
 export interface Target {
   readonly value: number;
   readonly better: "higher" | "lower";
-  /** The store (variant) the target applies to; other variants are shown for reference. */
-  readonly on?: Variant;
+  /** The store (variant), or the variants, the target applies to; other variants are shown for reference. */
+  readonly on?: Variant | readonly Variant[];
 }
 
 /** A variant of a workload: a store, or `"-"` for workloads that use none (sizes, HTTP). */
