@@ -175,6 +175,13 @@ export const label = (order: Order): string => \`order \${order.id}\`;
 `,
   "ts-project/lib/shout.ts": `export function shout(text: string): string { return text.toUpperCase(); }
 `,
+  "ts-project/tagged.mts": `import { workflow } from "flux-ts";
+import { Level } from "./model.js";
+import { tag } from "./tag.mjs";
+export const tagged = workflow("tagged", async (): Promise<string> => tag(Level[Level.High]));
+`,
+  "ts-project/tag.mts": `export const tag = (text: string): string => \`<\${text}>\`;
+`,
   "ts-project/values-namespace.ts": `import { workflow } from "flux-ts";
 export namespace Types { export type A = { id: string } }
 namespace Values {
@@ -212,6 +219,10 @@ describe("flux exec of a TypeScript project (sucrase)", () => {
     expect(sucrase.stderr).toBe("");
     expect(stdoutJson(sucrase)).toMatchObject({ state: "succeeded", output: "ORDER A1 High 12" });
     expect(stdoutJson(tsx)).toMatchObject({ state: "succeeded", output: "ORDER A1 High 12" });
+  });
+
+  it("loads .mts files, importing ./x.mjs as x.mts and ./x.js as x.ts", async () => {
+    expect(stdoutJson(await flux(["exec", "ts-project/tagged.mts", "tagged"], cwd))).toMatchObject({ state: "succeeded", output: "<High>" });
   });
 
   it("keeps the .ts file's line numbers in stack traces (sucrase keeps every line where it was)", async () => {
