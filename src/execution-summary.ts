@@ -1,6 +1,6 @@
-import { ConflictError } from "./errors.js";
-import { isTerminal, stateAfter } from "./events.js";
-import type { Commit, ExecutionSummary, Lease, LeaseClaim, StoredEvent } from "./state-store.js";
+import { CancelRequestedError, ConflictError } from "./errors.js";
+import { endsExecution, isTerminal, stateAfter } from "./events.js";
+import type { Commit, ExecutionSummary, InboxEvent, Lease, LeaseClaim, StoredEvent, Wait } from "./state-store.js";
 
 /**
  * The summary of an execution after `commit` (whose events are not empty) was appended to it:
@@ -40,6 +40,7 @@ export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick
     else if (entered) wakeAt = lease?.expiresAt ?? last.time;
   }
   const parentId = previous === undefined ? commit.parentId : previous.parentId;
+  const cancel = isTerminal(state) ? undefined : previous?.cancel;
   return {
     executionId,
     workflow: previous?.workflow ?? first.name,
@@ -51,6 +52,7 @@ export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick
     ...(waits === undefined ? {} : { waits }),
     ...(wakeAt === undefined ? {} : { wakeAt }),
     ...(lease === undefined ? {} : { lease }),
+    ...(cancel === undefined ? {} : { cancel }),
   };
 }
 
@@ -70,6 +72,9 @@ export function commitConflict(commit: Commit, length: number, summary: Executio
       `execution ${executionId} is run by another runner (${held.owner}, lease until ${new Date(held.expiresAt).toISOString()}): this runner records nothing more`,
     );
   }
+  if (summary?.cancel !== undefined && !commit.events.some((event) => endsExecution(event.type))) {
+    return new CancelRequestedError(`execution ${executionId} is being cancelled${summary.cancel.reason === undefined ? "" : ` (${summary.cancel.reason})`}: it records nothing but its end`);
+  }
   return undefined;
 }
 
@@ -83,13 +88,42 @@ export function waitedChildren(commit: Pick<Commit, "suspend">): string[] {
   return (commit.suspend?.waits ?? []).flatMap((wait) => (wait.kind === "child" ? [wait.executionId] : []));
 }
 
+/** The names of the events a suspending commit (or a summary) waits on. */
+export function waitedEvents(waits: readonly Wait[] | undefined): string[] {
+  return (waits ?? []).flatMap((wait) => (wait.kind === "event" ? [wait.name] : []));
+}
+
 /**
- * `summary` (just suspended by a commit ending at `time`) made due at once when one of the
- * children it waits on has finished (`children` are their summaries); otherwise unchanged.
+ * `summary` (just suspended by a commit ending at `time`) made due at once when a wait of it is
+ * already answered: one of the children it waits on has finished (`children` are their
+ * summaries), or its inbox holds a pending event of a name it waits on (`pending`); otherwise
+ * unchanged.
  */
-export function childFinished(summary: ExecutionSummary, children: readonly (ExecutionSummary | undefined)[], time: number): ExecutionSummary {
-  if (summary.state !== "paused" || !children.some((child) => child !== undefined && isTerminal(child.state))) return summary;
+export function childFinished(
+  summary: ExecutionSummary, children: readonly (ExecutionSummary | undefined)[], time: number, pending: readonly InboxEvent[] = [],
+): ExecutionSummary {
+  if (summary.state !== "paused") return summary;
+  const names = new Set(waitedEvents(summary.waits));
+  const answered = children.some((child) => child !== undefined && isTerminal(child.state)) || pending.some((event) => names.has(event.name));
+  if (!answered) return summary;
   return summary.wakeAt !== undefined && summary.wakeAt <= time ? summary : { ...summary, wakeAt: time };
+}
+
+/** The execution made due at `time` by an event named `name` delivered to it, when it is paused waiting on one; else `undefined`. */
+export function eventDelivered(summary: ExecutionSummary, name: string, time: number): ExecutionSummary | undefined {
+  if (summary.state !== "paused" || !waitedEvents(summary.waits).includes(name)) return undefined;
+  return summary.wakeAt !== undefined && summary.wakeAt <= time ? undefined : { ...summary, wakeAt: time };
+}
+
+/**
+ * The execution once its cancellation was asked for (`request`): `cancel` set (an earlier request
+ * kept), and a paused one made due at once; `undefined` when it ended (nothing changes).
+ */
+export function cancelRequested(summary: ExecutionSummary, request: NonNullable<ExecutionSummary["cancel"]>): ExecutionSummary | undefined {
+  if (isTerminal(summary.state)) return undefined;
+  const cancel = summary.cancel ?? request;
+  const due = summary.state === "paused" && (summary.wakeAt === undefined || summary.wakeAt > request.time);
+  return { ...summary, cancel, ...(due ? { wakeAt: request.time } : {}) };
 }
 
 /** The parent made due at `time` (its child finished) when it is paused; `undefined` when nothing changes. */

@@ -1,10 +1,12 @@
-import { ExecutionNotFoundError, StoreError, UsageError } from "./errors.js";
-import { childFinished, commitConflict, commitTime, nextSummary, waitedChildren, wakeParent } from "./execution-summary.js";
-import { ExecutionEventType as T } from "./events.js";
+import { ConflictError, ExecutionFinishedError, ExecutionNotFoundError, StoreError, UsageError } from "./errors.js";
+import {
+  cancelRequested, childFinished, commitConflict, commitTime, eventDelivered, nextSummary, waitedChildren, wakeParent,
+} from "./execution-summary.js";
+import { endsExecution, isTerminal } from "./events.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
 import { dueOrder, dueSize } from "./due-order.js";
 import type {
-  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "./state-store.js";
 
 /**
@@ -18,6 +20,8 @@ export class MemoryStore implements StateStore {
   readonly #logs = new Map<string, StoredEvent[]>();
   readonly #summaries = new Map<string, ExecutionSummary>();
   readonly #cache = new Map<string, string>();
+  /** Each execution's inbox, and the seqs its commits consumed. */
+  readonly #inbox = new Map<string, { events: InboxEvent[]; consumed: Set<number> }>();
   #closed = false;
 
   async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
@@ -30,6 +34,7 @@ export class MemoryStore implements StateStore {
     // with one bad commit writes nothing.
     const summaries = new Map<string, ExecutionSummary | undefined>();
     const lengths = new Map<string, number>();
+    const consumed = new Map<string, number[]>();
     const read = (id: string) => (summaries.has(id) ? summaries.get(id) : this.#summaries.get(id));
     for (const commit of commits) {
       const { executionId, events, expectedSeq } = commit;
@@ -39,15 +44,15 @@ export class MemoryStore implements StateStore {
         }
       });
       const length = lengths.get(executionId) ?? this.#logs.get(executionId)?.length ?? 0;
-      const conflict = commitConflict(commit, length, read(executionId));
+      const conflict = commitConflict(commit, length, read(executionId)) ?? this.#consumable(executionId, commit.consumes ?? [], consumed);
       if (conflict !== undefined) throw conflict;
       lengths.set(executionId, length + events.length);
       if (events.length === 0) continue;
       const time = commitTime(events);
       let summary = nextSummary(read(executionId), commit);
-      if (commit.suspend !== undefined) summary = childFinished(summary, waitedChildren(commit).map(read), time);
+      if (commit.suspend !== undefined) summary = childFinished(summary, waitedChildren(commit).map(read), time, this.#pendingOf(executionId, consumed));
       summaries.set(executionId, summary);
-      if (endsExecution(events) && summary.parentId !== undefined) {
+      if (events.some((event) => endsExecution(event.type)) && summary.parentId !== undefined) {
         const parent = wakeParent(read(summary.parentId), time);
         if (parent !== undefined) summaries.set(parent.executionId, parent);
       }
@@ -59,6 +64,52 @@ export class MemoryStore implements StateStore {
       this.#logs.set(executionId, log);
     }
     for (const [id, summary] of summaries) if (summary !== undefined) this.#summaries.set(id, summary);
+    for (const [id, seqs] of consumed) for (const seq of seqs) this.#inbox.get(id)?.consumed.add(seq);
+  }
+
+  async deliver(executionId: string, event: Omit<InboxEvent, "seq">): Promise<InboxEvent> {
+    this.#assertOpen();
+    const summary = this.#summaries.get(executionId);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the memory store to send an event to`);
+    if (isTerminal(summary.state)) throw new ExecutionFinishedError(`execution ${executionId} has ended (${summary.state}): the event "${event.name}" has nothing to reach`);
+    const inbox = this.#inbox.get(executionId) ?? { events: [], consumed: new Set<number>() };
+    this.#inbox.set(executionId, inbox);
+    const delivered = { ...event, seq: inbox.events.length + 1 };
+    inbox.events.push(delivered);
+    const due = eventDelivered(summary, event.name, event.time);
+    if (due !== undefined) this.#summaries.set(executionId, due);
+    return delivered;
+  }
+
+  async pending(executionId: string): Promise<InboxEvent[]> {
+    this.#assertOpen();
+    return this.#pendingOf(executionId, new Map());
+  }
+
+  async requestCancel(executionId: string, request: CancelRequest): Promise<ExecutionSummary> {
+    this.#assertOpen();
+    const summary = this.#summaries.get(executionId);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the memory store to cancel`);
+    const next = cancelRequested(summary, request);
+    if (next !== undefined) this.#summaries.set(executionId, next);
+    return next ?? summary;
+  }
+
+  /** The pending inbox events of `executionId`, counting `consumed` (this batch's) as consumed too. */
+  #pendingOf(executionId: string, consumed: ReadonlyMap<string, readonly number[]>): InboxEvent[] {
+    const inbox = this.#inbox.get(executionId);
+    const now = consumed.get(executionId) ?? [];
+    return (inbox?.events ?? []).filter((event) => !inbox!.consumed.has(event.seq) && !now.includes(event.seq));
+  }
+
+  /** A `ConflictError` when `seqs` are not all pending inbox events of `executionId`; else notes them in `consumed`. */
+  #consumable(executionId: string, seqs: readonly number[], consumed: Map<string, number[]>): ConflictError | undefined {
+    if (seqs.length === 0) return undefined;
+    const pending = new Set(this.#pendingOf(executionId, consumed).map((event) => event.seq));
+    const missing = seqs.find((seq) => !pending.has(seq));
+    if (missing !== undefined) return new ConflictError(`execution ${executionId}'s inbox event ${missing} is unknown or already consumed: another runner consumed it`);
+    consumed.set(executionId, [...(consumed.get(executionId) ?? []), ...seqs]);
+    return undefined;
   }
 
   async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
@@ -105,15 +156,16 @@ export class MemoryStore implements StateStore {
     this.#cache.set(key, value);
   }
 
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { cancel?: CancelRequest }> {
     this.#assertOpen();
     const summary = this.#summaries.get(executionId);
     if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the memory store to lease`);
     const current = summary.lease;
-    if (current !== undefined && current.expiresAt > times.now && current.owner !== owner) return current;
+    const cancel = summary.cancel === undefined ? {} : { cancel: summary.cancel };
+    if (current !== undefined && current.expiresAt > times.now && current.owner !== owner) return { ...current, ...cancel };
     const lease = { owner, expiresAt: times.expiresAt };
     this.#summaries.set(executionId, { ...summary, lease, ...(summary.state === "running" ? { wakeAt: times.expiresAt } : {}) });
-    return lease;
+    return { ...lease, ...cancel };
   }
 
   async close(): Promise<void> {
@@ -123,9 +175,4 @@ export class MemoryStore implements StateStore {
   #assertOpen(): void {
     if (this.#closed) throw new StoreError("the memory store is closed: open a new one");
   }
-}
-
-/** True when a commit's own events end the execution (the commit that makes a paused parent due). */
-function endsExecution(events: readonly StoredEvent[]): boolean {
-  return events.some((event) => event.type === T.WORKFLOW_COMPLETED || event.type === T.WORKFLOW_FAILED);
 }

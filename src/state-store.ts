@@ -30,7 +30,30 @@ export interface LoadPage {
 export type Wait =
   | { readonly kind: "pause"; readonly stepId: string; readonly name: string }
   | { readonly kind: "timer"; readonly stepId: string; readonly until: number }
-  | { readonly kind: "child"; readonly stepId: string; readonly executionId: string; readonly workflow: string };
+  | { readonly kind: "child"; readonly stepId: string; readonly executionId: string; readonly workflow: string }
+  /** A named event (`ctx.waitForEvent`), until a timeout when it has one. */
+  | { readonly kind: "event"; readonly stepId: string; readonly name: string; readonly until?: number };
+
+/**
+ * An event sent to an execution (`engine.sendEvent`), as its inbox keeps it: durable from the
+ * moment it is delivered, until a wait of the execution consumes it (see `Commit.consumes`).
+ */
+export interface InboxEvent {
+  /** Its place in the execution's inbox, from 1, in the order events were delivered. */
+  readonly seq: number;
+  readonly name: string;
+  /** JSON text, as the engine's encoder writes it. */
+  readonly payload: string;
+  /** When it was delivered, ms since the epoch. */
+  readonly time: number;
+}
+
+/** A cancellation asked for (`engine.cancel`) and not yet recorded by the execution's run. */
+export interface CancelRequest {
+  readonly reason?: string;
+  /** When it was asked for, ms since the epoch. */
+  readonly time: number;
+}
 
 /**
  * Who runs an execution, and until when. A runner holds the lease from the commit that starts
@@ -74,6 +97,11 @@ export interface Commit {
   readonly suspend?: Suspension;
   /** On the first commit of a subworkflow's execution: its parent's execution id. */
   readonly parentId?: string;
+  /**
+   * The inbox events (their `seq`) this commit's events consume: marked consumed atomically with
+   * them. The commit is refused with `ConflictError` when one is unknown or already consumed.
+   */
+  readonly consumes?: readonly number[];
 }
 
 /** The options of {@link StateStore.commit}: a {@link Commit} without its id and events. */
@@ -106,6 +134,8 @@ export interface ExecutionSummary {
    * it resumes it); a commit that suspends or finishes it gives the lease up.
    */
   readonly lease?: Lease;
+  /** A cancellation asked for and not yet recorded; cleared when the execution ends. */
+  readonly cancel?: CancelRequest;
 }
 
 /** Filters and paging for {@link StateStore.list}. */
@@ -160,15 +190,20 @@ export interface StateStore {
    *   the execution while one of the children it waits on has already finished makes it due at
    *   once (`wakeAt` = the commit's last event time). A commit whose events finish an execution
    *   makes its paused parent due at once, in the same atomic batch.
-   * - An empty commit writes nothing: it only checks `expectedSeq` and the lease.
+   * - With `consumes`, marks those inbox events consumed; a suspension waiting on an event of a
+   *   name that has a pending inbox event is due at once, like one whose child finished.
+   * - Refused with `CancelRequestedError` (nothing written) when a cancellation was asked for and
+   *   this commit's events do not end the execution: the runner learns it at its next commit.
+   * - An empty commit appends nothing: it checks `expectedSeq`, the lease and a cancellation
+   *   (refused like any commit that does not end the execution), and marks its `consumes`.
    */
   commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void>;
 
   /**
    * Several {@link commit}s as one atomic batch (group commit): all land or none does. They
    * apply in order, so a later commit sees the effects of earlier ones (a child finishing in
-   * the batch wakes a parent suspended earlier in it). Rejects with `ConflictError` if any of
-   * them would; the engine then retries them one by one.
+   * the batch wakes a parent suspended earlier in it). Rejects with `ConflictError` (or its kind
+   * `CancelRequestedError`) if any of them would; the engine then retries them one by one.
    */
   commitBatch(commits: readonly Commit[]): Promise<void>;
 
@@ -196,6 +231,26 @@ export interface StateStore {
    */
   due(options: DueOptions): Promise<ExecutionSummary[]>;
 
+  /**
+   * Appends `event` to the execution's inbox, durably, and resolves with it as kept (its `seq`).
+   * When the execution is paused waiting on an event of that name, it is made due at once
+   * (`wakeAt` = `event.time`, or earlier if it already was), in the same atomic write. Rejects with `ExecutionNotFoundError`
+   * for an unknown execution and `ExecutionFinishedError` for one that ended (nothing written).
+   */
+  deliver(executionId: string, event: Omit<InboxEvent, "seq">): Promise<InboxEvent>;
+
+  /** The execution's inbox events no commit consumed yet, in `seq` order (empty when none or unknown). */
+  pending(executionId: string): Promise<InboxEvent[]>;
+
+  /**
+   * Asks for the execution's cancellation, durably: sets its `cancel` (keeping an earlier one)
+   * and, when it is paused, makes it due at once (its runner records the cancellation); a running
+   * execution's runner learns it at its next commit (refused: see {@link commit}) or lease
+   * renewal (the returned lease carries it). Resolves with the summary as it stands; an ended
+   * execution is left as it is. Rejects with `ExecutionNotFoundError` for an unknown execution.
+   */
+  requestCancel(executionId: string, request: CancelRequest): Promise<ExecutionSummary>;
+
   /** The cached JSON text under `key`, or `undefined`. */
   getCached(key: string): Promise<string | undefined>;
 
@@ -211,8 +266,9 @@ export interface StateStore {
    * the execution is running, its `wakeAt` follows the lease it sets (so an execution whose
    * runner stops renewing comes due for recovery when the lease lapses, and one given up is due
    * at once). Rejects with `ExecutionNotFoundError` for an execution the store does not have.
+   * When a cancellation was asked for, the returned lease carries it (`cancel`).
    */
-  lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease>;
+  lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { readonly cancel?: CancelRequest }>;
 
   /** Releases the store's resources. Later calls reject. Closing twice is harmless. */
   close(): Promise<void>;

@@ -1,25 +1,29 @@
 // The conformance suite must fail on broken stores: each mutant below breaks one guarantee,
 // and the cases that cover it must reject. This keeps the suite from passing vacuously.
 import { describe, expect, it } from "vitest";
-import { ExecutionNotFoundError, StoreError } from "../src/errors.js";
-import { childFinished, commitConflict, nextSummary, waitedChildren, wakeParent } from "../src/execution-summary.js";
+import { ConflictError, ExecutionFinishedError, ExecutionNotFoundError, StoreError } from "../src/errors.js";
+import { cancelRequested, childFinished, commitConflict, eventDelivered, nextSummary, waitedChildren, wakeParent } from "../src/execution-summary.js";
 import { isTerminal } from "../src/events.js";
 import { dueOrder } from "../src/due-order.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "../src/list-cursor.js";
-import type { Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, ListOptions, StateStore, StoredEvent } from "../src/state-store.js";
+import type {
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, ListOptions, StateStore, StoredEvent,
+} from "../src/state-store.js";
 import type { CaseContext } from "./conformance/case-context.js";
 import { type ConformanceCase, runConformanceCase } from "./store-conformance.js";
 
 type Bug = "noConflictCheck" | "nonAtomicBatch" | "oldestFirst" | "inclusiveCursor" | "closeIgnored" | "staleState"
   | "truncatesValues" | "emptyForMissingCache" | "forgetsOnReopen" | "reversedLoad" | "leaseIgnoresOwner" | "leaseStrictExpiry"
   | "noParentWake" | "noChildCheck" | "commitIgnoresLease" | "dueUnordered" | "dueIgnoresFilter" | "keepsLeaseOnSuspend" | "leaseLeavesWake"
-  | "dropsWaits";
+  | "dropsWaits" | "consumesTwice" | "eventWakesNothing" | "cancelIgnored" | "forgetsCancel";
 
 /** A straightforward store with one deliberate bug. */
 class Mutant implements StateStore {
   logs = new Map<string, StoredEvent[]>();
   summaries = new Map<string, ExecutionSummary>();
   cache = new Map<string, string>();
+  inbox = new Map<string, InboxEvent[]>();
+  consumed = new Set<string>();
   closed = false;
   constructor(readonly bug: Bug) {}
 
@@ -39,7 +43,8 @@ class Mutant implements StateStore {
       let next = nextSummary(previous, this.bug === "dropsWaits" ? { ...commit, suspend: undefined } : commit);
       if (this.bug === "staleState" && previous) next = { ...next, state: previous.state };
       if (this.bug === "keepsLeaseOnSuspend" && previous?.lease && !isTerminal(next.state)) next = { ...next, lease: previous.lease };
-      if (this.bug !== "noChildCheck") next = childFinished(next, waitedChildren(commit).map((id) => this.summaries.get(id)), time);
+      for (const seq of commit.consumes ?? []) this.consumed.add(`${commit.executionId}:${seq}`);
+      if (this.bug !== "noChildCheck") next = childFinished(next, waitedChildren(commit).map((id) => this.summaries.get(id)), time, this.pendingOf(commit.executionId));
       this.summaries.set(commit.executionId, next);
       if (this.bug !== "noParentWake" && isTerminal(next.state) && !isTerminal(previous?.state ?? "created") && next.parentId !== undefined) {
         const parent = wakeParent(this.summaries.get(next.parentId), time);
@@ -50,11 +55,19 @@ class Mutant implements StateStore {
   verify(commits: readonly Commit[]) {
     if (this.bug === "noConflictCheck") return;
     const pending = new Map<string, number>();
+    const takenNow = new Set<string>();
     for (const commit of commits) {
       const { executionId, events } = commit;
       const length = pending.get(executionId) ?? this.logs.get(executionId)?.length ?? 0;
-      const conflict = commitConflict(this.bug === "commitIgnoresLease" ? { ...commit, lease: undefined } : commit, length, this.summaries.get(executionId));
+      const summary = this.summaries.get(executionId);
+      const checked = this.bug === "cancelIgnored" && summary?.cancel ? { ...summary, cancel: undefined } : summary;
+      const conflict = commitConflict(this.bug === "commitIgnoresLease" ? { ...commit, lease: undefined } : commit, length, checked);
       if (conflict) throw conflict;
+      const pendingSeqs = new Set(this.pendingOf(executionId).map((event) => event.seq));
+      if (this.bug !== "consumesTwice" && (commit.consumes ?? []).some((seq) => !pendingSeqs.has(seq) || takenNow.has(`${executionId}:${seq}`))) {
+        throw new ConflictError("consumed");
+      }
+      for (const seq of commit.consumes ?? []) takenNow.add(`${executionId}:${seq}`);
       pending.set(executionId, length + events.length);
     }
   }
@@ -107,7 +120,35 @@ class Mutant implements StateStore {
       const wake = summary.state === "running" && this.bug !== "leaseLeavesWake" ? { wakeAt: times.expiresAt } : {};
       this.summaries.set(id, { ...summary, lease, ...wake });
     }
-    return { ...this.summaries.get(id)!.lease! };
+    const after = this.summaries.get(id)!;
+    return { ...after.lease!, ...(after.cancel ? { cancel: after.cancel } : {}) };
+  }
+  pendingOf(id: string): InboxEvent[] {
+    return (this.inbox.get(id) ?? []).filter((event) => !this.consumed.has(`${id}:${event.seq}`));
+  }
+  async deliver(id: string, event: Omit<InboxEvent, "seq">) {
+    this.check();
+    const summary = this.summaries.get(id);
+    if (summary === undefined) throw new ExecutionNotFoundError(id);
+    if (isTerminal(summary.state)) throw new ExecutionFinishedError(id);
+    const inbox = this.inbox.get(id) ?? [];
+    const delivered = { ...event, seq: inbox.length + 1 };
+    this.inbox.set(id, [...inbox, delivered]);
+    const due = this.bug === "eventWakesNothing" ? undefined : eventDelivered(summary, event.name, event.time);
+    if (due) this.summaries.set(id, due);
+    return delivered;
+  }
+  async pending(id: string) {
+    this.check();
+    return this.pendingOf(id);
+  }
+  async requestCancel(id: string, request: CancelRequest) {
+    this.check();
+    const summary = this.summaries.get(id);
+    if (summary === undefined) throw new ExecutionNotFoundError(id);
+    const next = cancelRequested(summary, request);
+    if (next && !(this.bug === "forgetsCancel" && summary.state === "running")) this.summaries.set(id, next);
+    return next ?? summary;
   }
   async close() {
     if (this.bug !== "closeIgnored") this.closed = true;
@@ -146,6 +187,11 @@ const caught: [Bug, ConformanceCase[]][] = [
   ["leaseLeavesWake", ["keeps a running execution's wake time on its lease: renewed, given up, or lapsed"]],
   ["dropsWaits", ["keeps a subworkflow's parent, a suspension's waits and wake time, and clears them on resume",
     "finds due executions with one query: earliest first, by workflow, within a limit", "keeps waits, wake times, parents and leases across reopen"]],
+  ["consumesTwice", ["keeps each execution's inbox in order until commits consume it, each event once"]],
+  ["eventWakesNothing", ["makes an execution waiting on an event due when one of that name arrives, or when it is already there"]],
+  ["cancelIgnored", ["records a cancellation asked for: the first is kept, a paused execution is due, a running one's commits are refused until its end"]],
+  ["forgetsCancel", ["records a cancellation asked for: the first is kept, a paused execution is due, a running one's commits are refused until its end",
+    "keeps inboxes and cancellations across reopen"]],
 ];
 
 describe("the conformance suite fails on broken stores", () => {
@@ -158,8 +204,8 @@ describe("the conformance suite fails on broken stores", () => {
             await store.close();
             const reopened = new Mutant(bug);
             if (bug !== "forgetsOnReopen") {
-              const { logs, summaries, cache } = store as unknown as Mutant;
-              Object.assign(reopened, { logs, summaries, cache });
+              const { logs, summaries, cache, inbox, consumed } = store as unknown as Mutant;
+              Object.assign(reopened, { logs, summaries, cache, inbox, consumed });
             }
             return reopened;
           },

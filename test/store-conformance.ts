@@ -7,8 +7,9 @@ import { lifecycleCases } from "./conformance/lifecycle-cases.js";
 import { listCases } from "./conformance/list-cases.js";
 import { logCases } from "./conformance/log-cases.js";
 import { waitCases } from "./conformance/wait-cases.js";
+import { eventCases } from "./conformance/event-cases.js";
 
-const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases } satisfies Record<string, Case>;
+const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases, ...eventCases } satisfies Record<string, Case>;
 
 /** The title of one conformance case, as `skip` names it. */
 export type ConformanceCase = keyof typeof cases;

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { D1Store } from "../adapters/d1/index.js";
 import type { D1DatabaseLike } from "../adapters/d1/index.js";
 import { migrations, schemaVersion } from "../adapters/sql/sql-schema.js";
-import { StoreError } from "../src/errors.js";
+import { ConflictError, StoreError } from "../src/errors.js";
 import type { StateStore } from "../src/state-store.js";
 import { ExecutionEventType as T } from "../src/events.js";
 import { ev, started, T0 } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
-import { expectSameAsReference } from "./support/random-commits.js";
+import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
+import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
+import { currentTables } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
 
@@ -25,8 +27,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compatibilityDate = "2026-04-01"; // <= what workerd 1.20260426 supports
 /** Every table any schema version had (flux_leases: version 2), dropped before each case. */
-const tables = ["flux_events", "flux_executions", "flux_cache", "flux_leases", "flux_meta"];
-const currentTables = ["flux_cache", "flux_events", "flux_executions", "flux_meta"];
+const tables = ["flux_events", "flux_executions", "flux_cache", "flux_leases", "flux_inbox", "flux_meta"];
 const dropAll = () => db.batch(tables.map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)));
 let mf: Miniflare;
 let db: D1DatabaseLike;
@@ -85,12 +86,12 @@ describe("D1Store", () => {
     ].join("\n"));
     const wrangler = join(root, "node_modules/.bin/wrangler");
     const { stdout } = await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "flux", "--local", "--persist-to", join(dir, "state"), "--config", config], { cwd: dir, timeout: 30_000 });
-    expect(stdout).toMatch(/0001_init\.sql.*✅.*0002_leases\.sql.*✅.*0003_waits_wakes_leases\.sql.*✅/s);
+    expect(stdout).toMatch(/0001_init\.sql.*✅.*0002_leases\.sql.*✅.*0003_waits_wakes_leases\.sql.*✅.*0004_inbox_cancel\.sql.*✅/s);
     const local = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: id }, d1Persist: join(dir, "state/v3/d1"), compatibilityDate });
     try {
       const binding = await local.getD1Database("DB");
       const { results } = await binding.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
-      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql"]);
+      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql", "0004_inbox_cancel.sql"]);
       let batches = 0;
       const counting: D1DatabaseLike = { prepare: (sql) => binding.prepare(sql), batch: (statements) => (batches += 1, binding.batch(statements as never)) };
       const store = await new D1Store(counting).ready();
@@ -137,7 +138,30 @@ describe("D1Store", () => {
     await expectLegacyMigrated(await new D1Store(db).ready());
     const names = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'flux_%' ORDER BY name").all<{ name: string }>();
     expect(names.results.map((r) => r.name)).toEqual(currentTables);
-    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: 3 }]);
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: schemaVersion }]);
+  });
+
+  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+    await dropAll();
+    await db.batch(legacyV3Statements().map(({ sql, params }) => db.prepare(sql).bind(...params)));
+    await expectV3Migrated(await new D1Store(db).ready());
+    const names = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'flux_%' ORDER BY name").all<{ name: string }>();
+    expect(names.results.map((r) => r.name)).toEqual(currentTables);
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: 4 }]);
+  });
+
+  it("binds at most 100 parameters: a commit consuming 150 inbox events, a suspension waiting on 150 event names", async () => {
+    await dropAll();
+    const store = await new D1Store(db).ready();
+    await store.commit("e", started("wf", T0), { expectedSeq: 0 });
+    for (let i = 0; i < 151; i += 1) await store.deliver("e", { name: `n${i}`, payload: String(i), time: T0 + i });
+    const seqs = Array.from({ length: 150 }, (_, i) => i + 1);
+    await expect(store.commit("e", [ev(1, T.EVENT_RECEIVED, { time: T0 + 200 })], { expectedSeq: 1, consumes: [...seqs, 999] })).rejects.toBeInstanceOf(ConflictError);
+    await store.commit("e", [ev(1, T.EVENT_RECEIVED, { time: T0 + 200 })], { expectedSeq: 1, consumes: seqs });
+    expect(await store.pending("e")).toEqual([{ seq: 151, name: "n150", payload: "150", time: T0 + 150 }]);
+    const waits = Array.from({ length: 150 }, (_, i) => ({ kind: "event" as const, stepId: String(i), name: `m${i}` }));
+    await store.commit("e", [ev(2, T.WORKFLOW_PAUSED, { time: T0 + 300 })], { expectedSeq: 2, suspend: { waits: [...waits, { kind: "event", stepId: "x", name: "n150" }] } });
+    expect(await store.get("e")).toMatchObject({ state: "paused", wakeAt: T0 + 300 });
   });
 
   it("binds at most 100 parameters: a suspension on 150 children, due() for 150 workflows", async () => {
@@ -158,9 +182,12 @@ describe("D1Store", () => {
     expect(await store.due({ until: T0 + 10, workflows })).toEqual([]);
   });
 
-  it("keeps summaries, due lists and conflicts equal to the reference store over random commits", async () => {
-    await dropAll();
-    const stats = await expectSameAsReference(await new D1Store(db).ready(), 21, 80);
-    expect([stats.leaseConflicts, stats.seqConflicts, stats.childWaits, stats.parentWakes].every((n) => n > 0)).toBe(true);
+  it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits", async () => {
+    const runs = [];
+    for (const seed of [35, 37]) {
+      await dropAll();
+      runs.push(await expectSameAsReference(await new D1Store(db).ready(), seed, 80));
+    }
+    expectEveryKind(runs);
   });
 });

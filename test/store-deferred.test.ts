@@ -27,6 +27,17 @@ testStateStore({
   openSecond: async (store) => deferred(names.get(store)!),
 });
 
+// The same over the memory store, which has the inbox and cancellation methods on every branch:
+// their arguments and answers must pass through too.
+testStateStore({
+  name: "DeferredStore (over the memory store)",
+  create: async () => new DeferredStore(async () => new MemoryStore()),
+  skip: [
+    { reason: "the memory store keeps nothing once closed", tests: ["keeps data after close and reopen", "keeps waits, wake times, parents and leases across reopen", "keeps inboxes and cancellations across reopen"] },
+    { reason: "a memory store has no second handle on its data", tests: ["lets exactly one of two handles on the same data win, commits and leases"] },
+  ],
+});
+
 describe("DeferredStore", () => {
   it("opens on first use, and tries a failed open again on the next call", async () => {
     let opens = 0;

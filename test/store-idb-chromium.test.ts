@@ -5,16 +5,19 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConflictError, ExecutionNotFoundError, ExecutionTimeoutError, StoreError, UsageError } from "../src/errors.js";
+import {
+  CancelRequestedError, ConflictError, ExecutionFinishedError, ExecutionNotFoundError, ExecutionTimeoutError, StoreError, UsageError,
+} from "../src/errors.js";
 import { ExecutionEventType } from "../src/events.js";
 import { decodeValue } from "../src/serialization.js";
 import type {
-  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../src/state-store.js";
-import type { IdbPageApi, PageResult, Version2Records } from "./browser/idb-page.js";
+import type { IdbPageApi, PageResult, Version2Records, Version3Records } from "./browser/idb-page.js";
 import { ev, started, T0, tasks } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyLeases, legacyLogs, legacySummaries } from "./support/legacy-v2.js";
-import { expectSameAsReference } from "./support/random-commits.js";
+import { expectV3Migrated, v3Logs, v3Summaries } from "./support/legacy-v3.js";
+import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
 import { testStateStore } from "./store-conformance.js";
 
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -47,7 +50,9 @@ async function ready(page: Page): Promise<void> {
   await page.waitForFunction(() => document.title === "flux idb ready");
 }
 
-const errorClasses: Record<string, new (message: string) => Error> = { ConflictError, StoreError, UsageError, ExecutionNotFoundError };
+const errorClasses: Record<string, new (message: string) => Error> = {
+  ConflictError, StoreError, UsageError, ExecutionNotFoundError, ExecutionFinishedError, CancelRequestedError,
+};
 
 function unwrap(result: PageResult): unknown {
   if (result.error === undefined) return result.value;
@@ -86,7 +91,10 @@ class PageStore implements StateStore {
     await this.#call("setCached", key, value);
   }
   lease = async (executionId: string, owner: string, times: { now: number; expiresAt: number }) =>
-    (await this.#call("lease", executionId, owner, times)) as Lease;
+    (await this.#call("lease", executionId, owner, times)) as Lease & { cancel?: CancelRequest };
+  deliver = async (executionId: string, event: Omit<InboxEvent, "seq">) => (await this.#call("deliver", executionId, event)) as InboxEvent;
+  pending = async (executionId: string) => (await this.#call("pending", executionId)) as InboxEvent[];
+  requestCancel = async (executionId: string, request: CancelRequest) => (await this.#call("requestCancel", executionId, request)) as ExecutionSummary;
   due = async (options: DueOptions) => (await this.#call("due", options)) as ExecutionSummary[];
   async close() {
     await this.#call("close");
@@ -166,11 +174,22 @@ describe("IndexedDB store in Chromium", () => {
     unwrap(await pages[0]!.evaluate(([n, r]) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.createVersion2(n, r), ["legacy-v2", records] as const));
     await expectLegacyMigrated(await PageStore.open(pages[0]!, "legacy-v2"));
     const shape = unwrap(await pages[0]!.evaluate((n) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.describe(n), "legacy-v2"));
-    expect(shape).toEqual({ version: 3, stores: ["cache", "events", "executions"] });
+    expect(shape).toEqual({ version: 4, stores: ["cache", "events", "executions", "inbox"] });
   });
 
-  it("keeps summaries, due lists and conflicts equal to the reference store over random commits", async () => {
-    const stats = await expectSameAsReference(await PageStore.open(pages[0]!, "random"), 41, 150);
-    expect([stats.leaseConflicts, stats.seqConflicts, stats.childWaits, stats.parentWakes].every((n) => n > 0)).toBe(true);
+  it("upgrades a version-3 database (no inbox, no cancellation) to version 4 in Chromium, keeping its data; inboxes and cancellations then work", async () => {
+    const records: Version3Records = {
+      executions: Object.values(v3Summaries),
+      events: Object.entries(v3Logs).flatMap(([executionId, log]) => log.map((event) => ({ ...event, executionId }))),
+      cache: [{ key: "k", value: '"kept"' }],
+    };
+    unwrap(await pages[0]!.evaluate(([n, r]) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.createVersion3(n, r), ["legacy-v3", records] as const));
+    await expectV3Migrated(await PageStore.open(pages[0]!, "legacy-v3"));
+    const shape = unwrap(await pages[0]!.evaluate((n) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.describe(n), "legacy-v3"));
+    expect(shape).toEqual({ version: 4, stores: ["cache", "events", "executions", "inbox"] });
+  });
+
+  it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits", async () => {
+    expectEveryKind([await expectSameAsReference(await PageStore.open(pages[0]!, "random"), 44, 150)]);
   });
 });

@@ -2,11 +2,12 @@ import "fake-indexeddb/auto";
 import { openDB, type IDBPDatabase } from "idb";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { IdbStore, idbVersion, openIdbStore } from "../adapters/idb/index.js";
-import { ConflictError, StoreError, UsageError } from "../src/errors.js";
+import { CancelRequestedError, ConflictError, StoreError, UsageError } from "../src/errors.js";
 import { ExecutionEventType as T } from "../src/events.js";
 import { ev, started, T0, tasks } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyLeases, legacyLogs, legacySummaries } from "./support/legacy-v2.js";
-import { expectSameAsReference } from "./support/random-commits.js";
+import { expectV3Migrated, v3Logs, v3Summaries } from "./support/legacy-v3.js";
+import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
 import { testStateStore } from "./store-conformance.js";
 
 let counter = 0;
@@ -59,7 +60,7 @@ describe("IdbStore", () => {
     await store.commit("old", tasks(1, 1), { expectedSeq: 1 });
     expect((await store.load("old")).length).toBe(2);
     await store.close();
-    expect(await describeDb(name)).toMatchObject({ version: idbVersion, stores: ["cache", "events", "executions"] });
+    expect(await describeDb(name)).toMatchObject({ version: idbVersion, stores: ["cache", "events", "executions", "inbox"] });
   });
 
   it("upgrades a version-2 database (leases in their own store, wake times in pause events): leases carried over, due() exact", async () => {
@@ -81,7 +82,7 @@ describe("IdbStore", () => {
     await expectLegacyMigrated(store);
     await store.close();
     const db = await openDB(name);
-    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([3, ["cache", "events", "executions"]]);
+    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([4, ["cache", "events", "executions", "inbox"]]);
     expect(Array.from(db.transaction("executions").store.indexNames)).toContain("byWake");
     db.close();
   });
@@ -103,7 +104,7 @@ describe("IdbStore", () => {
     const error = await openIdbStore(name).then(() => undefined, (e: unknown) => e);
     update.mockRestore();
     expect(error).toBeInstanceOf(StoreError);
-    expect(String(error)).toMatch(new RegExp(`upgrading the IndexedDB database "${name}" from version 2 to 3 failed \\(the disk is full\\): nothing of it was applied`));
+    expect(String(error)).toMatch(new RegExp(`upgrading the IndexedDB database "${name}" from version 2 to 4 failed \\(the disk is full\\): nothing of it was applied`));
     const db = await openDB(name);
     expect([db.version, Array.from(db.objectStoreNames)]).toEqual([2, ["cache", "events", "executions", "leases"]]);
     expect([await db.get("executions", "run"), await db.get("leases", "run")]).toEqual([
@@ -116,13 +117,35 @@ describe("IdbStore", () => {
     await store.close();
   });
 
-  it("keeps summaries, due lists and conflicts equal to the reference store over random commits", async () => {
+  it("upgrades a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+    const name = fresh();
+    const v3 = await openDB(name, 3, {
+      upgrade(d, _old, _new, transaction) {
+        createVersion1(d);
+        transaction.objectStore("executions").createIndex("byWake", ["wakeAt", "executionId"]);
+      },
+    });
+    for (const summary of Object.values(v3Summaries)) await v3.put("executions", summary);
+    for (const [id, log] of Object.entries(v3Logs)) for (const event of log) await v3.put("events", { executionId: id, ...event });
+    await v3.put("cache", '"kept"', "k");
+    v3.close();
+    const store = await openIdbStore(name);
+    await expectV3Migrated(store);
+    await store.close();
+    const db = await openDB(name);
+    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([4, ["cache", "events", "executions", "inbox"]]);
+    expect(Array.from(db.transaction("inbox").store.indexNames)).toEqual(["pending"]);
+    db.close();
+  });
+
+  it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits", async () => {
+    const runs = [];
     for (const seed of [31, 32]) {
       const store = await openIdbStore(fresh());
-      const stats = await expectSameAsReference(store, seed);
+      runs.push(await expectSameAsReference(store, seed));
       await store.close();
-      expect([stats.leaseConflicts, stats.seqConflicts, stats.childWaits, stats.parentWakes].every((n) => n > 0)).toBe(true);
     }
+    expectEveryKind(runs);
   });
 
   it("refuses a database of a newer version, naming it, and leaves it as it was", async () => {
@@ -188,6 +211,37 @@ describe("IdbStore", () => {
       await b.commit("p", [ev(2, T.WORKFLOW_RESUMED, { time: T0 + 2 })], { expectedSeq: 2, lease: { owner: "B", now: T0 + 2, expiresAt: T0 + 50 } });
       await a.commit("c", [ev(1, T.WORKFLOW_COMPLETED, { time: T0 + 3 })], { expectedSeq: 1 });
       expect(await a.get("p")).toMatchObject({ state: "running", wakeAt: T0 + 50, lease: { owner: "B" } });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("never trusts the summaries it remembers over another tab's deliveries and cancellations", async () => {
+    const name = fresh();
+    const a = await openIdbStore(name);
+    const b = await openIdbStore(name);
+    try {
+      const claim = { owner: "A", now: T0 + 1 };
+      await a.commit("r", started("r", T0), { expectedSeq: 0, lease: { owner: "A", now: T0, expiresAt: T0 + 1000 } });
+      await a.commit("r", tasks(1, 1), { expectedSeq: 1, lease: claim }); // a remembers r, running, no cancellation
+      await b.requestCancel("r", { reason: "from tab b", time: T0 + 2 });
+      await expect(a.commit("r", tasks(2, 1), { expectedSeq: 2, lease: claim })).rejects.toBeInstanceOf(CancelRequestedError);
+      expect((await a.load("r")).length).toBe(2);
+      await a.commit("r", [ev(2, T.WORKFLOW_CANCELLED, { time: T0 + 3 })], { expectedSeq: 2, lease: claim });
+      expect(await b.get("r")).toMatchObject({ state: "cancelled", events: 3 });
+      expect((await b.get("r"))?.cancel).toBeUndefined();
+      // a remembers p paused with no wake time; b's event wakes it; a's next commit keeps that wake.
+      await a.commit("p", [...started("p", T0), ev(1, T.WORKFLOW_PAUSED, { time: T0 + 1 })], { expectedSeq: 0, suspend: { waits: [{ kind: "event", stepId: "1", name: "go" }] } });
+      await a.commit("p", tasks(2, 1), { expectedSeq: 2 });
+      await b.deliver("p", { name: "go", payload: "1", time: T0 + 50 });
+      await a.commit("p", tasks(3, 1), { expectedSeq: 3 });
+      expect(await b.get("p")).toMatchObject({ state: "paused", events: 4, wakeAt: T0 + 50 });
+      // a's own delivery and request are remembered as they left the summary.
+      await a.commit("q", [...started("q", T0), ev(1, T.WORKFLOW_PAUSED, { time: T0 + 1 })], { expectedSeq: 0, suspend: { waits: [{ kind: "event", stepId: "1", name: "go" }] } });
+      await a.deliver("q", { name: "go", payload: "1", time: T0 + 60 });
+      await a.commit("q", tasks(2, 1), { expectedSeq: 2 });
+      expect(await b.get("q")).toMatchObject({ events: 3, wakeAt: T0 + 60 });
     } finally {
       await a.close();
       await b.close();

@@ -8,8 +8,9 @@ import { schemaVersion } from "../adapters/sql/sql-schema.js";
 import type { StateStore } from "../src/state-store.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
-import { expectSameAsReference } from "./support/random-commits.js";
-import { expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
+import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
+import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
+import { currentTables, expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
 
@@ -86,16 +87,29 @@ describe("SqlJsStore", () => {
     await expectLegacyMigrated(store);
     writeFileSync(file, await store.export());
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 3 });
-    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
+    expect(tableNames(db)).toEqual(currentTables);
     db.close();
   });
 
-  it("keeps summaries, due lists and conflicts equal to the reference store over random commits", async () => {
+  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+    const file = path();
+    const v3 = new Database(file);
+    for (const { sql, params } of legacyV3Statements()) v3.prepare(sql).run(...params);
+    v3.close();
+    const store = await fromFile(file);
+    await expectV3Migrated(store);
+    writeFileSync(file, await store.export());
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 4 });
+    expect(tableNames(db)).toEqual(currentTables);
+    db.close();
+  });
+
+  it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits", async () => {
     const store = await openSqlJsStore();
     opened.push(store);
-    const stats = await expectSameAsReference(store, 11);
-    expect([stats.leaseConflicts, stats.seqConflicts, stats.childWaits, stats.parentWakes].every((n) => n > 0)).toBe(true);
+    expectEveryKind([await expectSameAsReference(store, 13)]);
   });
 
   it("rejects export after close", async () => {

@@ -10,8 +10,9 @@ import { StoreError, UsageError } from "../src/errors.js";
 import type { StateStore } from "../src/state-store.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
-import { expectSameAsReference } from "./support/random-commits.js";
-import { expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
+import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
+import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
+import { currentTables, expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
 
@@ -83,7 +84,7 @@ describe("SqliteStore", () => {
     await store.commit("old", tasks(1, 1), { expectedSeq: 1 });
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
-    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    expect(tableNames(db)).toEqual(currentTables);
     db.close();
   });
 
@@ -95,8 +96,20 @@ describe("SqliteStore", () => {
     const store = await open(file);
     await expectLegacyMigrated(store);
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 3 });
-    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
+    expect(tableNames(db)).toEqual(currentTables);
+    db.close();
+  });
+
+  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+    const file = path();
+    const v3 = new Database(file);
+    for (const { sql, params } of legacyV3Statements()) v3.prepare(sql).run(...params);
+    v3.close();
+    await expectV3Migrated(await open(file));
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 4 });
+    expect(tableNames(db)).toEqual(currentTables);
     db.close();
   });
 
@@ -132,7 +145,7 @@ describe("SqliteStore", () => {
     await second.commit("e", tasks(1, 1), { expectedSeq: 1 });
     expect((await fast.get("e"))?.events).toBe(2);
     const db = new Database(file, { readonly: true });
-    expect(tableNames(db)).toEqual(["flux_cache", "flux_events", "flux_executions", "flux_meta"]);
+    expect(tableNames(db)).toEqual(currentTables);
     expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
     db.close();
   });
@@ -146,47 +159,10 @@ describe("SqliteStore", () => {
     await expectRefusedUntouched(file, () => openSqliteStore(file), /damaged flux-ts schema \(missing flux_cache\)/);
   });
 
-  it("finds due executions through the partial index on wake_at, with and without a workflow filter", async () => {
-    const file = path();
-    const store = await open(file);
-    await store.commit("e", started("w", T0), { expectedSeq: 0 });
-    const db = new Database(file, { readonly: true });
-    const { dueStatement } = await import("../adapters/sql/sql-statements.js");
-    for (const workflows of [undefined, ["w", "v"]]) {
-      const { sql, params } = dueStatement({ until: T0, limit: 10, workflows });
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join("; ");
-      expect(plan).toMatch(/^SEARCH flux_executions USING INDEX flux_executions_due \(wake_at>\? AND wake_at<\?\)/);
-      expect(plan).not.toMatch(/TEMP B-TREE|SCAN flux_executions/);
-    }
-    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'flux_executions_due'").get()).toEqual({
-      sql: "CREATE INDEX flux_executions_due ON flux_executions (wake_at, id) WHERE wake_at IS NOT NULL",
-    });
-    db.close();
-  });
-
-  it("keeps a plain step commit at three statements, and adds the child and parent statements only where needed", async () => {
-    const { commitStatements } = await import("../adapters/sql/sql-commit.js");
-    const { ExecutionEventType: T } = await import("../src/events.js");
-    const { ev } = await import("./conformance/case-context.js");
-    const claim = { owner: "A", now: T0 };
-    expect(commitStatements([{ executionId: "e", events: tasks(5, 2), expectedSeq: 5, lease: claim }]).length).toBe(3);
-    expect(commitStatements([{ executionId: "e", events: started("w", T0), expectedSeq: 0, lease: { ...claim, expiresAt: T0 + 1 } }]).length).toBe(2);
-    const children = Array.from({ length: 200 }, (_, i) => ({ kind: "child" as const, stepId: String(i), executionId: `c${i}`, workflow: "sub" }));
-    const suspension = commitStatements([{ executionId: "e", events: [ev(5, T.WORKFLOW_PAUSED)], expectedSeq: 5, suspend: { waits: children } }]);
-    expect(suspension.length).toBe(3 + 3);
-    expect(Math.max(...suspension.map((statement) => statement.params.length))).toBeLessThanOrEqual(100);
-    expect(commitStatements([{ executionId: "e", events: [ev(5, T.WORKFLOW_FAILED)], expectedSeq: 5 }]).length).toBe(4);
-  });
-
-  it("keeps summaries, due lists and conflicts equal to the reference store over random commits with leases, suspensions and subworkflows", async () => {
-    for (const seed of [1, 2, 3]) {
-      const stats = await expectSameAsReference(await open(path()), seed);
-      expect(stats.leaseConflicts).toBeGreaterThan(0);
-      expect(stats.seqConflicts).toBeGreaterThan(0);
-      expect(stats.childWaits).toBeGreaterThan(0);
-      expect(stats.parentWakes).toBeGreaterThan(0);
-      expect(stats.batches).toBeGreaterThan(0);
-    }
+  it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits with leases, suspensions, subworkflows, events and cancellations", async () => {
+    const runs = [];
+    for (const seed of [1, 2, 3]) runs.push(await expectSameAsReference(await open(path()), seed));
+    expectEveryKind(runs);
   });
 
   it("refuses a version-2 schema with a table missing, untouched", async () => {

@@ -1,12 +1,13 @@
 import type {
-  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
 
 /**
  * A {@link StateStore} that opens the real one on first use: an engine needs its store at once,
  * but IndexedDB opens asynchronously. Every call waits for the open and then forwards all its
- * arguments (a commit's lease, suspension and parent, a load's page, `due`'s query), so it
- * keeps the opened store's guarantees. A failed open rejects that call and is tried again by
+ * arguments (a commit's lease, suspension, parent and consumes, a load's page, `due`'s query,
+ * an event delivered, a cancellation asked for) and resolves with the opened store's whole
+ * answer (a lease's `cancel` included), so it keeps the opened store's guarantees. A failed open rejects that call and is tried again by
  * the next one (the user may have freed space or closed the tab that blocked an upgrade).
  *
  * @example
@@ -64,7 +65,19 @@ export class DeferredStore implements StateStore {
     return (await this.opened()).setCached(key, value);
   }
 
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+  async deliver(executionId: string, event: Omit<InboxEvent, "seq">): Promise<InboxEvent> {
+    return (await this.opened()).deliver(executionId, event);
+  }
+
+  async pending(executionId: string): Promise<InboxEvent[]> {
+    return (await this.opened()).pending(executionId);
+  }
+
+  async requestCancel(executionId: string, request: CancelRequest): Promise<ExecutionSummary> {
+    return (await this.opened()).requestCancel(executionId, request);
+  }
+
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { readonly cancel?: CancelRequest }> {
     return (await this.opened()).lease(executionId, owner, times);
   }
 

@@ -11,7 +11,8 @@ export interface D1PreparedStatementLike {
 
 /**
  * The part of a Cloudflare `D1Database` binding that the D1 store uses: `prepare`, and `batch`,
- * which D1 runs as one atomic transaction (all statements or none). `env.DB` is one.
+ * which D1 runs as one atomic transaction (all statements or none) and resolves to each
+ * statement's result (`{ results: rows }`). `env.DB` is one.
  */
 export interface D1DatabaseLike {
   prepare(query: string): D1PreparedStatementLike;

@@ -3,7 +3,8 @@ import type { D1DatabaseLike } from "./d1-database-like.js";
 
 /**
  * A {@link SqlDriver} over a D1 binding. A batch is ONE `db.batch()` call, which D1 runs as an
- * atomic transaction and acknowledges once it is durable in D1's storage; a read is one
+ * atomic transaction and acknowledges once it is durable in D1's storage (its last statement's
+ * rows are that statement's `results`); a read is one
  * `prepare().bind().all()`. Closing does nothing: the binding belongs to the Worker.
  */
 export class D1Driver implements SqlDriver {
@@ -21,9 +22,11 @@ export class D1Driver implements SqlDriver {
     return results;
   }
 
-  async batch(statements: readonly SqlStatement[]): Promise<void> {
-    if (statements.length === 0) return;
-    await this.#db.batch(statements.map(({ sql, params }) => this.#db.prepare(sql).bind(...params)));
+  async batch(statements: readonly SqlStatement[]): Promise<SqlRow[]> {
+    if (statements.length === 0) return [];
+    const results = await this.#db.batch(statements.map(({ sql, params }) => this.#db.prepare(sql).bind(...params)));
+    const last = results[results.length - 1] as { results?: unknown } | undefined;
+    return Array.isArray(last?.results) ? (last.results as SqlRow[]) : [];
   }
 
   async close(): Promise<void> {}

@@ -1,9 +1,9 @@
-import type { IDBPDatabase } from "idb";
+import type { IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
 import { waitedChildren } from "../../src/execution-summary.js";
 import type { Commit, ExecutionSummary } from "../../src/state-store.js";
-import { ConflictError } from "../../src/errors.js";
-import { foldCommits, sameSummary, type FoldResult } from "./commit-fold.js";
-import type { FluxDbSchema } from "./idb-schema.js";
+import { CancelRequestedError, ConflictError, FluxError } from "../../src/errors.js";
+import { foldCommits, needsInbox, sameSummary, type FoldResult } from "./commit-fold.js";
+import { pendingRange, type FluxDbSchema, type InboxRecord } from "./idb-schema.js";
 import type { SummaryCache } from "./summary-cache.js";
 
 const ignore = () => undefined;
@@ -12,21 +12,24 @@ const ignore = () => undefined;
 export type CommitOutcome = "committed" | "mispredicted";
 
 /**
- * Runs `commits` as ONE readwrite transaction over `events` and `executions` with
- * `durability: "strict"`, resolving once the browser reports it complete. All or nothing.
+ * Runs `commits` as ONE readwrite transaction over `events` and `executions` (and `inbox` when
+ * a commit consumes inbox events or suspends on an event wait) with `durability: "strict"`,
+ * resolving once the browser reports it complete. All or nothing.
  *
  * Round trips: the event adds and the reads of every summary the commits need (their
- * executions, the children a suspension waits on, the parents a first commit names) go out
- * together. The summaries are then folded as the reference does (`foldCommits`): a conflict
- * throws `ConflictError` and aborts everything; a finishing execution whose parent was not read
- * yet costs one more round of reads. The new summaries are written after the fold, except when
- * `predict` is set and `cache` knows every summary the commits rest on: then they go out with
- * the first round (one round trip for a step), and if any summary read differs from the one
- * the prediction used, the transaction is aborted and `"mispredicted"` returned (nothing
- * written): make the commit again without prediction.
+ * executions, the children a suspension waits on, the parents a first commit names), and of
+ * the pending inbox events of the executions that need them, go out together. The summaries
+ * are then folded as the reference does (`foldCommits`): a conflict throws `ConflictError` (a
+ * cancellation asked for, `CancelRequestedError`) and aborts everything; a finishing execution
+ * whose parent was not read yet costs one more round of reads. The new summaries (and the
+ * consumed inbox events) are written after the fold, except when `predict` is set and `cache`
+ * knows every summary the commits rest on (never for commits that need the inbox): then they go
+ * out with the first round (one round trip for a step), and if any summary read differs from
+ * the one the prediction used, the transaction is aborted and `"mispredicted"` returned
+ * (nothing written): make the commit again without prediction.
  *
- * Rejects with the fold's `ConflictError`, or with the IndexedDB error that aborted the
- * transaction (a duplicate event key is a `ConstraintError`); the caller names them.
+ * Rejects with the fold's `ConflictError` or `CancelRequestedError`, or with the IndexedDB error
+ * that aborted the transaction (a duplicate event key is a `ConstraintError`); the caller names them.
  */
 export async function commitTransaction(
   db: IDBPDatabase<FluxDbSchema>,
@@ -34,10 +37,13 @@ export async function commitTransaction(
   cache: SummaryCache,
   predict: boolean,
 ): Promise<CommitOutcome> {
-  const tx = db.transaction(["events", "executions"], "readwrite", { durability: "strict" });
+  const inboxIds = [...new Set(commits.filter(needsInbox).map((commit) => commit.executionId))];
+  const scope: StoreNames<FluxDbSchema>[] = inboxIds.length > 0 ? ["events", "executions", "inbox"] : ["events", "executions"];
+  const tx = db.transaction(scope, "readwrite", { durability: "strict" });
   tx.done.catch(ignore);
   const requests: Promise<unknown>[] = [];
   const executions = tx.objectStore("executions");
+  const inbox = readInboxes(tx, inboxIds);
   const reads = new Map<string, Promise<ExecutionSummary | undefined>>();
   const read = (ids: Iterable<string>) => {
     for (const id of ids) {
@@ -57,7 +63,9 @@ export async function commitTransaction(
     }
     read(commits.map((commit) => commit.executionId));
     read(commits.flatMap((commit) => [...waitedChildren(commit), ...(commit.parentId === undefined ? [] : [commit.parentId])]));
-    const prediction = predict ? cache.predict(commits) : undefined;
+    const prediction = predict && inboxIds.length === 0 ? cache.predict(commits) : undefined;
+    const pending = new Map<string, InboxRecord[]>();
+    for (const [id, records] of inbox) pending.set(id, await records);
     if (prediction !== undefined) {
       read(prediction.inputs.keys());
       for (const summary of prediction.written.values()) requests.push(executions.put(summary));
@@ -66,7 +74,7 @@ export async function commitTransaction(
     let fold: FoldResult;
     do {
       for (const [id, summary] of reads) if (!found.has(id)) found.set(id, await summary);
-      fold = foldCommits(commits, (id) => (found.has(id) ? found.get(id) : "unknown"));
+      fold = foldCommits(commits, (id) => (found.has(id) ? found.get(id) : "unknown"), (id) => pending.get(id));
       if (fold.kind === "missing") read(fold.ids);
     } while (fold.kind === "missing");
     if (prediction !== undefined && ![...prediction.inputs].every(([id, summary]) => sameSummary(found.get(id), summary))) {
@@ -76,6 +84,13 @@ export async function commitTransaction(
       return "mispredicted";
     }
     if (prediction === undefined) for (const summary of fold.written.values()) requests.push(executions.put(summary));
+    for (const [id, seqs] of fold.consumed) {
+      for (const record of pending.get(id) ?? []) {
+        if (!seqs.includes(record.seq)) continue;
+        const { pending: _, ...consumedRecord } = record;
+        requests.push(tx.objectStore("inbox").put(consumedRecord));
+      }
+    }
     await Promise.all(requests);
     await tx.done;
     cache.remember([...[...found.values()].filter((s): s is ExecutionSummary => s !== undefined && !fold.written.has(s.executionId)), ...fold.written.values()]);
@@ -87,8 +102,19 @@ export async function commitTransaction(
     // is what the caller saw, the ConstraintError is why.
     const settled = await Promise.allSettled(requests);
     const constraint = settled.find((r): r is PromiseRejectedResult => r.status === "rejected" && (r.reason as { name?: unknown })?.name === "ConstraintError");
-    throw error instanceof ConflictError || constraint === undefined ? error : constraint.reason;
+    throw error instanceof FluxError || constraint === undefined ? error : constraint.reason;
   }
+}
+
+/** Reads the pending inbox events of `executionIds` in `tx` (whose scope has `inbox` when there are any), all at once. */
+function readInboxes(tx: IDBPTransaction<FluxDbSchema, StoreNames<FluxDbSchema>[], IDBTransactionMode>, executionIds: readonly string[]): Map<string, Promise<InboxRecord[]>> {
+  const reads = new Map<string, Promise<InboxRecord[]>>();
+  for (const id of executionIds) {
+    const records = tx.objectStore("inbox").index("pending").getAll(pendingRange(id));
+    records.catch(ignore); // awaited by the caller unless the transaction aborts first
+    reads.set(id, records);
+  }
+  return reads;
 }
 
 function abort(tx: { abort(): void }): void {
@@ -100,25 +126,31 @@ function abort(tx: { abort(): void }): void {
 }
 
 /**
- * The `ConflictError` the reference store would throw for `commits`, found by folding them over
- * the summaries as they stand now (one readonly transaction, a round of reads per missing
- * parent); `undefined` when they would land now (the conflict that refused them is gone).
- * For a batch refused by a duplicate event key, which aborts the transaction before its fold.
+ * The `ConflictError` (or `CancelRequestedError`) the reference store would throw for
+ * `commits`, found by folding them over the summaries and inboxes as they stand now (one
+ * readonly transaction, a round of reads per missing parent); `undefined` when they would land
+ * now (the conflict that refused them is gone). For a batch refused by a duplicate event key,
+ * which aborts the transaction before its fold.
  */
-export async function explainConflict(db: IDBPDatabase<FluxDbSchema>, commits: readonly Commit[]): Promise<ConflictError | undefined> {
-  const store = db.transaction("executions", "readonly").store;
+export async function explainConflict(db: IDBPDatabase<FluxDbSchema>, commits: readonly Commit[]): Promise<ConflictError | CancelRequestedError | undefined> {
+  const inboxIds = [...new Set(commits.filter(needsInbox).map((commit) => commit.executionId))];
+  const tx = db.transaction(inboxIds.length > 0 ? ["executions", "inbox"] : ["executions"], "readonly");
+  const store = tx.objectStore("executions");
+  const inbox = readInboxes(tx, inboxIds);
   const found = new Map<string, ExecutionSummary | undefined>();
   let ids = [...new Set(commits.flatMap((commit) => [commit.executionId, ...waitedChildren(commit)]))];
   try {
+    const pending = new Map<string, InboxRecord[]>();
+    for (const [id, records] of inbox) pending.set(id, await records);
     for (;;) {
       const summaries = await Promise.all(ids.map((id) => store.get(id)));
       ids.forEach((id, i) => found.set(id, summaries[i]));
-      const fold = foldCommits(commits, (id) => (found.has(id) ? found.get(id) : "unknown"));
+      const fold = foldCommits(commits, (id) => (found.has(id) ? found.get(id) : "unknown"), (id) => pending.get(id));
       if (fold.kind === "done") return undefined;
       ids = fold.ids;
     }
   } catch (error) {
-    if (error instanceof ConflictError) return error;
+    if (error instanceof ConflictError || error instanceof CancelRequestedError) return error;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
-import type { ExecutionSummary, StoredEvent } from "../../src/state-store.js";
+import type { ExecutionSummary, InboxEvent, StoredEvent } from "../../src/state-store.js";
 import { migrateToVersion3 } from "./idb-upgrade-v3.js";
 
 /** An event as the `events` object store keeps it: keyed by [executionId, id]. */
@@ -8,9 +8,26 @@ export interface EventRecord extends StoredEvent {
 }
 
 /**
+ * An event of an execution's inbox as the `inbox` object store keeps it: keyed by
+ * [executionId, seq], kept once consumed (so that a seq is never reused), with `pending: 1` until
+ * a commit consumes it. IndexedDB indexes no record without the property (a boolean is not a
+ * key, hence 1), so the `pending` index holds the pending events only.
+ */
+export interface InboxRecord extends InboxEvent {
+  readonly executionId: string;
+  readonly pending?: 1;
+}
+
+/** The `pending` index's key range of one execution's pending inbox events, in seq order. */
+export function pendingRange(executionId: string): IDBKeyRange {
+  return IDBKeyRange.bound([executionId, 1, 0], [executionId, 1, Infinity]);
+}
+
+/**
  * The object stores and indexes of a flux-ts IndexedDB database (version {@link idbVersion}).
  * `byWake` indexes `[wakeAt, executionId]`: a summary without `wakeAt` is not in it, so
- * `StateStore.due` reads only executions that have a wake time, in due order.
+ * `StateStore.due` reads only executions that have a wake time, in due order. `inbox`'s
+ * `pending` index (`[executionId, pending, seq]`) holds each execution's pending events.
  */
 export interface FluxDbSchema extends DBSchema {
   events: { key: [string, number]; value: EventRecord };
@@ -26,13 +43,14 @@ export interface FluxDbSchema extends DBSchema {
     };
   };
   cache: { key: string; value: string };
+  inbox: { key: [string, number]; value: InboxRecord; indexes: { pending: [string, number, number] } };
 }
 
 /** The IndexedDB version of the schema this code creates and understands. */
-export const idbVersion = 3;
+export const idbVersion = 4;
 
 /** The object stores of the schema. */
-export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache"];
+export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache", "inbox"];
 
 /**
  * Object stores of earlier versions that an upgrade deleted (version 2's `leases`): still ours,
@@ -45,8 +63,9 @@ export const legacyStoreNames: readonly string[] = ["leases"];
  * transaction (all of it or nothing): version 1 has events, executions and cache; version 2
  * added leases; version 3 keeps the lease, waits and wake time in each execution's summary
  * (index `byWake`), fills them in for existing executions and deletes `leases` (see
- * `migrateToVersion3`). Returns false, creating nothing, when the database holds object stores
- * that are not ours: the caller then aborts the upgrade. The data migration continues after
+ * `migrateToVersion3`); version 4 adds `inbox` (an execution's cancellation lives in its
+ * summary, where older records have none: nothing to fill in). Returns false, creating nothing,
+ * when the database holds object stores that are not ours: the caller then aborts the upgrade. The data migration continues after
  * this returns, on the transaction's requests; if it fails, `onFailure` gets the error and the
  * transaction is aborted, so the database stays at `oldVersion`, untouched.
  */
@@ -79,6 +98,9 @@ export function upgradeFluxDb(
         }
       });
     }
+  }
+  if (oldVersion < 4) {
+    db.createObjectStore("inbox", { keyPath: ["executionId", "seq"] }).createIndex("pending", ["executionId", "pending", "seq"]);
   }
   return true;
 }

@@ -1,11 +1,13 @@
 import { openDB, unwrap, type IDBPDatabase } from "idb";
-import { ConflictError, ExecutionNotFoundError, FluxError, StoreError, UsageError } from "../../src/errors.js";
+import { CancelRequestedError, ConflictError, ExecutionNotFoundError, FluxError, StoreError, UsageError } from "../../src/errors.js";
 import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
 import type {
-  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
 import { commitTransaction, explainConflict } from "./idb-commit.js";
+import { deliverEvent, pendingEvents, requestCancellation } from "./idb-inbox.js";
+import { takeLease } from "./idb-lease.js";
 import { dueSummaries } from "./idb-due.js";
 import { listSummaries } from "./idb-list.js";
 import { SummaryCache } from "./summary-cache.js";
@@ -28,7 +30,12 @@ const ignore = () => undefined;
  *   time, across tabs: two tabs cannot both win. The same transaction writes the summaries as
  *   the reference does, a suspension's finished child and a finished child's paused parent
  *   included (see `commitTransaction` for its round trips).
- * - `due` reads the `byWake` index only; `lease` is one readwrite transaction on the summary.
+ * - A commit refused because the execution's cancellation was asked for (and its events do not
+ *   end it) rejects with `CancelRequestedError`; a commit's `consumes` are marked in the same
+ *   transaction, which a seq that is not pending aborts (`ConflictError`).
+ * - `due` reads the `byWake` index only; `lease` and `requestCancel` are one readwrite
+ *   transaction on the summary; `deliver` one over the inbox and the summary; `pending` reads
+ *   the inbox's `pending` index only.
  * - A database of a newer version, or with object stores that are not ours, is refused with a
  *   `StoreError` naming it and is not modified. When another tab opens the database at a newer
  *   version, this connection closes to let it upgrade; its later calls reject with `StoreError`.
@@ -110,30 +117,36 @@ export class IdbStore implements StateStore {
     });
   }
 
+  async deliver(executionId: string, event: Omit<InboxEvent, "seq">): Promise<InboxEvent> {
+    const delivered = await this.#read(`sending the event "${event.name}" to execution ${executionId}`, (db) => deliverEvent(db, this.name, executionId, event));
+    this.#summaries.remember([delivered.summary]);
+    return delivered.event;
+  }
+
+  async pending(executionId: string): Promise<InboxEvent[]> {
+    return this.#read(`reading the inbox of execution ${executionId}`, (db) => pendingEvents(db, executionId));
+  }
+
+  async requestCancel(executionId: string, request: CancelRequest): Promise<ExecutionSummary> {
+    const summary = await this.#read(`asking for the cancellation of execution ${executionId}`, (db) => requestCancellation(db, executionId, request));
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the IndexedDB database "${this.name}" to cancel: check the execution id`);
+    this.#summaries.remember([summary]);
+    return summary;
+  }
+
   /**
    * Takes, renews or gives up the lease of an execution (see `StateStore.lease`) in one
-   * readwrite transaction on its summary (which also moves a running execution's wake time):
-   * IndexedDB runs those one at a time, so of two concurrent takers of a free lease (in any
-   * tabs) exactly one gets it. Rejects with `ExecutionNotFoundError` for an unknown execution.
+   * readwrite transaction on its summary (`takeLease`): of two concurrent takers of a free lease
+   * (in any tabs) exactly one gets it. Resolves with the cancellation asked for too. Rejects
+   * with `ExecutionNotFoundError` for an unknown execution.
    */
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
-    const summary = await this.#read(`taking the lease of execution ${executionId}`, async (db) => {
-      const tx = db.transaction("executions", "readwrite", { durability: "strict" });
-      let current = await tx.store.get(executionId);
-      const held = current?.lease;
-      if (current !== undefined && (held === undefined || held.expiresAt <= times.now || held.owner === owner)) {
-        const lease = { owner, expiresAt: times.expiresAt };
-        current = { ...current, lease, ...(current.state === "running" ? { wakeAt: times.expiresAt } : {}) };
-        await tx.store.put(current);
-      }
-      await tx.done;
-      return current;
-    });
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { readonly cancel?: CancelRequest }> {
+    const summary = await this.#read(`taking the lease of execution ${executionId}`, (db) => takeLease(db, executionId, owner, times));
     if (summary?.lease === undefined) {
       throw new ExecutionNotFoundError(`no execution ${executionId} in the IndexedDB database "${this.name}" to lease: start it (commit its first events) first`);
     }
     this.#summaries.remember([summary]);
-    return { ...summary.lease };
+    return { ...summary.lease, ...(summary.cancel === undefined ? {} : { cancel: summary.cancel }) };
   }
 
   /** Closes the connection (after its pending transactions). Closing twice is harmless. */
@@ -159,15 +172,17 @@ export class IdbStore implements StateStore {
   }
 
   /**
-   * The error a failed commit rejects with: its `ConflictError` or `UsageError` as is; a
-   * duplicate event key (which aborts the transaction before the conflict check) as the
-   * `ConflictError` the check would have named, or one naming every execution of the batch when
-   * the summaries moved on again; anything else as a `StoreError` naming the database.
+   * The error a failed commit rejects with: its `ConflictError`, `CancelRequestedError` or
+   * `UsageError` as is; a duplicate event key (which aborts the transaction before the conflict
+   * check) as the error the check would have raised, or a `ConflictError` naming every execution
+   * of the batch when the summaries moved on again; anything else as a `StoreError` naming the
+   * database.
    */
   async #commitError(error: unknown, commits: readonly Commit[]): Promise<Error> {
-    if (error instanceof ConflictError || error instanceof UsageError) return error;
+    if (error instanceof ConflictError || error instanceof CancelRequestedError || error instanceof UsageError) return error;
     if (isDomError(error, "ConstraintError")) {
       const explained = await explainConflict(this.#db, commits).catch(() => undefined);
+      if (explained instanceof CancelRequestedError) return new CancelRequestedError(explained.message, { cause: error });
       if (explained !== undefined) return new ConflictError(explained.message, { cause: error });
       const ids = [...new Set(commits.map((commit) => commit.executionId))];
       return new ConflictError(`an event of execution ${ids.join(" or ")} already exists: another runner wrote to it`, { cause: error });

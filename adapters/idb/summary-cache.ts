@@ -1,6 +1,6 @@
 import { isTerminal } from "../../src/events.js";
 import type { Commit, ExecutionSummary } from "../../src/state-store.js";
-import { foldCommits, type FoldInputs } from "./commit-fold.js";
+import { foldCommits, needsInbox, type FoldInputs } from "./commit-fold.js";
 
 const LIMIT = 1_000;
 
@@ -15,7 +15,8 @@ export interface Prediction {
  * The summaries this connection last wrote or read in a committed transaction, so that a commit
  * can write the next summaries in the same round trip as its reads instead of after them. A
  * guess, never trusted: the commit still reads every summary the prediction rests on in its
- * transaction, and when one differs in anything (another tab committed, or took the lease)
+ * transaction, and when one differs in anything (another tab committed, took the lease, sent
+ * an event that woke it, or asked for its cancellation)
  * the commit's writes are aborted and it is made again without a prediction. Bounded; finished
  * executions and the executions of failed commits are forgotten.
  */
@@ -26,9 +27,12 @@ export class SummaryCache {
    * The summaries `commits` will write, folded (as the store folds them) over the remembered
    * ones; an execution not remembered counts as new when its first commit expects 0 events.
    * `undefined` when the fold needs a summary this cache does not have (a child, a parent, an
-   * execution it never saw), or when the commits would conflict with what it remembers.
+   * execution it never saw) or an inbox (a commit that consumes inbox events, or suspends on an
+   * event wait: what it writes depends on pending events, which this cache does not keep), or
+   * when the commits would conflict with what it remembers.
    */
   predict(commits: readonly Commit[]): Prediction | undefined {
+    if (commits.some(needsInbox)) return undefined;
     const fresh = new Set<string>();
     const seen = new Set<string>();
     for (const { executionId, expectedSeq } of commits) {

@@ -1,10 +1,11 @@
 import { UsageError } from "../../src/errors.js";
-import { isTerminal, stateAfter } from "../../src/events.js";
-import { commitTime, nextSummary, waitedChildren } from "../../src/execution-summary.js";
+import { endsExecution, isTerminal, stateAfter } from "../../src/events.js";
+import { commitTime, nextSummary, waitedChildren, waitedEvents } from "../../src/execution-summary.js";
 import type { Commit, StoredEvent } from "../../src/state-store.js";
 import type { SqlStatement } from "./sql-driver.js";
+import { consumeStatements, eventWaitStatement } from "./sql-inbox.js";
 import { namedStatement } from "./sql-named.js";
-import { Tables } from "./sql-schema.js";
+import { endedSql, Tables } from "./sql-schema.js";
 
 const table = Tables.executions;
 
@@ -13,6 +14,13 @@ const table = Tables.executions;
  * no lease, nobody holds one, the claimant holds it, or it lapsed (`leaseBlocks`, negated).
  */
 const leaseAllows = "(:owner IS NULL OR lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at <= :now)";
+
+/**
+ * The cancellation side of a commit, in the same CASE: true when no cancellation was asked for.
+ * A commit whose events end the execution adds `:ends OR` before it (`commitConflict`); the
+ * error that names the refusal reads the row again and finds the request (`conflictError`).
+ */
+const notCancelled = "cancel_requested_at IS NULL";
 
 /** The state after the commit: the one of its last workflow-level event, or the row's own. */
 const after = "COALESCE(:state, state)";
@@ -29,15 +37,17 @@ ON CONFLICT (id) DO UPDATE SET events = -1`,
  * reads the row as it was before this statement (SQLite's UPDATE semantics). (No `IN` lists
  * of constants: SQLite builds a temporary index for one at every execution, which doubled the
  * cost of this statement.)
- * - events: the new count when `expectedSeq` matches and the lease allows, else -1 (conflict);
+ * - events: the new count when `expectedSeq` matches, the lease allows and no cancellation was
+ *   asked for (or the commit ends the execution: `:ends`), else -1 (conflict);
  * - lease: given up when the commit leaves it paused or finished, taken with `expiresAt`;
  * - waits: the suspension's while paused, kept while created, cleared otherwise;
  * - wake_at: the suspension's while paused; while running the claim's expiry, or on entering
- *   running the lease's expiry (else the commit's time), else unchanged; cleared once finished.
+ *   running the lease's expiry (else the commit's time), else unchanged; cleared once finished;
+ * - cancel: cleared once finished (`:finished`, the commit's state is terminal).
  */
-const updateSummary = namedStatement<"id" | "seq" | "count" | "owner" | "now" | "expires" | "state" | "time" | "suspended" | "waits" | "wake">(
+const updateSummary = namedStatement<"id" | "seq" | "count" | "owner" | "now" | "ends" | "expires" | "state" | "time" | "suspended" | "waits" | "wake" | "finished">(
   `UPDATE ${table} SET
-  events = CASE WHEN events = :seq AND ${leaseAllows} THEN events + :count ELSE -1 END,
+  events = CASE WHEN events = :seq AND ${leaseAllows} AND (:ends OR ${notCancelled}) THEN events + :count ELSE -1 END,
   state = ${after},
   updated_at = :time,
   lease_owner = CASE WHEN ${after} = 'running' OR ${after} = 'created' THEN CASE WHEN :expires IS NULL THEN lease_owner ELSE :owner END END,
@@ -47,7 +57,9 @@ const updateSummary = namedStatement<"id" | "seq" | "count" | "owner" | "now" | 
     WHEN 'paused' THEN CASE WHEN :suspended THEN :wake ELSE wake_at END
     WHEN 'running' THEN COALESCE(:expires, CASE WHEN state = 'running' THEN wake_at ELSE COALESCE(lease_expires_at, :time) END)
     WHEN 'created' THEN wake_at
-    ELSE NULL END
+    ELSE NULL END,
+  cancel_requested_at = CASE WHEN :finished THEN NULL ELSE cancel_requested_at END,
+  cancel_reason = CASE WHEN :finished THEN NULL ELSE cancel_reason END
 WHERE id = :id`,
 );
 
@@ -58,20 +70,20 @@ WHERE id = :id`,
  * because every other write keeps these invariants: a finished row has neither, a running
  * row has no waits (see the SET clauses of `updateSummary`, `lease()`, the wakes and the
  * migration). Only the lease goes when the row is paused or finished (a `lease()` call may have
- * set one there).
+ * set one there). Its events cannot end the execution, so a cancellation asked for refuses it.
  */
 const updateStep = namedStatement<"id" | "seq" | "count" | "owner" | "now" | "time">(
   `UPDATE ${table} SET
-  events = CASE WHEN events = :seq AND ${leaseAllows} THEN events + :count ELSE -1 END,
+  events = CASE WHEN events = :seq AND ${leaseAllows} AND ${notCancelled} THEN events + :count ELSE -1 END,
   updated_at = :time,
   lease_owner = CASE WHEN state = 'running' OR state = 'created' THEN lease_owner END,
   lease_expires_at = CASE WHEN state = 'running' OR state = 'created' THEN lease_expires_at END
 WHERE id = :id`,
 );
 
-/** An empty commit: only the checks (a row that is not there holds 0 events and no lease). */
+/** An empty commit: only the checks (a row that is not there holds 0 events, no lease and no cancellation). */
 const checkSummary = namedStatement<"id" | "seq" | "owner" | "now">(
-  `UPDATE ${table} SET events = CASE WHEN events = :seq AND ${leaseAllows} THEN events ELSE -1 END WHERE id = :id`,
+  `UPDATE ${table} SET events = CASE WHEN events = :seq AND ${leaseAllows} AND ${notCancelled} THEN events ELSE -1 END WHERE id = :id`,
 );
 
 /** Fails (CHECK) when the execution has no summary row; writes nothing otherwise. */
@@ -89,7 +101,7 @@ function childFinishedStatement(count: number) {
     `UPDATE ${table} SET wake_at = :time
 WHERE id = :id AND state = 'paused' AND (wake_at IS NULL OR wake_at > :time)
   AND EXISTS (SELECT 1 FROM ${table} AS child WHERE child.id IN (${Array.from({ length: count }, (_, i) => `:c${i}`).join(", ")})
-    AND (child.state = 'succeeded' OR child.state = 'failed'))`,
+    AND ${endedSql("child.state")})`,
   );
 }
 const childFinishedStatements = new Map<number, ReturnType<typeof childFinishedStatement>>();
@@ -116,15 +128,19 @@ function insertEvents(count: number): string {
  *
  * How a conflict is refused, inside the batch: the summary row's `events` column is the log's
  * length, and its CHECK (`events >= 0`) fails the whole batch when a commit finds it wrong or
- * finds another owner's live lease (one CASE checks both). With `expectedSeq` 0 the row is
- * inserted (an existing row is set to -1); otherwise a guard inserts a row of -1 when there is
- * none (SQLite checks CHECK before uniqueness). Empty commits are checked the same way and
- * change nothing. The primary key (execution_id, seq) of the events is a second guard.
+ * finds another owner's live lease, or a cancellation asked for when the commit does not end
+ * the execution (one CASE checks all three). With `expectedSeq` 0 the row is inserted (an
+ * existing row is set to -1); otherwise a guard inserts a row of -1 when there is none (SQLite
+ * checks CHECK before uniqueness). Empty commits are checked the same way and change nothing
+ * but their `consumes`. The primary key (execution_id, seq) of the events is a second guard,
+ * and `consumes` has its own (a row of -1 too, when a seq is not pending).
  *
  * Statements per commit: a step commit to a running execution is 3 (guard, summary, events: one
  * more per 14 events); a new execution's first commit 2. Only a suspension that waits on
- * children adds one statement per 90 of them (`childFinished`), and only a commit whose events
- * finish the execution adds one (`wakeParent`, found through the row's parent_id).
+ * children adds one statement per 90 of them (`childFinished`), only a suspension that waits on
+ * events one (`eventWaitStatement`: a pending event of a waited name), only a commit that
+ * consumes inbox events two (`consumeStatements`: guard, mark), and only a commit whose events
+ * finish the execution one (`wakeParent`, found through the row's parent_id).
  *
  * Throws {@link UsageError} when `expectedSeq` is not a whole number or an event's id is not its
  * position (`expectedSeq + i`).
@@ -138,7 +154,8 @@ export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
     const lease = { owner: claim?.owner ?? null, now: claim?.now ?? 0 };
     if (expectedSeq > 0) statements.push(requireSummary({ id }));
     if (events.length === 0) {
-      statements.push(checkSummary({ id, seq: expectedSeq, ...lease }));
+      // As the reference store does, an empty commit's consumes are checked and marked too.
+      statements.push(checkSummary({ id, seq: expectedSeq, ...lease }), ...consumeStatements(id, commit.consumes));
       continue;
     }
     const time = commitTime(events);
@@ -156,11 +173,13 @@ export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
     } else {
       const suspend = commit.suspend;
       statements.push(updateSummary({
-        id, seq: expectedSeq, count: events.length, ...lease, expires: claim?.expiresAt ?? null, state, time,
-        suspended: suspend === undefined ? 0 : 1, waits: suspend === undefined ? null : JSON.stringify(suspend.waits), wake: suspend?.wakeAt ?? null,
+        id, seq: expectedSeq, count: events.length, ...lease, ends: events.some((event) => endsExecution(event.type)) ? 1 : 0,
+        expires: claim?.expiresAt ?? null, state, time, suspended: suspend === undefined ? 0 : 1,
+        waits: suspend === undefined ? null : JSON.stringify(suspend.waits), wake: suspend?.wakeAt ?? null, finished: state !== null && isTerminal(state) ? 1 : 0,
       }));
     }
     insertEventStatements(statements, id, events);
+    statements.push(...consumeStatements(id, commit.consumes));
     const children = commit.suspend === undefined ? [] : [...new Set(waitedChildren(commit))];
     for (let start = 0; start < children.length; start += idsPerStatement) {
       const chunk = children.slice(start, start + idsPerStatement);
@@ -168,6 +187,8 @@ export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
       if (make === undefined) childFinishedStatements.set(chunk.length, (make = childFinishedStatement(chunk.length)));
       statements.push(make({ id, time, ...Object.fromEntries(chunk.map((child, i) => [`c${i}`, child])) }));
     }
+    const names = [...new Set(waitedEvents(commit.suspend?.waits))];
+    if (names.length > 0) statements.push(eventWaitStatement({ id, time, names: JSON.stringify(names) }));
     if (state !== null && isTerminal(state)) statements.push(wakeParent({ id, time }));
   }
   return statements;

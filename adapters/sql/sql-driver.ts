@@ -22,7 +22,10 @@ export type SqlRow = Readonly<Record<string, unknown>>;
  * const driver: SqlDriver = {
  *   description: "my database",
  *   all: async ({ sql, params }) => db.prepare(sql).all(...params),
- *   batch: async (statements) => db.transaction(() => statements.forEach(({ sql, params }) => db.prepare(sql).run(...params)))(),
+ *   batch: async (statements) => db.transaction(() => statements.map(({ sql, params }) => {
+ *     const statement = db.prepare(sql);
+ *     return statement.reader ? statement.all(...params) : (statement.run(...params), []);
+ *   }).at(-1) ?? [])(),
  *   close: async () => db.close(),
  * };
  */
@@ -44,9 +47,12 @@ export interface SqlDriver {
   /**
    * Runs the statements in order as ONE atomic unit: when any of them fails, none of their
    * effects remain and the promise rejects with that statement's error. Resolves once the
-   * batch is as durable as the database makes a committed transaction.
+   * batch is as durable as the database makes a committed transaction, to the rows of its LAST
+   * statement (a SELECT, or a write with RETURNING), read inside that same transaction: so a
+   * write and what it left are one atomic step (`StateStore.deliver` learns the seq it took,
+   * `lease` the lease it left). An empty array when the last statement returns no rows.
    */
-  batch(statements: readonly SqlStatement[]): Promise<void>;
+  batch(statements: readonly SqlStatement[]): Promise<SqlRow[]>;
 
   /** Releases the connection. Called once, by {@link SqlStore.close}. */
   close(): Promise<void>;

@@ -7,12 +7,15 @@
  * a test keeps them equal.
  */
 
+import type { ExecutionState } from "../../src/events.js";
+
 /** The tables of the schema (at {@link schemaVersion}), by role. */
 export const Tables = {
   meta: "flux_meta",
   events: "flux_events",
   executions: "flux_executions",
   cache: "flux_cache",
+  inbox: "flux_inbox",
 } as const;
 
 /**
@@ -38,6 +41,30 @@ export const dueIndex = "flux_executions_due";
  * the commit writes -1 into `flux_executions.events` instead of the new count.
  */
 export const expectedSeqConstraint = "flux_expected_seq";
+
+/**
+ * The constraint of `flux_inbox.seq` (`seq >= 1`) that `StateStore.deliver` trips, writing -1,
+ * when the execution has ended; for an unknown execution it writes NULL instead, which trips
+ * the column's NOT NULL. The two refusals are told apart by the failed constraint's kind.
+ */
+export const inboxOpenConstraint = "flux_inbox_open";
+
+/**
+ * The partial index of `StateStore.pending` on `flux_inbox (execution_id, seq) WHERE consumed =
+ * 0`: an execution's pending events are found without reading the ones commits consumed.
+ */
+export const pendingIndex = "flux_inbox_pending";
+
+/** The states an execution never leaves (`isTerminal`), as `flux_executions.state` holds them. */
+export const terminalStates: readonly ExecutionState[] = ["succeeded", "failed", "cancelled"];
+
+/**
+ * A SQL condition: `column` holds a terminal state. A chain of `=` rather than an `IN` list of
+ * constants, for which SQLite would build a temporary index at every execution of the statement.
+ */
+export function endedSql(column: string): string {
+  return `(${terminalStates.map((state) => `${column} = '${state}'`).join(" OR ")})`;
+}
 
 /** One step of the schema's history, applied as one atomic batch. */
 export interface Migration {
@@ -138,6 +165,29 @@ WHERE state = 'paused'`,
       `CREATE INDEX IF NOT EXISTS ${dueIndex} ON flux_executions (wake_at, id) WHERE wake_at IS NOT NULL`,
       `DROP TABLE flux_leases`,
       `UPDATE flux_meta SET schema_version = 3 WHERE id = 1 AND schema_version < 3`,
+    ],
+  },
+  {
+    // Each execution's inbox (events sent to it, kept once consumed, with the flag set, so that
+    // seqs are never reused), and the cancellation asked for in its summary row. Existing rows
+    // have no cancellation; there is nothing to fill in.
+    version: 4,
+    creates: [Tables.inbox],
+    drops: [],
+    statements: [
+      `CREATE TABLE IF NOT EXISTS flux_inbox (
+  execution_id TEXT NOT NULL,
+  seq INTEGER NOT NULL CONSTRAINT ${inboxOpenConstraint} CHECK (seq >= 1),
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (execution_id, seq)
+)`,
+      `CREATE INDEX IF NOT EXISTS ${pendingIndex} ON flux_inbox (execution_id, seq) WHERE consumed = 0`,
+      `ALTER TABLE flux_executions ADD COLUMN cancel_requested_at INTEGER`,
+      `ALTER TABLE flux_executions ADD COLUMN cancel_reason TEXT`,
+      `UPDATE flux_meta SET schema_version = 4 WHERE id = 1 AND schema_version < 4`,
     ],
   },
 ];

@@ -3,6 +3,7 @@ import type { ExecutionState } from "../../src/events.js";
 import type { ListPosition } from "../../src/list-cursor.js";
 import type { ExecutionSummary, Lease, StoredEvent, Wait } from "../../src/state-store.js";
 import type { SqlRow, SqlStatement } from "./sql-driver.js";
+import { cancelFromRow } from "./sql-inbox.js";
 import { dueIndex, Tables } from "./sql-schema.js";
 
 /** Reads one execution's events in log order. */
@@ -13,7 +14,7 @@ export function loadStatement(executionId: string, from = 0, limit = -1): SqlSta
   };
 }
 
-const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at";
+const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason";
 
 /** Reads one execution's summary. */
 export function getStatement(executionId: string): SqlStatement {
@@ -101,9 +102,12 @@ WHERE id = ? AND (lease_owner IS NULL OR lease_expires_at <= ? OR lease_owner = 
   };
 }
 
-/** Reads the lease of an execution: no row for an unknown execution, NULLs when nobody holds it. */
+/**
+ * Reads the lease of an execution and the cancellation asked for: no row for an unknown
+ * execution, NULLs when nobody holds it (or nothing was asked).
+ */
 export function getLeaseStatement(executionId: string): SqlStatement {
-  return { sql: `SELECT lease_owner, lease_expires_at FROM ${Tables.executions} WHERE id = ?`, params: [executionId] };
+  return { sql: `SELECT lease_owner, lease_expires_at, cancel_requested_at, cancel_reason FROM ${Tables.executions} WHERE id = ?`, params: [executionId] };
 }
 
 /** Reads one cached value. */
@@ -145,6 +149,7 @@ export function leaseFromRow(row: SqlRow): Lease | undefined {
 export function summaryFromRow(row: SqlRow): ExecutionSummary {
   const executionId = String(row.id);
   const lease = leaseFromRow(row);
+  const cancel = cancelFromRow(row);
   return {
     executionId,
     workflow: String(row.workflow),
@@ -156,6 +161,7 @@ export function summaryFromRow(row: SqlRow): ExecutionSummary {
     ...(row.waits == null ? {} : { waits: parseWaits(executionId, String(row.waits)) }),
     ...(row.wake_at == null ? {} : { wakeAt: Number(row.wake_at) }),
     ...(lease === undefined ? {} : { lease }),
+    ...(cancel === undefined ? {} : { cancel }),
   };
 }
 

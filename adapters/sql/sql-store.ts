@@ -1,12 +1,15 @@
-import { ExecutionNotFoundError, StoreError } from "../../src/errors.js";
+import { ExecutionFinishedError, ExecutionNotFoundError, StoreError } from "../../src/errors.js";
 import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
 import type {
-  Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
 import { commitStatements } from "./sql-commit.js";
 import type { SqlDriver } from "./sql-driver.js";
 import { conflictError, isConstraintViolation, storeError } from "./sql-errors.js";
+import {
+  cancelFromRow, deliverRefusal, deliverStatements, inboxEventFromRow, pendingSeqsStatement, pendingStatement, requestCancelStatements,
+} from "./sql-inbox.js";
 import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
 import {
   dueStatement, eventFromRow, getCachedStatement, getLeaseStatement, getStatement, leaseFromRow, listStatement, loadStatement,
@@ -27,8 +30,12 @@ export interface SqlStoreOptions extends EnsureSchemaOptions {}
  *   nothing of the batch is written. Two writers on one execution, in one process or in many,
  *   cannot both win. The same batch keeps the summary row (state, lease, waits, wake time) as
  *   `nextSummary` does, and wakes a paused parent when a child finishes (see `commitStatements`).
- * - `due` is one range scan of the partial index on the wake time; `lease` one conditional
- *   write on the summary row, then a read of it.
+ * - A commit refused because the execution's cancellation was asked for (and its events do not
+ *   end it) rejects with `CancelRequestedError`, by the same constraint; a commit's `consumes`
+ *   are marked in the same batch, which a seq that is not pending refuses (`ConflictError`).
+ * - `due` is one range scan of the partial index on the wake time; `lease` one batch of a
+ *   conditional write on the summary row and a read of it; `deliver` and `requestCancel` one
+ *   batch each (see them); `pending` one read of the partial index of pending inbox events.
  * - The schema is checked, and migrated, once, before the first operation ({@link ready}); a
  *   foreign, corrupt or newer database is refused untouched with a `StoreError`.
  * - Other driver failures reject with `StoreError` naming the database; after {@link close},
@@ -81,7 +88,8 @@ export class SqlStore implements StateStore {
       await this.#driver.batch(statements);
     } catch (error) {
       if (!isConstraintViolation(error)) throw storeError(this.description, "a commit", error);
-      throw conflictError(commits, await this.#summaries(commits), error);
+      const [summaries, pending] = await this.#afterRefusal(commits);
+      throw conflictError(commits, summaries, error, pending);
     }
   }
 
@@ -140,29 +148,79 @@ export class SqlStore implements StateStore {
   }
 
   /**
-   * Takes, renews or gives up the lease of an execution (see `StateStore.lease`): one atomic
-   * conditional write on its summary row (which also moves a running execution's wake time),
-   * so of two concurrent takers of a free lease exactly one gets it, then a read of the lease as
-   * it stands. Rejects with `ExecutionNotFoundError` for an unknown execution.
+   * Appends `event` to the execution's inbox (see `StateStore.deliver`) in ONE atomic batch:
+   * the wake of a paused execution waiting on an event of that name, and the append with the
+   * next seq, computed in the batch (so two deliveries never take the same seq) and returned by
+   * it. An unknown or ended execution fails the append by two different constraints, so the
+   * refusal (`ExecutionNotFoundError`, `ExecutionFinishedError`) needs no read and writes nothing.
    */
-  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease> {
+  async deliver(executionId: string, event: Omit<InboxEvent, "seq">): Promise<InboxEvent> {
     await this.ready();
-    // A runner that suspends or ends the execution between the write and the read gives the
-    // lease up: it is free then, so the write is made again (rarely more than once).
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      try {
-        await this.#driver.batch([takeLeaseStatement(executionId, owner, times.now, times.expiresAt)]);
-      } catch (error) {
-        throw storeError(this.description, `taking the lease of execution ${executionId}`, error);
+    let rows;
+    try {
+      rows = await this.#driver.batch(deliverStatements(executionId, event));
+    } catch (error) {
+      const refusal = isConstraintViolation(error) ? deliverRefusal(error) : undefined;
+      if (refusal === "unknown") {
+        throw new ExecutionNotFoundError(`no execution ${executionId} in ${this.description} to send the event "${event.name}" to: check the execution id`, { cause: error });
       }
-      const [row] = await this.#all(getLeaseStatement(executionId), `reading the lease of execution ${executionId}`);
-      if (row === undefined) {
-        throw new ExecutionNotFoundError(`no execution ${executionId} in ${this.description} to lease: start it (commit its first events) first`);
+      if (refusal === "ended") {
+        throw new ExecutionFinishedError(`execution ${executionId} in ${this.description} has ended: the event "${event.name}" has nothing to reach`, { cause: error });
       }
-      const lease = leaseFromRow(row);
-      if (lease !== undefined) return lease;
+      throw storeError(this.description, `sending the event "${event.name}" to execution ${executionId}`, error);
     }
-    throw new StoreError(`the lease of execution ${executionId} in ${this.description} was given up three times while it was taken: try again`);
+    const seq = rows[0]?.seq;
+    if (typeof seq !== "number" && typeof seq !== "bigint") {
+      throw new StoreError(`sending an event to execution ${executionId}: the driver of ${this.description} returned no seq from its batch (a SqlDriver's batch must resolve to its last statement's rows)`);
+    }
+    return { seq: Number(seq), name: event.name, payload: event.payload, time: event.time };
+  }
+
+  async pending(executionId: string): Promise<InboxEvent[]> {
+    return (await this.#all(pendingStatement(executionId), `reading the inbox of execution ${executionId}`)).map(inboxEventFromRow);
+  }
+
+  /**
+   * Asks for the execution's cancellation (see `StateStore.requestCancel`) in ONE atomic batch:
+   * a conditional write on its summary row (an earlier request kept, a paused execution made
+   * due, an ended one left alone), then a read of the row as it left it.
+   */
+  async requestCancel(executionId: string, request: CancelRequest): Promise<ExecutionSummary> {
+    await this.ready();
+    let rows;
+    try {
+      rows = await this.#driver.batch(requestCancelStatements(executionId, request, getStatement(executionId)));
+    } catch (error) {
+      throw storeError(this.description, `asking for the cancellation of execution ${executionId}`, error);
+    }
+    if (rows[0] === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in ${this.description} to cancel: check the execution id`);
+    return summaryFromRow(rows[0]);
+  }
+
+  /**
+   * Takes, renews or gives up the lease of an execution (see `StateStore.lease`) in ONE atomic
+   * batch: a conditional write on its summary row (which also moves a running execution's wake
+   * time), so of two concurrent takers of a free lease exactly one gets it, then a read of the
+   * lease as it stands, with the cancellation asked for. Rejects with `ExecutionNotFoundError`
+   * for an unknown execution.
+   */
+  async lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { readonly cancel?: CancelRequest }> {
+    await this.ready();
+    let rows;
+    try {
+      rows = await this.#driver.batch([takeLeaseStatement(executionId, owner, times.now, times.expiresAt), getLeaseStatement(executionId)]);
+    } catch (error) {
+      throw storeError(this.description, `taking the lease of execution ${executionId}`, error);
+    }
+    const [row] = rows;
+    if (row === undefined) {
+      throw new ExecutionNotFoundError(`no execution ${executionId} in ${this.description} to lease: start it (commit its first events) first`);
+    }
+    const lease = leaseFromRow(row);
+    // The write leaves a lease whenever it finds none: a row without one is not what it wrote.
+    if (lease === undefined) throw new StoreError(`the lease of execution ${executionId} in ${this.description} was not there after it was taken: the driver's batch did not read its own write`);
+    const cancel = cancelFromRow(row);
+    return cancel === undefined ? lease : { ...lease, cancel };
   }
 
   /** Closes the connection once the schema check (if running) settles. Closing twice is harmless. */
@@ -182,16 +240,28 @@ export class SqlStore implements StateStore {
     }
   }
 
-  async #summaries(commits: readonly Commit[]): Promise<Map<string, ExecutionSummary> | undefined> {
+  /**
+   * What a refused batch is explained with: the summaries of its executions and the pending
+   * inbox seqs of those whose commits consume (`undefined` summaries when they cannot be read).
+   */
+  async #afterRefusal(commits: readonly Commit[]): Promise<[Map<string, ExecutionSummary> | undefined, Map<string, number[]>]> {
+    const pending = new Map<string, number[]>();
     try {
       const ids = [...new Set(commits.map((commit) => commit.executionId))];
       const summaries = new Map<string, ExecutionSummary>();
       for (const statement of summariesStatements(ids)) {
         for (const row of await this.#driver.all(statement)) summaries.set(String(row.id), summaryFromRow(row));
       }
-      return summaries;
+      const consuming = [...new Set(commits.filter((commit) => (commit.consumes ?? []).length > 0).map((commit) => commit.executionId))];
+      if (consuming.length > 0) {
+        for (const row of await this.#driver.all(pendingSeqsStatement(consuming))) {
+          const id = String(row.execution_id);
+          pending.set(id, [...(pending.get(id) ?? []), Number(row.seq)]);
+        }
+      }
+      return [summaries, pending];
     } catch {
-      return undefined;
+      return [undefined, pending];
     }
   }
 

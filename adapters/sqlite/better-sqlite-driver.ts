@@ -7,6 +7,7 @@ import type { BetterSqliteDatabaseLike, BetterSqliteStatementLike } from "./bett
  *
  * - `batch` is one `BEGIN IMMEDIATE` transaction: it takes the write lock first (waiting up to
  *   the connection's busy timeout for another process), and rolls back entirely on any error.
+ *   Its last statement's rows are read inside it.
  * - The first `batch` switches the file to WAL (a write to the file's header) and the connection
  *   to `synchronous = FULL` (fsync of the log at every commit). Until then nothing is written,
  *   so a database that is only inspected and then refused is never modified.
@@ -17,7 +18,7 @@ export class BetterSqliteDriver implements SqlDriver {
   readonly description: string;
   readonly #db: BetterSqliteDatabaseLike;
   readonly #statements = new Map<string, BetterSqliteStatementLike>();
-  readonly #transaction: { immediate(statements: readonly SqlStatement[]): void };
+  readonly #transaction: { immediate(statements: readonly SqlStatement[]): unknown[] };
   #wal = false;
 
   /** Wraps an open connection; `description` names the file in error messages. */
@@ -25,7 +26,14 @@ export class BetterSqliteDriver implements SqlDriver {
     this.#db = db;
     this.description = description;
     this.#transaction = db.transaction((statements: readonly SqlStatement[]) => {
-      for (const { sql, params } of statements) this.#prepare(sql).run(...params);
+      const last = statements.length - 1;
+      for (let i = 0; i < last; i += 1) this.#prepare(statements[i]!.sql).run(...statements[i]!.params);
+      const final = statements[last];
+      if (final === undefined) return [];
+      const statement = this.#prepare(final.sql);
+      if (statement.reader) return statement.all(...final.params);
+      statement.run(...final.params);
+      return [];
     });
   }
 
@@ -39,13 +47,13 @@ export class BetterSqliteDriver implements SqlDriver {
     return mapped;
   }
 
-  async batch(statements: readonly SqlStatement[]): Promise<void> {
+  async batch(statements: readonly SqlStatement[]): Promise<SqlRow[]> {
     if (!this.#wal) {
       this.#db.pragma("journal_mode = WAL");
       this.#db.pragma("synchronous = FULL");
       this.#wal = true;
     }
-    this.#transaction.immediate(statements);
+    return this.#transaction.immediate(statements) as SqlRow[];
   }
 
   async close(): Promise<void> {

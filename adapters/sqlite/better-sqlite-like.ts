@@ -5,6 +5,8 @@ import type { SqlStatement } from "../sql/sql-driver.js";
  * does, so that flux-ts's types need neither better-sqlite3 nor `@types/better-sqlite3`.
  */
 export interface BetterSqliteStatementLike {
+  /** True when the statement returns rows (a SELECT, or a write with RETURNING). */
+  readonly reader: boolean;
   // unknown[]: better-sqlite3's own Statement types its parameters as a generic tuple.
   run(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
@@ -14,7 +16,7 @@ export interface BetterSqliteStatementLike {
 /** The part of a better-sqlite3 `Database` the store calls (a real `Database` fits it). */
 export interface BetterSqliteDatabaseLike {
   prepare(sql: string): BetterSqliteStatementLike;
-  transaction(fn: (statements: readonly SqlStatement[]) => void): { immediate(statements: readonly SqlStatement[]): void };
+  transaction(fn: (statements: readonly SqlStatement[]) => unknown[]): { immediate(statements: readonly SqlStatement[]): unknown[] };
   pragma(source: string): unknown;
   close(): unknown;
 }

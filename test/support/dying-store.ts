@@ -1,7 +1,8 @@
 import { StoreError, type StateStore } from "flux-ts";
 
 /**
- * A store handle that "dies" when told to: from then on every write (commit, lease) it passes on
+ * A store handle that "dies" when told to: from then on every write (commit, lease, delivered
+ * event, cancellation asked for, cache entry) it passes on
  * fails, as if its process had been killed, while reads still work. What another handle on the
  * same store sees is what a second process would after the first one died.
  */
@@ -15,6 +16,9 @@ export class DyingStore implements StateStore {
   commitBatch: StateStore["commitBatch"] = (...args) => this.#write(() => this.inner.commitBatch(...args));
   lease: StateStore["lease"] = (...args) => this.#write(() => this.inner.lease(...args));
   setCached: StateStore["setCached"] = (...args) => this.#write(() => this.inner.setCached(...args));
+  deliver: StateStore["deliver"] = (...args) => this.#write(() => this.inner.deliver(...args));
+  requestCancel: StateStore["requestCancel"] = (...args) => this.#write(() => this.inner.requestCancel(...args));
+  pending: StateStore["pending"] = (...args) => this.inner.pending(...args);
   load: StateStore["load"] = (...args) => this.inner.load(...args);
   get: StateStore["get"] = (...args) => this.inner.get(...args);
   list: StateStore["list"] = (...args) => this.inner.list(...args);

@@ -1,8 +1,9 @@
 import { expect } from "vitest";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionState } from "../../src/events.js";
 import { MemoryStore } from "../../src/memory-store.js";
-import type { Commit, LeaseClaim, StateStore, StoredEvent, Suspension, Wait } from "../../src/state-store.js";
-import { ev, T0 } from "../conformance/case-context.js";
+import type { Commit, StateStore } from "../../src/state-store.js";
+import { T0 } from "../conformance/case-context.js";
+import { eventNames, randomClaim, randomConsumes, randomEvents, randomSuspension } from "./random-operations.js";
 import { seededRandom } from "./seeded-random.js";
 
 /**
@@ -26,6 +27,18 @@ export interface RandomRunStats {
   /** Commits that woke a paused parent (it had no earlier wake time) by finishing a child. */
   parentWakes: number;
   leaseCalls: number;
+  /** Events delivered, and those that woke an execution paused waiting on their name. */
+  deliveries: number;
+  deliveryWakes: number;
+  /** Suspensions on event waits that were due at once (an event of a waited name was pending). */
+  eventWaitWakes: number;
+  /** Commits that consumed inbox events, and those refused because one was not pending. */
+  consumes: number;
+  consumeConflicts: number;
+  cancelRequests: number;
+  /** Commits refused with CancelRequestedError, and executions that ended cancelled. */
+  cancelRefusals: number;
+  cancelled: number;
 }
 
 /**
@@ -37,15 +50,22 @@ export interface RandomRunStats {
  * The operations: commits and batches of up to 3 commits, with random lease claims (two owners,
  * with and without expiresAt), wrong expectedSeqs, suspensions on pauses, timers and children
  * (finished, running or unknown ones), resumes, finishes of subworkflows whose parents may be
- * paused, and `lease` calls. Executions stop receiving commits once finished (the engine never
- * appends to a finished log; see the store report about the reference on that point).
+ * paused, and `lease` calls; events delivered to executions (paused ones waiting on them, or
+ * not), suspensions on event waits (with and without a timeout), commits that consume pending
+ * inbox events (or ones that are not pending), cancellations asked for, and ends by
+ * WORKFLOW_CANCELLED; `pending` inboxes are compared with the summaries. Executions stop
+ * receiving commits once finished (the engine never appends to a finished log; see the store
+ * report about the reference on that point).
  */
 export async function expectSameAsReference(store: StateStore, seed: number, steps = 300): Promise<RandomRunStats> {
   const reference = new MemoryStore();
   const random = seededRandom(seed);
   const below = (n: number) => Math.floor(random() * n);
   const pick = <V>(items: readonly V[]): V => items[below(items.length)]!;
-  const stats: RandomRunStats = { commits: 0, batches: 0, seqConflicts: 0, leaseConflicts: 0, suspensions: 0, childWaits: 0, finishedChildren: 0, parentWakes: 0, leaseCalls: 0 };
+  const stats: RandomRunStats = {
+    commits: 0, batches: 0, seqConflicts: 0, leaseConflicts: 0, suspensions: 0, childWaits: 0, finishedChildren: 0, parentWakes: 0, leaseCalls: 0,
+    deliveries: 0, deliveryWakes: 0, eventWaitWakes: 0, consumes: 0, consumeConflicts: 0, cancelRequests: 0, cancelRefusals: 0, cancelled: 0,
+  };
   let time = T0;
   const current = new Map(slots.map((slot) => [slot, slot]));
   const ids: string[] = [...slots];
@@ -57,7 +77,10 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
     return theirs;
   };
   const compareAll = async (label: string) => {
-    for (const id of ids) expect(await store.get(id), `${label}: summary of ${id}`).toEqual(await reference.get(id));
+    for (const id of ids) {
+      expect(await store.get(id), `${label}: summary of ${id}`).toEqual(await reference.get(id));
+      expect(await store.pending(id), `${label}: inbox of ${id}`).toEqual(await reference.pending(id));
+    }
     const until = time + 2000;
     expect((await store.due({ until })).map((s) => s.executionId), `${label}: due`).toEqual((await reference.due({ until })).map((s) => s.executionId));
     expect(await store.due({ until, workflows: ["sub"] }), `${label}: due of sub`).toEqual(await reference.due({ until, workflows: ["sub"] }));
@@ -73,7 +96,28 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
       await same(`step ${step}: lease ${id}`, (s) => s.lease(id, owner, times));
       continue;
     }
+    if (random() < 0.1) {
+      const waiting = [];
+      for (const other of ids) if ((await reference.get(other))?.waits?.some((wait) => wait.kind === "event")) waiting.push(other);
+      const id = random() < 0.05 ? "nobody" : waiting.length > 0 && random() < 0.5 ? pick(waiting) : pick(ids);
+      const event = { name: pick(eventNames), payload: JSON.stringify({ step }), time };
+      const before = await reference.get(id);
+      stats.deliveries += 1;
+      await same(`step ${step}: deliver ${event.name} to ${id}`, (s) => s.deliver(id, event));
+      if (before?.wakeAt !== (await reference.get(id))?.wakeAt) stats.deliveryWakes += 1;
+      expect(await store.get(id), `after step ${step}: summary of ${id}`).toEqual(await reference.get(id));
+      continue;
+    }
+    if (random() < 0.03) {
+      const id = random() < 0.05 ? "nobody" : pick(ids);
+      const request = { ...(random() < 0.5 ? { reason: `reason ${step}` } : {}), time };
+      stats.cancelRequests += 1;
+      await same(`step ${step}: requestCancel ${id}`, (s) => s.requestCancel(id, request));
+      continue;
+    }
     const commits: Commit[] = [];
+    const consumed = new Set<string>();
+    const eventWaiters: string[] = [];
     const pending = new Map<string, { length: number; state: ExecutionState | undefined }>();
     for (const slot of slots) {
       // A slot moves on once its execution finished, or its parent did (the child is left as it is).
@@ -98,11 +142,19 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
       if (length === 0 && parentSlot !== undefined && !parents.has(id)) parents.set(id, current.get(parentSlot)!);
       const workflow = parentSlot === undefined ? "wf" : "sub";
       const expectedSeq = random() < 0.07 ? Math.max(0, length + pick([-1, 1])) : length;
-      const events = randomEvents(id, workflow, expectedSeq, state, time, below, pick);
+      const cancelling = (await reference.get(id))?.cancel !== undefined;
+      const events = randomEvents(id, workflow, expectedSeq, state, cancelling, time, below, pick);
+      const inbox = (await reference.pending(id)).map((event) => event.seq).filter((seq) => !consumed.has(`${id}:${seq}`));
+      const consumes = events.length === 0 ? undefined
+        : inbox.length > 0 && random() < 0.5 ? randomConsumes(inbox, random, pick)
+        : random() < 0.03 ? [pick([1, 2, 40])] : undefined;
+      for (const seq of consumes ?? []) consumed.add(`${id}:${seq}`);
+      if (consumes !== undefined) stats.consumes += 1;
       const lease = randomClaim(time, random, pick);
       const types = events.map((e) => e.type);
       const after = stateAfter(state ?? "created", types);
       const suspend = after === "paused" && types.includes(T.WORKFLOW_PAUSED) ? randomSuspension(id, below(5) === 0 ? ids : [...current.values()], time, below, pick) : undefined;
+      const waitsOnEvents = suspend?.waits.some((wait) => wait.kind === "event") === true;
       if (suspend !== undefined) stats.suspensions += 1;
       if (suspend?.waits.some((w) => w.kind === "child")) stats.childWaits += 1;
       if (isTerminal(after) && parents.has(id)) stats.finishedChildren += 1;
@@ -112,7 +164,9 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
         ...(lease === undefined ? {} : { lease }),
         ...(suspend === undefined ? {} : { suspend }),
         ...(parentId === undefined ? {} : { parentId }),
+        ...(consumes === undefined ? {} : { consumes }),
       });
+      if (waitsOnEvents) eventWaiters.push(id);
       pending.set(id, { length: expectedSeq + events.length, state: events.length === 0 ? state : after });
     }
     stats.commits += commits.length;
@@ -127,6 +181,12 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
       (s) => (single ? s.commit(commits[0]!.executionId, commits[0]!.events, commits[0]!) : s.commitBatch(commits)));
     if (outcome.error?.includes("is run by another runner")) stats.leaseConflicts += 1;
     else if (outcome.error?.includes("events, not the")) stats.seqConflicts += 1;
+    else if (outcome.error?.includes("already consumed")) stats.consumeConflicts += 1;
+    else if (outcome.error === "CancelRequestedError") stats.cancelRefusals += 1;
+    if (outcome.error === undefined) {
+      for (const id of eventWaiters) if ((await reference.get(id))?.wakeAt === time) stats.eventWaitWakes += 1;
+      stats.cancelled += commits.filter((commit) => commit.events.some((event) => event.type === T.WORKFLOW_CANCELLED)).length;
+    }
     for (const id of sleepingParents) if ((await reference.get(id))?.wakeAt !== undefined) stats.parentWakes += 1;
     // The touched executions and their parents now; everything every 20 steps.
     const touched = new Set(commits.flatMap(({ executionId }) => [executionId, ...(parents.has(executionId) ? [parents.get(executionId)!] : [])]));
@@ -137,47 +197,14 @@ export async function expectSameAsReference(store: StateStore, seed: number, ste
   return stats;
 }
 
-function randomEvents(
-  id: string, workflow: string, seq: number, state: ExecutionState | undefined, time: number,
-  below: (n: number) => number, pick: <V>(items: readonly V[]) => V,
-): StoredEvent[] {
-  const at = (i: number, type: T, value: unknown = null) => ev(seq + i, type, { name: workflow, time, value, sourceId: i === 0 ? id : String(seq + i) });
-  if (seq === 0 && (state === undefined || below(10) > 0)) return [at(0, T.WORKFLOW_STARTED), ...(below(2) === 0 ? [at(1, T.TASK_STARTED)] : [])];
-  // Parents finish seldom, so that their children often finish while they are paused.
-  const running = ["step", "step", "step", "suspend", "suspend", "empty", ...(workflow === "sub" ? ["finish", "finish"] : below(3) === 0 ? ["finish"] : [])];
-  const kind = pick(state === "paused" ? ["resume", "step", "empty"] : running);
-  switch (kind) {
-    case "resume":
-      return [at(0, T.TASK_RESUMED), at(1, T.WORKFLOW_RESUMED)];
-    case "suspend":
-      return [at(0, T.TASK_PAUSED), at(1, T.WORKFLOW_PAUSED, { waiting: true })];
-    case "finish":
-      return [at(0, T.TASK_COMPLETED), at(1, pick([T.WORKFLOW_COMPLETED, T.WORKFLOW_FAILED]))];
-    case "empty":
-      return [];
-    default:
-      return Array.from({ length: 1 + below(3) }, (_, i) => at(i, pick([T.TASK_STARTED, T.TASK_COMPLETED, T.TASK_RETRY_STARTED])));
-  }
-}
-
-function randomClaim(time: number, random: () => number, pick: <V>(items: readonly V[]) => V): LeaseClaim | undefined {
-  if (random() < 0.2) return undefined;
-  const owner = pick(["A", "B"]);
-  return random() < 0.5 ? { owner, now: time } : { owner, now: time, expiresAt: time + pick([50, 400, 3000]) };
-}
-
-function randomSuspension(id: string, children: readonly string[], time: number, below: (n: number) => number, pick: <V>(items: readonly V[]) => V): Suspension {
-  const waits: Wait[] = [];
-  const count = 1 + below(3);
-  for (let i = 0; i < count; i += 1) {
-    const stepId = String(i + 1);
-    const kind = pick(["pause", "timer", "child", "child", "child"] as const);
-    if (kind === "pause") waits.push({ kind, stepId, name: `approval-${i}` });
-    else if (kind === "timer") waits.push({ kind, stepId, until: time + 10 + below(500) });
-    else waits.push({ kind, stepId, executionId: pick([...children.filter((other) => other !== id), "nobody"]), workflow: "sub" });
-  }
-  const timers = waits.flatMap((wait) => (wait.kind === "timer" ? [wait.until] : []));
-  return { waits, ...(timers.length > 0 ? { wakeAt: Math.min(...timers) } : {}) };
+/**
+ * Expects every kind of interesting thing counted in {@link RandomRunStats} to have happened in
+ * at least one of `runs`, so that a random test never passes for lack of the case it is about.
+ */
+export function expectEveryKind(runs: readonly RandomRunStats[]): void {
+  const keys = Object.keys(runs[0] ?? {}) as (keyof RandomRunStats)[];
+  const missing = keys.filter((key) => runs.every((stats) => stats[key] === 0));
+  expect(missing, "kinds of operation that no run did: pick other seeds or more steps").toEqual([]);
 }
 
 async function settle(promise: Promise<unknown>): Promise<{ value?: unknown; error?: string }> {

@@ -6,6 +6,9 @@ import { StoreError } from "../../src/errors.js";
 import type { StateStore } from "../../src/state-store.js";
 import { started, T0 } from "../conformance/case-context.js";
 
+/** The tables of a database at the current schema version (4), sorted: what a migration must leave. */
+export const currentTables: readonly string[] = ["flux_cache", "flux_events", "flux_executions", "flux_inbox", "flux_meta"];
+
 /** Writes a SQLite file of another application: a `users` table with a row. */
 export async function foreignDatabase(file: string): Promise<void> {
   const db = new Database(file);
