@@ -11,6 +11,7 @@ interface Waiting {
   lease: Commit["lease"];
   suspend: Commit["suspend"];
   readonly parentId: string | undefined;
+  consumes: number[] | undefined;
   readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -50,6 +51,7 @@ export class CommitQueue {
       // A claim that takes the lease (a new execution's first commit) outranks a later check.
       if (open.lease?.expiresAt === undefined) open.lease = commit.lease ?? open.lease;
       if (commit.suspend !== undefined) open.suspend = commit.suspend;
+      if (commit.consumes !== undefined) open.consumes = [...(open.consumes ?? []), ...commit.consumes];
       return open.done;
     }
     let resolve!: () => void;
@@ -59,7 +61,8 @@ export class CommitQueue {
       reject = rej;
     });
     const waiting: Waiting = {
-      executionId, expectedSeq, events: commit.events.slice(), lease: commit.lease, suspend: commit.suspend, parentId: commit.parentId, done, resolve, reject,
+      executionId, expectedSeq, events: commit.events.slice(), lease: commit.lease, suspend: commit.suspend, parentId: commit.parentId,
+      consumes: commit.consumes?.slice(), done, resolve, reject,
     };
     this.#waiting.push(waiting);
     this.#joinable.set(executionId, open === undefined ? waiting : null);
@@ -97,11 +100,12 @@ export class CommitQueue {
   }
 }
 
-function toCommit({ executionId, events, expectedSeq, lease, suspend, parentId }: Waiting): Commit {
+function toCommit({ executionId, events, expectedSeq, lease, suspend, parentId, consumes }: Waiting): Commit {
   return {
     executionId, events, expectedSeq,
     ...(lease === undefined ? {} : { lease }),
     ...(suspend === undefined ? {} : { suspend }),
     ...(parentId === undefined ? {} : { parentId }),
+    ...(consumes === undefined ? {} : { consumes }),
   };
 }

@@ -24,6 +24,10 @@ export interface DispatchHost {
   wake(summary: ExecutionSummary): Promise<boolean>;
   /** Reports a wake that failed (the execution is retried later, with backoff). */
   onError(error: unknown, executionId: string): void;
+  /** Starts the schedules' firings that came due; resolves once the runs they started ended or suspended. */
+  fireSchedules(): Promise<unknown>;
+  /** The next schedule firing time, if any. */
+  nextFiring(): number | undefined;
 }
 
 const MAX_BACKOFF = 300_000;
@@ -91,6 +95,7 @@ export class Dispatcher {
   async runOnce(): Promise<number> {
     const seen = new Set<string>();
     let woken = 0;
+    await this.#host.fireSchedules();
     for (;;) {
       const due = await this.#due(this.#host.clock.now());
       const fresh = due.filter((summary) => !seen.has(summary.executionId) && this.#runnable(summary.executionId));
@@ -110,13 +115,17 @@ export class Dispatcher {
 
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      const horizon = this.#host.clock.now() + this.#pollInterval;
       try {
-        const horizon = this.#host.clock.now() + this.#pollInterval;
+        void this.#host.fireSchedules().catch((error: unknown) => this.#host.onError(error, "(schedules)"));
         for (const summary of await this.#due(horizon)) this.#schedule(summary);
       } catch (error) {
         this.#host.onError(error, "");
       }
-      await this.#host.clock.sleep(this.#pollInterval, signal).catch(() => undefined);
+      // Sleep until the next poll, or the next schedule firing if it comes first.
+      const firing = this.#host.nextFiring();
+      const wait = Math.max(0, Math.min(horizon, firing ?? horizon) - this.#host.clock.now());
+      await this.#host.clock.sleep(wait, signal).catch(() => undefined);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { DispatcherOptions } from "./dispatcher.js";
+import type { ScheduleDefinition } from "./schedule-definition.js";
 import type { SecretProvider } from "./secrets.js";
 import type { StateStore } from "./state-store.js";
 import type { Workflow } from "./workflow.js";
@@ -29,8 +30,18 @@ export interface EngineOptions {
   readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<unknown, unknown>>;
+  /** Schedules to register (see `schedule()` of `flux-ts/schedules`); their workflows are registered too. */
+  readonly schedules?: Iterable<ScheduleDefinition>;
   /** How the dispatcher (`startDispatcher`, `wakeDue`) runs due executions: concurrency and poll interval. */
   readonly dispatcher?: DispatcherOptions;
+  /**
+   * Whether the engine runs an execution that came due because of something it saw itself (a
+   * child's end, an event it delivered, a suspension whose wait was already answered) at once,
+   * with the workflow it knows by that name (default true). False leaves those executions due for
+   * `wakeDue`/`startDispatcher` or the caller (the playground runs each under its tab's lock,
+   * with the code it was started with).
+   */
+  readonly wakeOnItsOwn?: boolean;
   /** Called when the dispatcher fails to wake an execution (it retries with a backoff). Default: `console.error`. */
   readonly onDispatchError?: (error: unknown, executionId: string) => void;
 }

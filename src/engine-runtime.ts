@@ -49,3 +49,33 @@ export interface EngineRuntime {
   /** True while someone subscribed: notices are built only then. */
   readonly listening: boolean;
 }
+
+/**
+ * @internal The runtime of an engine: `parts`, the children runner (`children()`, made after
+ * it), and notices to `listeners` (built only while there is one; a listener's failure never
+ * breaks a run).
+ */
+export function engineRuntime(
+  parts: Omit<EngineRuntime, "children" | "listening" | "notify">,
+  children: () => ChildRunner,
+  listeners: ReadonlySet<(notice: EngineNotice) => void>,
+): EngineRuntime {
+  return {
+    ...parts,
+    get children() {
+      return children();
+    },
+    get listening() {
+      return listeners.size > 0;
+    },
+    notify(notice) {
+      for (const listener of listeners) {
+        try {
+          listener(notice);
+        } catch {
+          // A subscriber's failure must not break a run.
+        }
+      }
+    },
+  };
+}

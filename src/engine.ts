@@ -1,16 +1,21 @@
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
 import { Dispatcher } from "./dispatcher.js";
-import type { EngineNotice, EngineRuntime } from "./engine-runtime.js";
-import { ExecutionNotFoundError, ShuttingDownError } from "./errors.js";
+import type { ScheduleDefinition } from "./schedule-definition.js";
+import { Scheduler, type ScheduleStatus } from "./scheduler.js";
+import { engineRuntime, type EngineNotice } from "./engine-runtime.js";
+import { ExecutionNotFoundError, UsageError } from "./errors.js";
+import { stopRuns } from "./shutdown.js";
 import type { WorkflowExecutionContext } from "./execution-context.js";
 import { ExecutionRunner } from "./execution-runner.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { MemoryStore } from "./memory-store.js";
 import { randomUUID } from "./random-uuid.js";
 import { recoverStale, type RecoverReport } from "./recover.js";
+import { cancelExecution, type CancelResult } from "./cancellation.js";
+import { encodeValue } from "./serialization.js";
 import { noSecrets, type SecretProvider } from "./secrets.js";
-import type { ExecutionPage, ListOptions, StateStore } from "./state-store.js";
+import type { ExecutionPage, InboxEvent, ListOptions, StateStore } from "./state-store.js";
 import { validateExecutionId, WorkflowRegistry } from "./workflow-registry.js";
 import type { Workflow } from "./workflow.js";
 
@@ -20,6 +25,8 @@ export type { EngineNotice } from "./engine-runtime.js";
 export type { CloseOptions, EngineOptions, RunOptions } from "./engine-options.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export type { RecoverReport } from "./recover.js";
+export type { CancelResult } from "./cancellation.js";
+export type { ScheduleStatus } from "./scheduler.js";
 
 type AnyWorkflow = Workflow<unknown, unknown>;
 
@@ -43,6 +50,8 @@ export class Engine {
   readonly #leases: LeaseKeeper;
   readonly #runner: ExecutionRunner;
   readonly #dispatcher: Dispatcher;
+  readonly #scheduler: Scheduler;
+  readonly #lookAt: (executionId: string) => void;
   #closed: Promise<void> | undefined;
 
   constructor(options: EngineOptions = {}) {
@@ -53,32 +62,14 @@ export class Engine {
     const leaseTtl = options.leaseTtl ?? 30_000;
     this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${randomUUID()}`, leaseTtl);
     let runner: ExecutionRunner | undefined;
-    const runtime: EngineRuntime = {
-      clock: this.clock,
-      store: this.store,
-      secrets: this.secrets,
-      queue: new CommitQueue(this.store),
-      holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY,
-      strictReplay: options.strictReplay ?? false,
-      owner: this.#leases.owner,
-      leaseTtl,
-      get children() {
-        return runner!;
-      },
-      get listening() {
-        return listeners.size > 0;
-      },
-      notify(notice) {
-        for (const listener of listeners) {
-          try {
-            listener(notice);
-          } catch {
-            // A subscriber's failure must not break a run.
-          }
-        }
-      },
-    };
-    runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, (parentId) => this.#dispatcher.kick(parentId));
+    const runtime = engineRuntime({
+      clock: this.clock, store: this.store, secrets: this.secrets, queue: new CommitQueue(this.store),
+      holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY, strictReplay: options.strictReplay ?? false,
+      owner: this.#leases.owner, leaseTtl,
+    }, () => runner!, listeners);
+    const lookAt = options.wakeOnItsOwn === false ? () => undefined : (id: string) => this.#dispatcher.kick(id);
+    this.#lookAt = lookAt;
+    runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, lookAt);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher({
       store: this.store,
@@ -86,9 +77,37 @@ export class Engine {
       workflowNames: () => this.#workflows.names(),
       isRunning: (id) => this.#leases.isRunning(id),
       wake: (summary) => runner.wake(summary),
+      fireSchedules: () => (this.#scheduler.size === 0 ? Promise.resolve() : this.#scheduler.fireDue()),
+      nextFiring: () => this.#scheduler.nextFiring(),
       onError: options.onDispatchError ?? ((error, id) => console.error(`flux: waking execution ${id} failed:`, error)),
     }, options.dispatcher);
+    this.#scheduler = new Scheduler({
+      store: this.store,
+      clock: this.clock,
+      start: async (workflow, input, executionId) => {
+        this.#workflows.adopt(workflow);
+        const { result } = await runner.startNew(workflow, input, executionId, { commitStart: true });
+        await result.catch(() => undefined); // its failure is the execution's; the scheduler's job was the start
+      },
+    });
     for (const workflow of options.workflows ?? []) this.register(workflow);
+    for (const definition of options.schedules ?? []) this.schedule(definition);
+  }
+
+  /**
+   * Registers a schedule (made by `schedule()` of `flux-ts/schedules`): the dispatcher
+   * (`startDispatcher`, `wakeDue`) fires it; each firing starts its workflow as the execution
+   * `<name>:<ISO time>`, once whatever the number of runners. Its workflow is registered too.
+   */
+  schedule(definition: ScheduleDefinition): this {
+    this.#workflows.add([definition.workflow]);
+    this.#scheduler.add(definition);
+    return this;
+  }
+
+  /** The registered schedules, with their next firing time. */
+  get schedules(): ScheduleStatus[] {
+    return this.#scheduler.status();
   }
 
   /** This engine's identity in leases. */
@@ -209,6 +228,40 @@ export class Engine {
     return recoverStale(this.#runner, this.#leases, this.#workflows, this.clock, options.staleAfter);
   }
 
+  /**
+   * Sends the event `name` with `payload` to the execution `executionId`: durable (in its inbox)
+   * before this resolves, then taken by the execution's next `ctx.waitForEvent(name)`, in order,
+   * one per wait; a suspended execution waiting on it is woken (due at once; run by this engine
+   * at once when it can). Rejects with `ExecutionNotFoundError` for an unknown id,
+   * `ExecutionFinishedError` for one that ended, `SerializationError` for a payload that cannot be
+   * recorded. Resolves with the event as kept (`seq`: its place in the inbox).
+   *
+   * @example
+   * await engine.sendEvent(orderId, "approval", { approved: true });
+   */
+  async sendEvent(executionId: string, name: string, payload?: unknown): Promise<InboxEvent> {
+    validateExecutionId(executionId);
+    if (typeof name !== "string" || name === "") throw new UsageError("sendEvent() needs a non-empty event name");
+    const text = encodeValue(payload, `the payload of event "${name}"`);
+    const event = await this.store.deliver(executionId, { name, payload: text, time: this.clock.now() });
+    if (this.#closed === undefined) this.#lookAt(executionId);
+    return event;
+  }
+
+  /**
+   * Cancels the execution `executionId`: durably asked for first; a run of it on this engine stops
+   * at once (its running task's `tc.signal` aborts; nothing it does afterwards is recorded), a
+   * paused or sleeping one is cancelled at once, and one another live runner runs is cancelled by
+   * that runner at its next commit or lease renewal. Its state becomes `cancelled` and its output
+   * a `CancelledError` carrying `reason`; its unfinished subworkflows are cancelled too. No rollback
+   * runs (a cancelled workflow stops where it is; see the README). Cancelling an execution that
+   * ended is a no-op that says so (`cancelled: false`). Rejects with `ExecutionNotFoundError` for
+   * an unknown id.
+   */
+  cancel(executionId: string, reason?: string): Promise<CancelResult> {
+    return cancelExecution(this.#runner, executionId, reason);
+  }
+
   /** Summaries of the store's executions, newest first. */
   list(options?: ListOptions): Promise<ExecutionPage> {
     return this.store.list(options);
@@ -235,18 +288,8 @@ export class Engine {
   }
 
   async #shutDown(grace: number): Promise<void> {
-    this.#runner.closing = true;
     this.#dispatcher.stop();
-    for (const exec of this.#leases.running()) exec.stop();
-    const runs = () => [...this.#runner.runs.values()].map((run) => run.then(() => undefined, () => undefined));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
-    await Promise.race([Promise.all(runs()), expired]);
-    clearTimeout(timer);
-    for (const exec of this.#leases.running()) {
-      exec.halt(new ShuttingDownError(`the engine closed before execution ${exec.id}'s running step finished: it runs again on the next runner`, { executionId: exec.id }));
-    }
-    await Promise.all(runs());
+    await stopRuns(this.#runner, grace);
     await this.store.close();
   }
 }

@@ -1,6 +1,7 @@
 import {
   ConflictError, ExecutionError, ExecutionNotFoundError, ExecutionTimeoutError, FluxError, NonDeterminismError,
   RetryError, SecretNotFoundError, SerializationError, StoreError, UsageError, WorkflowNotFoundError,
+  CancelledError, ExecutionFinishedError, NotResumableError, ShuttingDownError,
 } from "./errors.js";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => Error;
@@ -13,6 +14,8 @@ const registry = new Map<string, ErrorClass>([
   ["ExecutionNotFoundError", ExecutionNotFoundError], ["NonDeterminismError", NonDeterminismError],
   ["ConflictError", ConflictError], ["SerializationError", SerializationError],
   ["SecretNotFoundError", SecretNotFoundError], ["StoreError", StoreError], ["UsageError", UsageError],
+  ["CancelledError", CancelledError], ["ExecutionFinishedError", ExecutionFinishedError],
+  ["NotResumableError", NotResumableError], ["ShuttingDownError", ShuttingDownError],
 ]);
 
 /**

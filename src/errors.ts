@@ -125,3 +125,38 @@ export class NotResumableError extends FluxError {
   override readonly code: string = "NOT_RESUMABLE";
   override name = "NotResumableError";
 }
+
+/**
+ * The execution has ended (succeeded, failed or was cancelled): an event sent to it, or a
+ * cancellation of it, has nothing left to reach. Nothing was recorded.
+ */
+export class ExecutionFinishedError extends FluxError {
+  override readonly code: string = "EXECUTION_FINISHED";
+  override name = "ExecutionFinishedError";
+}
+
+/**
+ * A commit was refused because the execution's cancellation was asked for: its runner stops and
+ * records the cancellation instead (a store raises it; the engine handles it). A kind of
+ * `ConflictError`: a commit refused because of another party, nothing written, and retried alone
+ * when it shared a batch with others.
+ */
+export class CancelRequestedError extends ConflictError {
+  override readonly code: string = "CANCEL_REQUESTED";
+  override name = "CancelRequestedError";
+}
+
+/**
+ * An execution was cancelled (`engine.cancel`): `ctx.output` of a cancelled execution, carrying
+ * the reason given (`reason`, also in the message).
+ */
+export class CancelledError extends ExecutionError {
+  override readonly code: string = "CANCELLED";
+  override name = "CancelledError";
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
+    super(message, options);
+    this.reason = options?.reason;
+  }
+  /** The reason given to `engine.cancel`, if any. */
+  readonly reason: string | undefined;
+}

@@ -1,6 +1,7 @@
 /**
- * The event vocabulary of an execution. The string values are those of Python Flux's
- * `ExecutionEventType`, so a history reads the same in both engines.
+ * The event vocabulary of an execution. The string values of the seeds' types are those of Python
+ * Flux's `ExecutionEventType`, so a history reads the same in both engines; flux-ts adds the
+ * event waits' types and `WORKFLOW_CANCELLED`.
  */
 export const ExecutionEventType = {
   WORKFLOW_STARTED: "WORKFLOW_STARTED",
@@ -8,6 +9,8 @@ export const ExecutionEventType = {
   WORKFLOW_FAILED: "WORKFLOW_FAILED",
   WORKFLOW_PAUSED: "WORKFLOW_PAUSED",
   WORKFLOW_RESUMED: "WORKFLOW_RESUMED",
+  /** The execution was cancelled (`engine.cancel`); its value is the `CancelledError`. A terminal event. */
+  WORKFLOW_CANCELLED: "WORKFLOW_CANCELLED",
   TASK_STARTED: "TASK_STARTED",
   TASK_COMPLETED: "TASK_COMPLETED",
   TASK_FAILED: "TASK_FAILED",
@@ -22,6 +25,12 @@ export const ExecutionEventType = {
   TASK_ROLLBACK_STARTED: "TASK_ROLLBACK_STARTED",
   TASK_ROLLBACK_COMPLETED: "TASK_ROLLBACK_COMPLETED",
   TASK_ROLLBACK_FAILED: "TASK_ROLLBACK_FAILED",
+  /** A `ctx.waitForEvent` began to wait (value: `{ timeout }`, the ms it waits at most, or null). */
+  EVENT_WAIT_STARTED: "EVENT_WAIT_STARTED",
+  /** The wait got its event (value: `{ seq, payload }`, `seq` its place in the execution's inbox). */
+  EVENT_RECEIVED: "EVENT_RECEIVED",
+  /** The wait's timeout passed first: it returned `undefined`. */
+  EVENT_WAIT_TIMED_OUT: "EVENT_WAIT_TIMED_OUT",
 } as const;
 
 /** One of the values of {@link ExecutionEventType}. */
@@ -46,7 +55,7 @@ export interface ExecutionEvent {
 }
 
 /** Where an execution stands, derived from its events alone. */
-export type ExecutionState = "created" | "running" | "paused" | "succeeded" | "failed";
+export type ExecutionState = "created" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
 
 /**
  * The state an execution is in after `types` were appended to a log whose state was `previous`.
@@ -70,6 +79,9 @@ export function stateAfter(previous: ExecutionState, types: Iterable<string>): E
       case ExecutionEventType.WORKFLOW_FAILED:
         state = "failed";
         break;
+      case ExecutionEventType.WORKFLOW_CANCELLED:
+        state = "cancelled";
+        break;
     }
   }
   return state;
@@ -77,5 +89,10 @@ export function stateAfter(previous: ExecutionState, types: Iterable<string>): E
 
 /** True for the states an execution never leaves. */
 export function isTerminal(state: ExecutionState): boolean {
-  return state === "succeeded" || state === "failed";
+  return state === "succeeded" || state === "failed" || state === "cancelled";
+}
+
+/** True for the event types that end an execution. */
+export function endsExecution(type: string): boolean {
+  return type === ExecutionEventType.WORKFLOW_COMPLETED || type === ExecutionEventType.WORKFLOW_FAILED || type === ExecutionEventType.WORKFLOW_CANCELLED;
 }

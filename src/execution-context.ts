@@ -1,4 +1,5 @@
 import { callStep } from "./durable/call-step.js";
+import { waitForEventStep } from "./durable/event-step.js";
 import { openParallel } from "./durable/parallel-step.js";
 import { pauseStep } from "./durable/pause-step.js";
 import { sleepStep } from "./durable/sleep-step.js";
@@ -48,7 +49,7 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   get input(): I {
     return this.#exec.input as I;
   }
-  /** The workflow's result once succeeded; its `ExecutionError` once failed; else `undefined`. */
+  /** The workflow's result once succeeded; its `ExecutionError` once failed (a `CancelledError` once cancelled); else `undefined`. */
   get output(): O | ExecutionError | undefined {
     return this.#exec.output as O | ExecutionError | undefined;
   }
@@ -59,9 +60,13 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   get state(): ExecutionState {
     return this.#exec.state;
   }
-  /** Succeeded or failed: it will not run again. */
+  /** Succeeded, failed or cancelled: it will not run again. */
   get finished(): boolean {
-    return this.succeeded || this.failed;
+    return this.succeeded || this.failed || this.cancelled;
+  }
+  /** Cancelled (`engine.cancel`): `output` is the `CancelledError`. */
+  get cancelled(): boolean {
+    return this.#exec.state === "cancelled";
   }
   get succeeded(): boolean {
     return this.#exec.state === "succeeded";
@@ -127,6 +132,25 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   pause<V = unknown>(name: string, details?: unknown): Promise<V> {
     if (typeof name !== "string" || name === "") throw new UsageError("ctx.pause() needs a non-empty name");
     return pauseStep(this.#exec, this.#scope, name, details) as Promise<V>;
+  }
+
+  /**
+   * Waits for the next event named `name` sent to this execution (`engine.sendEvent`, HTTP
+   * `POST /{workflow}/{execution_id}/events/{name}`, `flux send`), and returns its payload; or
+   * `undefined` once `options.timeout` ms passed first. An event sent before the wait began, or
+   * while the execution ran, waits in its inbox and is taken at once; events of one name are
+   * taken in the order they were sent, one per wait. Durable: the run suspends while it waits
+   * (the event or the timeout wakes it), and a replay returns the recorded payload.
+   *
+   * @example
+   * const approval = await ctx.waitForEvent<{ approved: boolean }>("approval", { timeout: 86_400_000 });
+   * if (approval === undefined) return "expired";
+   */
+  waitForEvent<T = unknown>(name: string, options: { timeout?: number } = {}): Promise<T | undefined> {
+    if (typeof name !== "string" || name === "") throw new UsageError("ctx.waitForEvent() needs a non-empty event name");
+    const timeout = options.timeout;
+    if (timeout !== undefined && !(timeout >= 0)) throw new UsageError(`ctx.waitForEvent("${name}") needs a timeout in milliseconds ≥ 0, not ${timeout}`);
+    return waitForEventStep(this.#exec, this.#scope, name, timeout) as Promise<T | undefined>;
   }
 
   /** Waits `ms` milliseconds, durably: a replay after a crash waits only what is left. */

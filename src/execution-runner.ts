@@ -7,9 +7,10 @@ import type { LeaseKeeper } from "./lease-keeper.js";
 import { pendingWaits } from "./pending-waits.js";
 import { randomUUID } from "./random-uuid.js";
 import { readLog } from "./read-log.js";
-import type { ExecutionSummary, Wait } from "./state-store.js";
+import type { ExecutionSummary, InboxEvent, Wait } from "./state-store.js";
 import { StepScope } from "./step-scope.js";
 import { canMoveOn, resumeTarget, type WaitReader } from "./wait-status.js";
+import { cancelChildren, recordCancellation } from "./cancellation.js";
 import { describeWait } from "./waits.js";
 import { validateExecutionId, type WorkflowRegistry } from "./workflow-registry.js";
 import type { Workflow } from "./workflow.js";
@@ -49,8 +50,8 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     readonly runtime: EngineRuntime,
     readonly leases: LeaseKeeper,
     readonly workflows: WorkflowRegistry,
-    /** Called when a child finished (its parent may be due). */
-    readonly childFinished: (parentId: string) => void,
+    /** Asks the dispatcher to look at an execution that may be due now (a finished child's parent, a run that suspended on an answered wait). */
+    readonly lookAt: (executionId: string) => void,
   ) {}
 
   /** The runs in progress, by execution id. */
@@ -104,8 +105,10 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       if (summary.workflow !== workflow.name) {
         throw new UsageError(`execution ${executionId} belongs to workflow "${summary.workflow}", not "${workflow.name}"`);
       }
-      if (isTerminal(summary.state)) {
+      if (isTerminal(summary.state) || summary.cancel !== undefined) {
         await this.leases.release(executionId, false);
+        // A cancellation asked for and not yet recorded (its canceller stopped): record it now.
+        if (summary.cancel !== undefined) await recordCancellation(this, executionId, summary.cancel.reason);
         return await this.inspectChild(executionId);
       }
       await this.leases.claim(executionId);
@@ -140,6 +143,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     const workflow = this.workflows.find(summary.workflow);
     if (workflow === undefined || this.leases.isRunning(summary.executionId) || this.closing) return false;
     try {
+      if (summary.cancel !== undefined) return (await recordCancellation(this, summary.executionId, summary.cancel.reason)) !== undefined;
       const context = await this.existing(workflow, summary.executionId, { kind: summary.state === "running" ? "recover" : "wake" });
       return context.state !== summary.state || context.events.length > summary.events;
     } catch (error) {
@@ -162,6 +166,10 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
 
   summary(executionId: string): Promise<ExecutionSummary | undefined> {
     return this.runtime.store.get(executionId);
+  }
+
+  pendingEvents(executionId: string): Promise<InboxEvent[]> {
+    return this.runtime.store.pending(executionId);
   }
 
   childSummary(executionId: string): Promise<ExecutionSummary | undefined> {
@@ -228,7 +236,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       await exec.commit();
       return true;
     }
-    if (!(await canMoveOn(waits, this.runtime.clock.now(), this))) return false;
+    if (!(await canMoveOn(exec.id, waits, this.runtime.clock.now(), this))) return false;
     exec.resumeWith(resumed(undefined), false);
     return true;
   }
@@ -245,7 +253,10 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
         if (outcome === "stopped") {
           throw new ShuttingDownError(`the engine is closing: execution ${exec.id} was suspended and carries on with the next runner`, { executionId: exec.id });
         }
-        if (outcome === "finished" && exec.parentId !== undefined) this.childFinished(exec.parentId);
+        if (exec.state === "cancelled") await cancelChildren(this, exec, exec.id);
+        if (outcome === "finished" && exec.parentId !== undefined) this.lookAt(exec.parentId);
+        // A child's end or an event may have answered a wait as it suspended: the store made it due.
+        if (outcome === "paused" && exec.waits.some((wait) => wait.kind === "child" || wait.kind === "event")) this.lookAt(exec.id);
         return context;
       },
       async (error: unknown) => {

@@ -1,13 +1,18 @@
-import { ExecutionError, FluxError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
+import { CancelledError, CancelRequestedError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
 import { applyToIndex, describeStep, type StepRecord } from "./replay-index.js";
-import { nextMacrotask, never } from "./scheduling.js";
+import { asExecutionError, decodeStored, describeValue, StoppedSignal } from "./recording.js";
+import { uncalledStep } from "./replay-coverage.js";
+import { never } from "./scheduling.js";
 import { decodeValue, encodeValue } from "./serialization.js";
+import { InFlight } from "./in-flight.js";
+import { Outbox } from "./outbox.js";
 import type { StoredEvent, Suspension, Wait } from "./state-store.js";
 import { earliestTimer, inStepOrder, suspensionName } from "./waits.js";
 
 export type { EngineNotice, EngineRuntime } from "./engine-runtime.js";
+export { asExecutionError, StoppedSignal } from "./recording.js";
 
 /** How a run of an execution ended: it finished, suspended on its waits, or was stopped by the engine's close. */
 export type RunOutcome = "finished" | "paused" | "stopped";
@@ -46,17 +51,18 @@ export class Execution {
   /** Set by the engine's close: calls outside a running task's body start nothing more. */
   stopping = false;
   readonly #stop = new AbortController();
-  #committed = 0;
-  #pending: StoredEvent[] = [];
-  #lastFlush: Promise<void> = Promise.resolve();
+  readonly #cancel = new AbortController();
+  /** The inbox events this run's waits took (so that two waits never take one). */
+  readonly takenEvents = new Set<number>();
+  /** Set once the run recorded its end (or was cancelled): nothing more is recorded. */
+  #final = false;
+  readonly #outbox: Outbox;
   #guarded: { readonly commit: Promise<void>; readonly flushed: Promise<void> } | undefined;
-  #inFlight = 0;
-  readonly #waits = new Map<string, Wait>();
+  /** What the run has in flight and what its blocked calls wait on. */
+  readonly inFlight = new InFlight(() => this.#idle());
   #deferred: DeferredResume | undefined;
   #recordedInRun = false;
-  #abandoned = false;
   #startedPaused = false;
-  #suspendCheck = false;
   #ended = false;
   #settle?: { resolve: (outcome: RunOutcome) => void; reject: (error: unknown) => void };
 
@@ -66,6 +72,7 @@ export class Execution {
     readonly workflowName: string,
   ) {
     this.visited = runtime.strictReplay ? new Set() : undefined;
+    this.#outbox = new Outbox(runtime.queue, id);
   }
 
   /**
@@ -74,17 +81,22 @@ export class Execution {
    */
   ingest(stored: readonly StoredEvent[]): void {
     for (const event of stored) this.#apply(decodeStored(this.id, event));
-    this.#committed = this.events.length;
+    this.#outbox.committed = this.events.length;
   }
 
   /** How many events are committed (or on their way to the store). */
   get committedCount(): number {
-    return this.#committed;
+    return this.#outbox.committed;
   }
 
   /** True once the run ended (finished, suspended, stopped or halted): later durable calls record nothing. */
   get ended(): boolean {
     return this.#ended || this.halted !== undefined;
+  }
+
+  /** What the run's suspended calls wait on, in step order (what it suspended on, once it did). */
+  get waits(): Wait[] {
+    return inStepOrder(this.inFlight.waits.values());
   }
 
   /** True when this run recorded (or will record) an event: false for a replay that found nothing to do. */
@@ -95,6 +107,16 @@ export class Execution {
   /** Aborts when the engine's close gives up waiting (a held sleep or a retry delay then stops at once). */
   get stopSignal(): AbortSignal {
     return this.#stop.signal;
+  }
+
+  /** Aborts when the execution is cancelled: running task attempts' signals abort with it. */
+  get cancelSignal(): AbortSignal {
+    return this.#cancel.signal;
+  }
+
+  /** The inbox event `seq` is consumed by the events recorded now: the next commit says so, atomically with them. */
+  consume(seq: number): void {
+    this.#outbox.consume(seq);
   }
 
   /**
@@ -113,12 +135,14 @@ export class Execution {
    * secrets. Throws `SerializationError` when `value` cannot be recorded; nothing is recorded then.
    */
   emit(type: ExecutionEventType, sourceId: string, name: string, value: unknown): ExecutionEvent {
+    // After the run's end (a cancellation), a step still running records nothing.
+    if (this.#final) return { id: -1, type, sourceId, name, value, time: this.runtime.clock.now() };
     if (this.#deferred !== undefined) this.#recordDeferred();
     const redact = this.secrets.length > 0 ? this.secrets : undefined;
-    const text = encodeValue(value, describe(type, name), redact);
+    const text = encodeValue(value, describeValue(type, name), redact);
     const time = this.runtime.clock.now();
-    const id = this.#committed + this.#pending.length;
-    this.#pending.push({ id, type, sourceId, name, value: text, time });
+    const id = this.#outbox.nextId;
+    this.#outbox.add({ id, type, sourceId, name, value: text, time });
     this.#recordedInRun = true;
     const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(text), time };
     this.#apply(event);
@@ -138,7 +162,8 @@ export class Execution {
       this.#guarded = {
         commit,
         flushed: commit.then(undefined, (error: unknown) => {
-          this.halt(error);
+          if (error instanceof CancelRequestedError) void this.#cancelledInStore();
+          else this.halt(error);
           return never<void>();
         }),
       };
@@ -153,23 +178,11 @@ export class Execution {
    */
   commit(suspend?: Suspension): Promise<void> {
     if (this.halted !== undefined) return Promise.reject(this.halted);
-    if (this.#pending.length > 0) {
-      const events = this.#pending;
-      this.#pending = [];
-      const expectedSeq = this.#committed;
-      this.#committed += events.length;
+    return this.#outbox.send((expectedSeq) => {
       const { owner, leaseTtl, clock } = this.runtime;
       const now = clock.now();
-      this.#lastFlush = this.runtime.queue.commit({
-        executionId: this.id,
-        events,
-        expectedSeq,
-        lease: expectedSeq === 0 ? { owner, now, expiresAt: now + leaseTtl } : { owner, now },
-        ...(suspend === undefined ? {} : { suspend }),
-        ...(expectedSeq === 0 && this.parentId !== undefined ? { parentId: this.parentId } : {}),
-      });
-    }
-    return this.#lastFlush;
+      return expectedSeq === 0 ? { owner, now, expiresAt: now + leaseTtl } : { owner, now };
+    }, suspend, this.parentId);
   }
 
   /** Runs `body` (the workflow) until it finishes or suspends. Resolves with how it ended. */
@@ -192,6 +205,42 @@ export class Execution {
     this.#settle?.reject(error);
   }
 
+  /**
+   * Cancels the run (`engine.cancel`, or its runner learnt of a cancellation asked elsewhere):
+   * running task attempts' signals abort, held sleeps stop, no further call starts, and the run
+   * ends now, recording `WORKFLOW_CANCELLED` with a `CancelledError` carrying `reason`. What a
+   * running step does afterwards is not recorded; no rollback runs (as documented).
+   */
+  cancel(reason?: string): void {
+    if (this.ended || this.#final) return;
+    const error = new CancelledError(`execution ${this.id} was cancelled${reason === undefined ? "" : `: ${reason}`}`, reason === undefined ? {} : { reason });
+    this.#deferred = undefined;
+    this.#cancel.abort(error);
+    this.#stop.abort(new StoppedSignal());
+    this.emit(T.WORKFLOW_CANCELLED, this.id, this.workflowName, error);
+    this.#final = true;
+    this.#end("finished", this.flush());
+  }
+
+  /**
+   * A commit was refused because a cancellation was asked for elsewhere: what it carried is not
+   * in the log, so this run's view of the log is set back to the store's, then it is cancelled.
+   */
+  async #cancelledInStore(): Promise<void> {
+    if (this.#final || this.ended) return;
+    this.#final = true; // nothing more is recorded until the cancellation is
+    try {
+      const summary = await this.runtime.store.get(this.id);
+      if (summary === undefined) throw new StoreError(`execution ${this.id} vanished from the store while it ran`);
+      this.#outbox.reset(summary.events);
+      this.events.length = Math.min(this.events.length, summary.events);
+      this.#final = false;
+      this.cancel(summary.cancel?.reason);
+    } catch (error) {
+      this.halt(error);
+    }
+  }
+
   /** Halts with a `NonDeterminismError` and returns a promise that never settles. */
   diverged(message: string): Promise<never> {
     this.halt(new NonDeterminismError(`${message} Check that workflow "${this.workflowName}" is deterministic, or finish old executions on the old code (execution ${this.id}).`));
@@ -205,62 +254,26 @@ export class Execution {
   stop(): void {
     this.stopping = true;
     this.#stop.abort(new StoppedSignal());
-    this.#maybeSuspend();
+    this.inFlight.check();
   }
 
-  /** @internal counts a durable call in flight (a workflow with none left and a wait pending suspends). */
-  stepStarted(): void {
-    this.#inFlight += 1;
-  }
-
-  stepSettled(): void {
-    this.#inFlight -= 1;
-    this.#maybeSuspend();
-  }
-
-  /** {@link stepSettled} as one function per execution, to hand to every step's `then` without a closure each. */
-  readonly onStepSettled = (): void => this.stepSettled();
-
-  /**
-   * The call in flight at `stepId` waits on `wait` (a pause, a timer, a subworkflow): it is no
-   * longer in flight, and it never returns in this run. The run suspends once nothing else is.
-   */
-  block(wait: Wait): Promise<never> {
-    this.#waits.set(wait.stepId, wait);
-    this.stepSettled();
-    return never();
-  }
-
-  /**
-   * The call in flight stopped for the engine's close with nothing to wait on (a retry delay, a
-   * task cut off): it never returns in this run, which then ends "stopped", not suspended.
-   */
-  abandon(): Promise<never> {
-    this.#abandoned = true;
-    this.stepSettled();
-    return never();
-  }
-
-  #maybeSuspend(): void {
-    if (this.#inFlight > 0 || this.ended || this.#suspendCheck) return;
-    if (this.#waits.size === 0 && !this.stopping) return;
-    this.#suspendCheck = true;
-    nextMacrotask(() => {
-      this.#suspendCheck = false;
-      if (this.#inFlight > 0 || this.ended) return;
-      if (this.#abandoned || (this.stopping && this.#waits.size === 0)) return this.#end("stopped", this.commit());
-      if (this.#waits.size === 0 || this.#unconsumed()) return;
-      const waits = inStepOrder(this.#waits.values());
-      // A paused execution woken for nothing (no wait came true after all) stays as recorded.
-      if (!this.#recordedInRun && this.#startedPaused) return this.#end("paused", Promise.resolve());
-      this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, suspensionName(waits));
-      const wakeAt = earliestTimer(waits);
-      this.#end("paused", this.flush(wakeAt === undefined ? { waits } : { waits, wakeAt }));
-    });
+  /** The suspension check: nothing is in flight any more (see `InFlight`). */
+  #idle(): void {
+    if (this.ended) return;
+    const { waits } = this.inFlight;
+    if (this.inFlight.abandoned || (this.stopping && waits.size === 0)) return this.#end("stopped", this.commit());
+    if (waits.size === 0 || this.#unconsumed()) return;
+    const ordered = inStepOrder(waits.values());
+    // A paused execution woken for nothing (no wait came true after all) stays as recorded.
+    if (!this.#recordedInRun && this.#startedPaused) return this.#end("paused", Promise.resolve());
+    this.emit(T.WORKFLOW_PAUSED, this.id, this.workflowName, suspensionName(ordered));
+    const wakeAt = earliestTimer(ordered);
+    this.#end("paused", this.flush(wakeAt === undefined ? { waits: ordered } : { waits: ordered, wakeAt }));
   }
 
   #end(outcome: RunOutcome, committed: Promise<void>): void {
     this.#ended = true;
+    if (outcome === "finished") this.#final = true;
     committed.then(() => this.#settle?.resolve(outcome), (error: unknown) => this.halt(error));
   }
 
@@ -276,28 +289,12 @@ export class Execution {
     this.#end("finished", this.flush());
   }
 
-  /**
-   * In strict replay (verifying a history), true when the run ends without calling a recorded
-   * step it should have (not one nested in a task the replay did not run): the run then halts
-   * with `NonDeterminismError` naming it.
-   */
+  /** In strict replay, true when the run ended without calling a recorded step it should have: it then halts naming it. */
   #unconsumed(): boolean {
-    const visited = this.visited;
-    if (visited === undefined) return false;
-    for (const record of this.index.values()) {
-      if (visited.has(record.stepId) || this.#insideFinishedStep(record.stepId)) continue;
-      void this.diverged(`During replay of execution ${this.id}, the code ended without calling step ${record.stepId} (${describeStep(record.kind, record.name, record.detail)}), which the history recorded.`);
-      return true;
-    }
-    return false;
-  }
-
-  #insideFinishedStep(stepId: string): boolean {
-    for (let dot = stepId.lastIndexOf("."); dot > 0; dot = stepId.lastIndexOf(".", dot - 1)) {
-      const owner = this.index.get(stepId.slice(0, dot).split("~")[0]!);
-      if (owner !== undefined && owner.kind !== "parallel" && (owner.outcome !== undefined || !this.visited!.has(owner.stepId))) return true;
-    }
-    return false;
+    const missed = this.visited === undefined ? undefined : uncalledStep(this.index, this.visited);
+    if (missed === undefined) return false;
+    void this.diverged(`During replay of execution ${this.id}, the code ended without calling step ${missed.stepId} (${describeStep(missed.kind, missed.name, missed.detail)}), which the history recorded.`);
+    return true;
   }
 
   #recordDeferred(): void {
@@ -327,40 +324,3 @@ export class Execution {
   }
 }
 
-/** The reason a stopped run's held sleeps abort with (never shown: the run ends "stopped"). */
-export class StoppedSignal extends Error {
-  override name = "StoppedSignal";
-  constructor() {
-    super("the engine is closing");
-  }
-}
-
-/** The error a failed execution records: `error` itself if it is an `ExecutionError`, else one wrapping it. */
-export function asExecutionError(workflowName: string, error: unknown): ExecutionError {
-  if (error instanceof ExecutionError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ExecutionError(`workflow "${workflowName}" failed: ${message}`, { cause: error });
-}
-
-const eventTypes = new Map<string, ExecutionEventType>(Object.values(T).map((type) => [type, type]));
-
-function decodeStored(executionId: string, event: StoredEvent): ExecutionEvent {
-  const type = eventTypes.get(event.type);
-  if (type === undefined) {
-    throw new StoreError(`execution ${executionId}: event ${event.id} has the unknown type ${JSON.stringify(event.type)}; it was written by a newer flux-ts`);
-  }
-  let value: unknown;
-  try {
-    value = decodeValue(event.value);
-  } catch (error) {
-    if (error instanceof FluxError) throw error;
-    throw new StoreError(`execution ${executionId}: event ${event.id} holds a value that is not valid JSON; the store is corrupt`, { cause: error });
-  }
-  return { id: event.id, type, sourceId: event.sourceId, name: event.name, value, time: event.time };
-}
-
-function describe(type: ExecutionEventType, name: string): string {
-  if (type === T.TASK_STARTED || type === T.TASK_FALLBACK_STARTED || type === T.TASK_ROLLBACK_STARTED) return `the arguments of task "${name}"`;
-  if (type.startsWith("WORKFLOW_")) return `the value of workflow "${name}"`;
-  return `the value of task "${name}"`;
-}

@@ -8,19 +8,21 @@ export type { TaskContext } from "./task-context.js";
 export { workflow, Workflow, type WorkflowBody, type WorkflowRunOptions } from "./workflow.js";
 export { WorkflowExecutionContext } from "./execution-context.js";
 export { Graph } from "./graph.js";
-export { Engine, type EngineOptions, type RunOptions, type EngineNotice, type CloseOptions, type DispatcherOptions, type RecoverReport } from "./engine.js";
+export { Engine, type EngineOptions, type RunOptions, type EngineNotice, type CloseOptions, type DispatcherOptions, type RecoverReport, type CancelResult, type ScheduleStatus } from "./engine.js";
+export { firingId, type ScheduleDefinition } from "./schedule-definition.js";
 export { defaultEngine, setDefaultEngine } from "./default-engine.js";
-export { ExecutionEventType, stateAfter, isTerminal, type ExecutionEvent, type ExecutionState } from "./events.js";
+export { ExecutionEventType, stateAfter, isTerminal, endsExecution, type ExecutionEvent, type ExecutionState } from "./events.js";
 export {
   FluxError, ExecutionError, ExecutionTimeoutError, RetryError, WorkflowNotFoundError, ExecutionNotFoundError,
   NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError, ShuttingDownError, NotResumableError,
+  CancelledError, CancelRequestedError, ExecutionFinishedError,
 } from "./errors.js";
 export { registerErrorClass } from "./error-classes.js";
 export type {
-  StateStore, StoredEvent, Commit, CommitOptions, ExecutionSummary, ListOptions, ExecutionPage, Lease, LeaseClaim, LoadPage, Wait, Suspension, DueOptions,
+  StateStore, StoredEvent, Commit, CommitOptions, ExecutionSummary, ListOptions, ExecutionPage, Lease, LeaseClaim, LoadPage, Wait, Suspension, DueOptions, InboxEvent, CancelRequest,
 } from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
-export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren } from "./execution-summary.js";
+export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren, waitedEvents, eventDelivered, cancelRequested } from "./execution-summary.js";
 export { dueOrder, dueSize } from "./due-order.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";
 export { encodeValue, decodeValue } from "./serialization.js";

@@ -15,7 +15,8 @@ interface Owned {
  * its first commit (a new one) or by {@link claim} before anything of it is read (an existing
  * one), renewed every third of the TTL while it runs, and given up when its run ends without a
  * commit that gave it up (a suspension or an end does). A renewal that finds another owner halts
- * the run with `ConflictError`: it records nothing more.
+ * the run with `ConflictError`: it records nothing more; one that finds a cancellation asked for
+ * cancels the run.
  */
 export class LeaseKeeper {
   readonly #owned = new Map<string, Owned>();
@@ -106,6 +107,7 @@ export class LeaseKeeper {
     try {
       const lease = await this.store.lease(exec.id, this.owner, { now, expiresAt: now + this.ttl });
       if (lease.owner !== this.owner) exec.halt(new ConflictError(`execution ${exec.id} was taken over by runner ${lease.owner}: this run stops without recording more`));
+      else if (lease.cancel !== undefined) exec.cancel(lease.cancel.reason);
     } catch {
       // Not committed yet (a new execution's first commit is on its way), or the store failed:
       // retried at the next tick; the lease outlives a few misses.

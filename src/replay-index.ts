@@ -7,7 +7,7 @@ import { ExecutionEventType as T, type ExecutionEvent } from "./events.js";
  * a pause is a `TASK_PAUSED`. So a `ctx.call` of workflow "x" replaced by a task named "x", or a
  * task named "sleep" in place of a `ctx.sleep`, is told apart on replay.
  */
-export type StepKind = "task" | "pause" | "sleep" | "call" | "parallel";
+export type StepKind = "task" | "pause" | "sleep" | "call" | "parallel" | "event";
 
 /** What the log says about one step, gathered in one pass when an execution is loaded. */
 export interface StepRecord {
@@ -15,7 +15,8 @@ export interface StepRecord {
   kind: StepKind;
   name: string;
   /**
-   * A sleep's duration (ms), a call's child execution id, a parallel group's branch count. For a
+   * A sleep's duration (ms), a call's child execution id, a parallel group's branch count, an
+   * event wait's timeout (ms; undefined without one). For a
    * task record written before kinds were recorded, the value a legacy sleep (`[ms]`) or call
    * (`[input]`) would have, so that old histories replay as they were recorded.
    */
@@ -97,6 +98,18 @@ export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEve
     case T.TASK_RETRY_FAILED:
       record.retryOpen = false;
       break;
+    case T.EVENT_WAIT_STARTED: {
+      record.kind = "event";
+      const timeout = (event.value as { timeout?: unknown } | null)?.timeout;
+      record.detail = typeof timeout === "number" ? timeout : undefined;
+      break;
+    }
+    case T.EVENT_RECEIVED:
+      record.outcome = { ok: true, value: (event.value as { payload?: unknown } | null)?.payload };
+      break;
+    case T.EVENT_WAIT_TIMED_OUT:
+      record.outcome = { ok: true, value: undefined };
+      break;
   }
 }
 
@@ -134,5 +147,7 @@ export function describeStep(kind: StepKind, name: string, detail?: number | str
       return `subworkflow "${name}"`;
     case "parallel":
       return detail === undefined ? "a parallel group" : `a parallel group of ${detail} branch${detail === 1 ? "" : "es"}`;
+    case "event":
+      return `a wait for event "${name}"`;
   }
 }

@@ -39,8 +39,12 @@ export class StepTaskContext implements TaskContext {
   /** The attempt's abort controller, made now if it was not yet. */
   controller(): AbortController {
     if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#ended) this.#controller.abort(this.#endError());
+      const controller = new AbortController();
+      this.#controller = controller;
+      const cancelled = this.#exec.cancelSignal;
+      if (this.#ended) controller.abort(this.#endError());
+      else if (cancelled.aborted) controller.abort(cancelled.reason);
+      else cancelled.addEventListener("abort", () => controller.abort(cancelled.reason), { once: true, signal: controller.signal });
     }
     return this.#controller;
   }

@@ -1,11 +1,13 @@
 import { isTerminal } from "./events.js";
-import type { ExecutionSummary, Wait } from "./state-store.js";
+import type { ExecutionSummary, InboxEvent, Wait } from "./state-store.js";
 
 /** How the engine reads other executions' state when it decides what a suspended one can do. */
 export interface WaitReader {
   summary(executionId: string): Promise<ExecutionSummary | undefined>;
   /** What a paused execution waits on (its summary's waits, or its log's for older records). */
   waitsOf(executionId: string): Promise<readonly Wait[]>;
+  /** The events waiting in an execution's inbox. */
+  pendingEvents(executionId: string): Promise<InboxEvent[]>;
 }
 
 /** What a resume answers: a pause of the execution itself, or a paused subworkflow it waits on (which answers it in turn). */
@@ -35,11 +37,16 @@ export async function resumeTarget(waits: readonly Wait[], reader: WaitReader, d
 }
 
 /**
- * True when a wait other than a pause is satisfied at `now`: a timer came due, or a subworkflow
- * ended. Then a replay of the execution moves on (a pause needs a resume aimed at it).
+ * True when a wait of `executionId` other than a pause is satisfied at `now`: a timer (or an
+ * event wait's timeout) came due, a subworkflow ended, an event it waits on is in its inbox.
+ * Then a replay of the execution moves on (a pause needs a resume aimed at it).
  */
-export async function canMoveOn(waits: readonly Wait[], now: number, reader: WaitReader): Promise<boolean> {
-  for (const wait of waits) if (wait.kind === "timer" && wait.until <= now) return true;
+export async function canMoveOn(executionId: string, waits: readonly Wait[], now: number, reader: WaitReader): Promise<boolean> {
+  for (const wait of waits) {
+    if ((wait.kind === "timer" || wait.kind === "event") && wait.until !== undefined && wait.until <= now) return true;
+  }
+  const names = new Set(waits.flatMap((wait) => (wait.kind === "event" ? [wait.name] : [])));
+  if (names.size > 0 && (await reader.pendingEvents(executionId)).some((event) => names.has(event.name))) return true;
   const children = waits.flatMap((wait) => (wait.kind === "child" ? [wait.executionId] : []));
   const summaries = await Promise.all(children.map((id) => reader.summary(id)));
   return summaries.some((summary) => summary !== undefined && isTerminal(summary.state));

@@ -28,7 +28,7 @@ export function inStepOrder(waits: Iterable<Wait>): Wait[] {
 /**
  * The value of `WORKFLOW_PAUSED` for an execution that suspends on `waits` (in step order): as in
  * Flux, the name of the pause point it stopped at; for a first wait that is not a pause, a short
- * name of what it waits on (`"sleep"`, `"call:<workflow>"`).
+ * name of what it waits on (`"sleep"`, `"call:<workflow>"`, `"event:<name>"`).
  */
 export function suspensionName(waits: readonly Wait[]): string {
   const first = waits[0];
@@ -40,13 +40,18 @@ export function suspensionName(waits: readonly Wait[]): string {
       return "sleep";
     case "child":
       return `call:${first.workflow}`;
+    case "event":
+      return `event:${first.name}`;
   }
 }
 
-/** The earliest timer among `waits`, or `undefined`. */
+/** The earliest timer among `waits` (sleeps, and event waits' timeouts), or `undefined`. */
 export function earliestTimer(waits: readonly Wait[]): number | undefined {
   let earliest: number | undefined;
-  for (const wait of waits) if (wait.kind === "timer" && (earliest === undefined || wait.until < earliest)) earliest = wait.until;
+  for (const wait of waits) {
+    const until = wait.kind === "timer" || wait.kind === "event" ? wait.until : undefined;
+    if (until !== undefined && (earliest === undefined || until < earliest)) earliest = until;
+  }
   return earliest;
 }
 
@@ -59,5 +64,7 @@ export function describeWait(wait: Wait): string {
       return `sleep until ${new Date(wait.until).toISOString()} (step ${wait.stepId})`;
     case "child":
       return `subworkflow "${wait.workflow}" (execution ${wait.executionId})`;
+    case "event":
+      return `event "${wait.name}"${wait.until === undefined ? "" : ` until ${new Date(wait.until).toISOString()}`} (step ${wait.stepId})`;
   }
 }

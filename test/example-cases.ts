@@ -24,6 +24,7 @@ import { taskRetries } from "../examples/task_retries.js";
 import { taskRollback, undone } from "../examples/task_rollback.js";
 import { taskTimeout } from "../examples/task_timeout.js";
 import { usingSecrets } from "../examples/using_secrets.js";
+import { testEventExamples } from "./example-cases-events.js";
 
 /** The event types of an execution, in order. */
 export const typesOf = (ctx: WorkflowExecutionContext<never, unknown> | { events: readonly { type: string }[] }) => ctx.events.map((e) => e.type);
@@ -255,5 +256,7 @@ export function testExamples(storeName: string, createStore: () => Promise<State
       expect((ctx.output as RetryError).attempts).toBe(2);
       expect(((ctx.output as RetryError).cause as Error).message).toBe("no");
     });
+
+    testEventExamples(createStore);
   });
 }

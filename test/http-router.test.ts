@@ -86,6 +86,47 @@ describe("HTTP router (in-process)", () => {
     expect(done.body).toMatchObject({ state: "succeeded", output: "approved by alice" });
   });
 
+  it("sends an event (202, durable, then taken by the wait), cancels (200), and answers 409 for an ended execution", async () => {
+    const store = new MemoryStore();
+    const waiter = workflow("http_waiter", async (ctx) => `got ${await ctx.waitForEvent<string>("go")}`);
+    const app = createRouter(new Engine({ store, workflows: [waiter] }));
+    const first = await post(app, "/http_waiter");
+    const id = first.body.execution_id as string;
+    const sent = await post(app, `/http_waiter/${id}/events/go`, '"green"');
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({ execution_id: id, name: "go", seq: 1 });
+    await expect.poll(async () => (await store.get(id))?.state).toBe("succeeded");
+    expect((await (await app.request(`/inspect/${id}`)).json() as { output: string }).output).toBe("got green");
+    const late = await post(app, `/http_waiter/${id}/events/go`, '"red"');
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ error: { code: "EXECUTION_FINISHED" } });
+    const second = (await post(app, "/http_waiter")).body.execution_id as string;
+    const cancelled = await post(app, `/http_waiter/${second}/cancel`, '{"reason": "not needed"}');
+    expect(cancelled.body).toEqual({ execution_id: second, state: "cancelled", cancelled: true });
+    const again = await post(app, `/http_waiter/${second}/cancel`);
+    expect(again.body).toEqual({ execution_id: second, state: "cancelled", cancelled: false });
+    expect((await post(app, "/http_waiter/nobody/events/go", "1")).status).toBe(404);
+    expect((await post(app, `/hello_world/${second}/cancel`)).status).toBe(404);
+  });
+
+  it("starts with ?execution_id= once: an existing execution is answered as it stands, never started twice", async () => {
+    const { app, engine } = setup();
+    const first = await post(app, "/pause_workflow?execution_id=order-1");
+    expect(first.body).toMatchObject({ execution_id: "order-1", state: "paused" });
+    const again = await post(app, "/pause_workflow?execution_id=order-1");
+    expect(again.body).toMatchObject({ execution_id: "order-1", state: "paused" });
+    const background = await post(app, "/pause_workflow?execution_id=order-1&wait=false");
+    expect(background.status).toBe(200);
+    expect(background.body).toMatchObject({ execution_id: "order-1", state: "paused" });
+    expect((await engine.list()).executions).toHaveLength(1);
+    expect((await engine.store.load("order-1")).filter((e) => e.type === "TASK_RESUMED")).toHaveLength(0);
+    const fresh = await post(app, "/pause_workflow?execution_id=order-2&wait=false");
+    expect(fresh.status).toBe(202);
+    expect(fresh.body).toMatchObject({ execution_id: "order-2" });
+    expect((await post(app, "/hello_world?execution_id=order-1")).status).toBe(400);
+    expect((await post(app, "/hello_world?execution_id=bad%20id")).status).toBe(400);
+  });
+
   it("answers 409 when there is no pause to resume, naming what the execution waits on", async () => {
     const napper = workflow("http_napper", async (ctx) => ctx.sleep(60_000));
     const app = createRouter(new Engine({ store: new MemoryStore(), holdSleepsUpTo: 0, workflows: [napper] }));

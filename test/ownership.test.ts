@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
 import { D1Store } from "../adapters/d1/index.js";
+import { fluxTableNames } from "../adapters/sql/sql-schema.js";
 import { openSqliteStore } from "../adapters/sqlite/index.js";
 import {
   ConflictError, Engine, MemoryStore, VirtualClock, task, workflow, type StateStore, type Workflow,
@@ -37,7 +38,7 @@ const stores: Record<string, Pair> = {
   "D1 in workerd (Miniflare)": async () => {
     mf ??= new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: "flux-ownership" }, compatibilityDate: "2026-04-01" });
     const db = await mf.getD1Database("DB");
-    await db.batch(["flux_events", "flux_executions", "flux_cache", "flux_meta"].map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)));
+    await db.batch([...fluxTableNames].map((table) => db.prepare(`DROP TABLE IF EXISTS ${table}`)));
     return { first: await new D1Store(db).ready(), second: async () => new D1Store(db).ready() };
   },
 };

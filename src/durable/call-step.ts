@@ -45,8 +45,8 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
   }
   // The engine closed before the child could start: nothing to wait on yet; the parent's next
   // runner starts it.
-  if (child === "not started") return exec.abandon();
-  if (child === "waiting" || !child.finished) return exec.block({ kind: "child", stepId, executionId: childId, workflow: workflow.name });
+  if (child === "not started") return exec.inFlight.abandon();
+  if (child === "waiting" || !child.finished) return exec.inFlight.block({ kind: "child", stepId, executionId: childId, workflow: workflow.name });
   if (asContext) {
     exec.emit(T.TASK_COMPLETED, stepId, workflow.name, { executionId: childId, state: child.state });
     await exec.flush();
@@ -54,7 +54,7 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
   }
   exec.emit(child.succeeded ? T.TASK_COMPLETED : T.TASK_FAILED, stepId, workflow.name, child.output);
   await exec.flush();
-  if (child.failed) throw child.output;
+  if (!child.succeeded) throw child.output; // failed, or cancelled (a CancelledError)
   return child.output;
 }
 

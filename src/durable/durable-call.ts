@@ -36,9 +36,9 @@ export function durableCall<R>(
     const replayed = replay(record);
     if (replayed !== undefined) return replayed;
   }
-  exec.stepStarted();
+  exec.inFlight.started();
   const result = body(exec, scope, stepId, record);
-  result.then(exec.onStepSettled, exec.onStepSettled);
+  result.then(exec.inFlight.onSettled, exec.inFlight.onSettled);
   return result;
 }
 

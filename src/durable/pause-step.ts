@@ -12,7 +12,7 @@ import { durableCall } from "./durable-call.js";
 export function pauseStep(exec: Execution, scope: StepScope, name: string, details: unknown): Promise<unknown> {
   return durableCall(exec, scope, "pause", name, (e, _scope, stepId, record) => {
     if (record === undefined) e.emit(T.TASK_PAUSED, stepId, name, details === undefined ? null : details);
-    return e.block({ kind: "pause", stepId, name });
+    return e.inFlight.block({ kind: "pause", stepId, name });
   }, resumedValue);
 }
 

@@ -28,13 +28,13 @@ async function sleepFor(exec: Execution, scope: StepScope, stepId: string, recor
   await exec.flush();
   const until = startedAt + ms;
   const left = until - exec.runtime.clock.now();
-  if (left > exec.runtime.holdSleepsUpTo) return exec.block({ kind: "timer", stepId, until });
+  if (left > exec.runtime.holdSleepsUpTo) return exec.inFlight.block({ kind: "timer", stepId, until });
   if (left > 0) {
     try {
       await exec.runtime.clock.sleep(left, scope.signal === undefined ? exec.stopSignal : anySignal([exec.stopSignal, scope.signal]));
     } catch (error) {
       if (exec.halted !== undefined) return never();
-      if (error instanceof StoppedSignal) return exec.block({ kind: "timer", stepId, until });
+      if (error instanceof StoppedSignal) return exec.inFlight.block({ kind: "timer", stepId, until });
       throw error;
     }
   }

@@ -40,7 +40,7 @@ export class StepRun<A extends unknown[], R> {
       result = task.options.cache === true ? await this.#fromCache() : await this.#attempts();
     } catch (failure) {
       if (exec.halted !== undefined) return never();
-      if (failure instanceof StoppedSignal) return exec.abandon();
+      if (failure instanceof StoppedSignal) return exec.inFlight.abandon();
       error = failure;
     }
     if (result === undefined && task.options.fallback !== undefined) {

@@ -1,5 +1,6 @@
 import {
-  ConflictError, ExecutionNotFoundError, FluxError, NotResumableError, SerializationError, ShuttingDownError, UsageError, WorkflowNotFoundError,
+  ConflictError, ExecutionFinishedError, ExecutionNotFoundError, FluxError, NotResumableError, SerializationError, ShuttingDownError, UsageError,
+  WorkflowNotFoundError,
 } from "../errors.js";
 import { MalformedRequestError, PayloadTooLargeError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
 
@@ -29,7 +30,7 @@ export function statusOf(error: unknown): ErrorStatus {
   if (error instanceof MalformedRequestError || error instanceof SerializationError || error instanceof UsageError) return 400;
   if (error instanceof UnauthorizedError) return 401;
   if (error instanceof WorkflowNotFoundError || error instanceof ExecutionNotFoundError || error instanceof RouteNotFoundError) return 404;
-  if (error instanceof ConflictError || error instanceof NotResumableError) return 409;
+  if (error instanceof ConflictError || error instanceof NotResumableError || error instanceof ExecutionFinishedError) return 409;
   if (error instanceof ShuttingDownError) return 503;
   if (error instanceof PayloadTooLargeError) return 413;
   return 500;

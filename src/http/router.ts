@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { Engine } from "../engine.js";
-import { ExecutionNotFoundError } from "../errors.js";
+import { ExecutionNotFoundError, UsageError } from "../errors.js";
+import { validateExecutionId } from "../workflow-registry.js";
 import type { Workflow } from "../workflow.js";
 import { hasBearerToken } from "./auth.js";
 import { errorJson, statusOf } from "./error-status.js";
@@ -37,6 +38,13 @@ export interface RouterOptions {
  *   that of the paused subworkflow it waits on) returns the JSON body. A resume of an execution
  *   another run holds (on this engine or another runner of the store) is refused with `409`,
  *   and so is one that finds no pause to answer.
+ * - `POST /{workflow}/{execution_id}/events/{name}` sends the event `name` (the JSON body is its
+ *   payload) to the execution: `202` once it is durable in the execution's inbox, with its `seq`;
+ *   the execution's next `ctx.waitForEvent(name)` takes it. `409` when the execution ended.
+ * - `POST /{workflow}/{execution_id}/cancel` cancels the execution (the body: a reason, as a
+ *   string or `{ "reason": ... }`): `{ execution_id, state, cancelled }`.
+ * - `POST /{workflow}?execution_id=ID` starts with that id, the idempotency key: when an execution
+ *   of that id exists, it is answered as it stands (with `?wait=false` too), never started twice.
  * - `GET /inspect/{execution_id}` answers the execution as recorded, with its events.
  * - `GET /workflows` lists the registered workflows' names.
  *
@@ -69,7 +77,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     return c.json(errorJson(error, status, logId), status, headers);
   });
   app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
-    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, GET /inspect/{execution_id} and GET /workflows`,
+    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id} and GET /workflows`,
   )), 404));
 
   const token = options.token;
@@ -97,9 +105,33 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     const workflow = engine.workflow(c.req.param("workflow"));
     const withEvents = flag(c, "inspect", false);
     const wait = flag(c, "wait", true);
+    const id = c.req.query("execution_id");
     const input = await readJson(c);
-    if (wait) return c.json(executionJson(await engine.run(workflow, input), withEvents));
-    return startInBackground(c, workflow, input);
+    if (id !== undefined) {
+      // The idempotency key: an execution of that id is answered as it stands, never started twice.
+      validateExecutionId(id);
+      const existing = await engine.inspect(id);
+      if (existing !== undefined) {
+        if (existing.name !== workflow.name) throw new UsageError(`execution ${id} is an execution of workflow "${existing.name}", not "${workflow.name}": pick another execution_id`);
+        return c.json(executionJson(existing, withEvents));
+      }
+    }
+    if (wait) return c.json(executionJson(await engine.run(workflow, input, id === undefined ? {} : { executionId: id }), withEvents));
+    return startInBackground(c, workflow, input, id);
+  });
+
+  app.post("/:workflow/:id/events/:name", async (c) => {
+    const { id } = await executionOf(c);
+    const event = await engine.sendEvent(id, c.req.param("name") ?? "", await readJson(c));
+    return c.json({ execution_id: id, name: event.name, seq: event.seq, time: new Date(event.time).toISOString() }, 202);
+  });
+
+  app.post("/:workflow/:id/cancel", async (c) => {
+    const { id } = await executionOf(c);
+    const body = await readJson(c);
+    const reason = typeof body === "string" ? body : typeof (body as { reason?: unknown } | undefined)?.reason === "string" ? (body as { reason: string }).reason : undefined;
+    const result = await engine.cancel(id, reason);
+    return c.json({ execution_id: result.executionId, state: result.state, cancelled: result.cancelled });
   });
 
   app.post("/:workflow/:id", async (c) => {
@@ -115,8 +147,21 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     return c.json(executionJson(await engine.resume(workflow, id, value), withEvents));
   });
 
-  async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown): Promise<Response> {
-    const id = randomUUID();
+  /** The execution of the route's `:id`, checked to be one of the route's `:workflow`. */
+  async function executionOf(c: Context): Promise<{ id: string }> {
+    const workflow = engine.workflow(c.req.param("workflow") ?? "");
+    const id = c.req.param("id") ?? "";
+    validateExecutionId(id);
+    const summary = await engine.store.get(id);
+    if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /${workflow.name} answers it as execution_id)`);
+    if (summary.workflow !== workflow.name) {
+      throw new ExecutionNotFoundError(`execution ${id} is an execution of workflow "${summary.workflow}", not "${workflow.name}": use /${summary.workflow}/${id}`);
+    }
+    return { id };
+  }
+
+  async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown, given?: string): Promise<Response> {
+    const id = given ?? randomUUID();
     const started = await engine.start(workflow, input, { executionId: id });
     keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
     const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" };
