@@ -6,7 +6,10 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export default defineConfig({
   resolve: {
     // Examples and tests import the package by its own name, as users do; here it is the source.
-    alias: [{ find: /^flux-ts$/, replacement: `${root}src/index.ts` }],
+    alias: [
+      { find: /^flux-ts$/, replacement: `${root}src/index.ts` },
+      { find: /^flux-ts\/schedules$/, replacement: `${root}src/schedules/index.ts` },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -54,10 +54,10 @@ describe("the tarball", { timeout: 180_000 }, () => {
     expect(paths.filter((path) => /\.(?:png|tsbuildinfo)$|(?:^|\/)(?:test|bench|playground|docs|\.ci)\//.test(path))).toEqual([]);
   });
 
-  it("installs no native module, no transpiler and no sql.js: hono, idb and @hono/node-server only", () => {
+  it("installs no native module, no transpiler and no sql.js: hono, idb, @hono/node-server and croner only", () => {
     const { packages, bytes } = installed(webProject);
     console.log(`a bare install of the tarball: ${packages.length} packages, ${(bytes / 1e6).toFixed(1)} MB (${packages.join(", ")})`);
-    expect(packages.sort()).toEqual(["@hono/node-server", "flux-ts", "hono", "idb"]);
+    expect(packages.sort()).toEqual(["@hono/node-server", "croner", "flux-ts", "hono", "idb"]);
   });
 
   it("passes publint --strict and attw --profile esm-only", async () => {

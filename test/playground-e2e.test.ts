@@ -3,7 +3,9 @@
  * driven in Debian's Chromium through playwright-core. Runs hello world, pauses and resumes,
  * reloads mid-run and after, exports and imports a history, reloads and runs with the network
  * and the server gone (service worker), checks that no request left 127.0.0.1, and saves a screenshot of the timeline in test-results/ (with UPDATE_SCREENSHOT=1,
- * also as docs/playground-timeline.png, the one the README shows).
+ * also as docs/playground-timeline.png, the one the README shows). Then sends events to waiting
+ * runs (before and after a reload), lets one time out while its page is closed, and cancels a
+ * paused and a running execution.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -84,8 +86,9 @@ const outputOf = async (id: string) => ((await text("#execution-head .exec-id"))
 /** The state the executions list shows for `id`. */
 const listedState = (id: string) => page.evaluate((i) => document.querySelector(`li.execution[data-execution="${i}"]`)?.getAttribute("data-state") ?? "", id);
 
-async function runExample(id: string): Promise<string> {
+async function runExample(id: string, input?: string): Promise<string> {
   await page.click(`[data-example=${id}]`);
+  if (input !== undefined) await page.fill("#run-input", input);
   const before = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
   await page.click("#run-button");
   const handle = await page.waitForFunction((old) => {
@@ -186,6 +189,112 @@ describe("playground", () => {
     await context.setOffline(false);
 
     // Nothing was requested from anywhere but the test's server, and nothing threw.
+    expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("sends events to waiting runs, lets one time out, and cancels paused and running ones, across reloads", async () => {
+    onTestFailed(async () => {
+      console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
+    });
+    await page.goto(base);
+    await ready();
+    const count = (selector: string) => page.locator(selector).count();
+    const eventTypes = () => page.evaluate(() => [...document.querySelectorAll("table.events .badge")].map((b) => b.textContent));
+
+    // An event wait: the run suspends on it, drawn as its own lane; Send event (name prefilled) answers it.
+    const approved = await runExample("approval-by-event");
+    await expect.poll(() => stateOf(approved), { timeout: 10_000 }).toBe("paused");
+    await expect.poll(() => count(".timeline-svg .lane-event .seg-event-wait")).toBe(1);
+    expect(await page.inputValue("#event-name")).toBe("approval");
+    expect(await count("#resume-button")).toBe(0);
+    expect(await eventTypes()).toContain("EVENT_WAIT_STARTED");
+    // An event no wait takes waits in the inbox (said at once, while the box keeps its focus); the run stays paused.
+    await page.fill("#event-name", "reminder");
+    await page.fill("#event-payload", "1");
+    await page.press("#event-payload", "Enter");
+    await expect.poll(() => text("#execution-note")).toBe(`✓ Event "reminder" delivered (#1): it waits in the execution's inbox for a waitForEvent of that name`);
+    expect(await stateOf(approved)).toBe("paused");
+    await page.fill("#event-name", "approval");
+    await page.fill("#event-payload", '{"approved": true, "by": "Ada"}');
+    await page.click("#send-event-button");
+    await expect.poll(() => outputOf(approved), { timeout: 10_000 }).toContain("order-7 approved by Ada and shipped");
+    expect(await stateOf(approved)).toBe("succeeded");
+    expect(await count(".timeline-svg .lane-event .seg-event-received")).toBe(1);
+    expect(await count(".timeline-svg .lane-event .mark-received")).toBe(1);
+    expect(await eventTypes()).toContain("EVENT_RECEIVED");
+    await page.screenshot({ path: join(root, "test-results/playground-event.png") });
+
+    // Waiting across a reload: the event is sent from the reloaded page, which continues the run with its code.
+    const later = await runExample("approval-by-event");
+    await expect.poll(() => stateOf(later), { timeout: 10_000 }).toBe("paused");
+    await page.reload();
+    await ready();
+    await page.click(`li.execution[data-execution="${later}"]`);
+    await expect.poll(() => stateOf(later)).toBe("paused");
+    await page.fill("#event-payload", "Grace");
+    await page.press("#event-payload", "Enter");
+    await expect.poll(() => outputOf(later), { timeout: 10_000 }).toContain("order-7 approved by Grace and shipped");
+
+    // A timeout that passes while no page is open: the page that opens next moves the run on.
+    const expiring = await runExample("approval-by-event", '{"id": "order-8", "amount": 9, "timeoutMs": 1500}');
+    await expect.poll(() => stateOf(expiring), { timeout: 10_000 }).toBe("paused");
+    const deadline = Date.now() + 1500;
+    await page.goto("about:blank");
+    await expect.poll(() => Date.now() > deadline, { timeout: 5_000 }).toBe(true);
+    await page.goto(`${base}#execution=${expiring}`);
+    await ready();
+    await expect.poll(() => listedState(expiring), { timeout: 10_000 }).toBe("succeeded");
+    await page.click(`li.execution[data-execution="${expiring}"]`);
+    await expect.poll(() => outputOf(expiring)).toContain("order-8 expired: no approval within 1.5 s");
+    expect(await count(".timeline-svg .lane-event .seg-event-timeout")).toBe(1);
+    expect(await eventTypes()).toContain("EVENT_WAIT_TIMED_OUT");
+
+    // Cancel a paused run after a reload, with a reason.
+    const unwanted = await runExample("approval-by-event");
+    await expect.poll(() => stateOf(unwanted), { timeout: 10_000 }).toBe("paused");
+    await page.reload();
+    await ready();
+    await page.click(`li.execution[data-execution="${unwanted}"]`);
+    await expect.poll(() => stateOf(unwanted)).toBe("paused");
+    await page.fill("#cancel-reason", "no longer needed");
+    await page.click("#cancel-button");
+    await expect.poll(() => stateOf(unwanted), { timeout: 10_000 }).toBe("cancelled");
+    expect(await outputOf(unwanted)).toContain("no longer needed");
+    await expect.poll(() => listedState(unwanted)).toBe("cancelled");
+    expect(await count(".timeline-svg .lane-workflow.status-cancelled .mark-cancelled")).toBe(1);
+    expect(await count(".timeline-svg .lane-event.status-cancelled")).toBe(1);
+    expect(await eventTypes()).toContain("WORKFLOW_CANCELLED");
+    expect(await count("#cancel-button, #send-event-button")).toBe(0);
+
+    // Cancel a run while it runs in this tab: code typed into the editor, a task that runs until stopped.
+    await page.click("[data-example=hello-world]");
+    await page.click("#editor .cm-content");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText([
+      'import { task, workflow } from "flux-ts";',
+      'const forever = task.withContext("forever", (tc) => new Promise((resolve) => tc.signal.addEventListener("abort", () => resolve("stopped"))));',
+      'export default workflow("runs_until_cancelled", async (ctx) => ctx.run(forever));',
+      "",
+    ].join("\n"));
+    const before = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
+    await page.click("#run-button");
+    const running = (await (await page.waitForFunction((old) => {
+      const id = new URLSearchParams(location.hash.slice(1)).get("execution");
+      return id !== null && id !== old ? id : undefined;
+    }, before)).jsonValue()) as string;
+    await expect.poll(() => stateOf(running), { timeout: 10_000 }).toBe("running");
+    await expect.poll(() => count(".timeline-svg .lane-task .seg-running")).toBe(1);
+    await page.click("#cancel-button");
+    await expect.poll(() => stateOf(running), { timeout: 10_000 }).toBe("cancelled");
+    expect(await count(".timeline-svg .lane-task.status-cancelled .seg-cancelled")).toBe(1);
+
+    // After a reload, each is listed with its state.
+    await page.reload();
+    await ready();
+    for (const [id, expected] of [[approved, "succeeded"], [later, "succeeded"], [expiring, "succeeded"], [unwanted, "cancelled"], [running, "cancelled"]] as const) {
+      expect(await listedState(id)).toBe(expected);
+    }
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 90_000);

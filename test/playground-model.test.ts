@@ -3,7 +3,7 @@
  * (sucrase + the module loader) and runs on the same engine; the timeline drawn from its
  * events shows what the example is about; histories export, import and replay.
  */
-import { decodeValue, Engine, MemoryStore, type ExecutionEvent, type StoredEvent } from "flux-ts";
+import { decodeValue, Engine, MemoryStore, task, workflow, type ExecutionEvent, type StoredEvent } from "flux-ts";
 import { describe, expect, it } from "vitest";
 import { compileTypeScript, CompileError } from "../playground/src/compile.js";
 import { examples, exampleById } from "../playground/src/examples/index.js";
@@ -13,6 +13,7 @@ import { parseInput } from "../playground/src/parse-input.js";
 import { checkReplay } from "../playground/src/replay-check.js";
 import { GAP_WIDTH, TimeScale } from "../playground/src/time-scale.js";
 import { buildTimeline, type Lane } from "../playground/src/timeline-model.js";
+import { describePausedAt, openWaits, pausedAt } from "../playground/src/waiting.js";
 
 const decode = (events: readonly StoredEvent[]): ExecutionEvent[] =>
   events.map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) }));
@@ -32,14 +33,16 @@ function ran(id: string): ReturnType<typeof runExample> {
   return runs.get(id)!;
 }
 
-async function timelineOf(store: MemoryStore, executionId: string) {
+async function timelineOf(store: MemoryStore, executionId: string, now = Date.now()) {
   const events = decode(await store.load(executionId));
   const children = new Map<string, ExecutionEvent[]>();
   for (const summary of (await store.list()).executions) {
     if (summary.executionId.startsWith(`${executionId}.`)) children.set(summary.executionId, decode(await store.load(summary.executionId)));
   }
-  return buildTimeline(events, children, Date.now(), executionId);
+  return buildTimeline(events, children, now, executionId);
 }
+
+const marks = (lane: Lane | undefined) => lane?.marks.map((m) => m.kind);
 
 const kinds = (lane: Lane | undefined) => lane?.segments.map((s) => s.kind);
 const lane = (lanes: Lane[], label: string) => lanes.find((l) => l.label.endsWith(label));
@@ -49,7 +52,7 @@ describe("gallery examples", () => {
     const results = await Promise.all(examples.map(async (example) => [example, await ran(example.id)] as const));
     for (const [example, { ctx }] of results) {
       expect(ctx.name, example.id).toBe(example.workflow);
-      const expected = example.id === "pause-resume" ? "paused" : example.id === "rollback" ? "failed" : "succeeded";
+      const expected = example.id === "pause-resume" || example.id === "approval-by-event" ? "paused" : example.id === "rollback" ? "failed" : "succeeded";
       expect(ctx.state, example.id).toBe(expected);
     }
     expect(results.find(([e]) => e.id === "hello-world")![1].ctx.output).toBe("Hello, World");
@@ -125,6 +128,125 @@ describe("timeline", () => {
     const short = new TimeScale(0, 1000, [{ start: 400, end: 420 }], 600);
     expect(short.gaps).toHaveLength(0);
     expect(short.x(500)).toBeCloseTo(300);
+  });
+});
+
+describe("event waits and cancellation on the timeline", () => {
+  const eventLane = (lanes: Lane[]) => lanes.find((l) => l.kind === "event");
+  const runApproval = async (input: object) => {
+    const example = exampleById("approval-by-event")!;
+    const module = loadModule(await compileTypeScript(example.source));
+    const store = new MemoryStore();
+    const engine = new Engine({ store });
+    const ctx = await engine.run(module.main, input);
+    return { engine, store, module, id: ctx.executionId, ctx };
+  };
+
+  it("draws an event wait waiting, then received with its payload", async () => {
+    const { engine, store, module, id, ctx } = await runApproval({ id: "order-7", amount: 250, timeoutMs: 60_000 });
+    expect(ctx.state).toBe("paused");
+    const events = decode(await store.load(id));
+    const started = events.find((e) => e.type === "EVENT_WAIT_STARTED")!;
+    expect(openWaits(events)).toEqual([{ kind: "event", stepId: "2", name: "approval", until: started.time + 60_000 }]);
+    expect(pausedAt(events.at(-1)!.value)).toEqual([{ kind: "event", name: "approval" }]);
+
+    let model = await timelineOf(store, id);
+    let wait = eventLane(model.lanes);
+    expect(wait).toMatchObject({ label: '2  event "approval"', status: "waiting" });
+    expect(kinds(wait)).toEqual(["event-wait"]);
+    expect(wait!.segments[0]).toMatchObject({ end: undefined, label: 'waiting for event "approval", timeout 1 min 0 s' });
+    expect(model.lanes[0]).toMatchObject({ status: "paused" });
+    expect(model.lanes[0]!.segments.at(-1)!.label).toBe('paused: waiting for event "approval"');
+    expect(model.pauses).toHaveLength(1);
+
+    await engine.sendEvent(id, "approval", { approved: true, by: "Ada" });
+    // The engine that ran it wakes it (its dispatcher's kick): poll for the end.
+    await expect.poll(async () => (await store.get(id))?.state).toBe("succeeded");
+    expect((await engine.inspect(id))!.output).toBe("order-7 approved by Ada and shipped");
+    const after = decode(await store.load(id));
+    expect(openWaits(after)).toEqual([]);
+    model = await timelineOf(store, id);
+    wait = eventLane(model.lanes);
+    expect(wait!.status).toBe("done");
+    expect(kinds(wait)).toEqual(["event-received"]);
+    expect(wait!.segments[0]!.label).toMatch(/^event "approval" received after .+: \{"approved":true,"by":"Ada"\}$/);
+    expect(wait!.marks).toEqual([expect.objectContaining({ kind: "received", label: 'received "approval" (#1): {"approved":true,"by":"Ada"}' })]);
+    expect(marks(model.lanes[0])).toEqual(["paused", "resumed"]);
+    expect(lane(model.lanes, "ship")!.status).toBe("done");
+    expect(model.pauses[0]!.end).toBe(after.find((e) => e.type === "WORKFLOW_RESUMED")!.time);
+    // The history replays: the payload comes from it, not from an inbox.
+    const report = await checkReplay(await exportHistory(store, id), module);
+    expect(report.message).toMatch(/^deterministic.*same output$/);
+  });
+
+  it("draws an event wait that timed out", async () => {
+    const { engine, store, module, id } = await runApproval({ id: "order-8", amount: 5, timeoutMs: 30 });
+    expect((await store.get(id))?.state).toBe("paused");
+    // Nothing wakes it here but a run once the timeout passed (the playground's runner does that at its wakeAt).
+    await expect.poll(async () => (await engine.run(module.main, undefined, { executionId: id })).state).toBe("succeeded");
+    expect((await engine.inspect(id))!.output).toBe("order-8 expired: no approval within 0.03 s");
+    const model = await timelineOf(store, id);
+    const wait = eventLane(model.lanes)!;
+    expect(kinds(wait)).toEqual(["event-timeout"]);
+    expect(wait.segments[0]!.label).toMatch(/^no event "approval": timed out after /);
+    expect(marks(wait)).toEqual(["timed-out"]);
+    expect(wait.status).toBe("done");
+    expect(model.lanes[0]!.status).toBe("done");
+  });
+
+  it("ends a cancelled execution where it stopped: the wait it was in, the pause, the axis", async () => {
+    const { engine, store, id } = await runApproval({ id: "order-9", amount: 1, timeoutMs: 60_000 });
+    expect(await engine.cancel(id, "no longer needed")).toEqual({ executionId: id, state: "cancelled", cancelled: true });
+    const events = decode(await store.load(id));
+    const cancelledAt = events.at(-1)!;
+    expect(cancelledAt.type).toBe("WORKFLOW_CANCELLED");
+    expect(openWaits(events)).toEqual([]);
+    const model = await timelineOf(store, id, cancelledAt.time + 3_600_000); // drawn an hour later: nothing grows
+    expect(model.end).toBe(cancelledAt.time);
+    expect(model.pauses).toEqual([{ start: events.find((e) => e.type === "WORKFLOW_PAUSED")!.time, end: cancelledAt.time }]);
+    const workflowLane = model.lanes[0]!;
+    expect(workflowLane.status).toBe("cancelled");
+    expect(workflowLane.segments.at(-1)).toMatchObject({ kind: "pause", end: cancelledAt.time });
+    expect(workflowLane.marks.at(-1)).toMatchObject({ kind: "cancelled", label: "cancelled: no longer needed", time: cancelledAt.time });
+    const wait = eventLane(model.lanes)!;
+    expect(wait.status).toBe("cancelled");
+    expect(wait.segments).toEqual([expect.objectContaining({ kind: "event-wait", end: cancelledAt.time })]);
+    expect(marks(wait)).toEqual(["cancelled"]);
+  });
+
+  it("ends a task cancelled while it ran as cancelled, not as still running", async () => {
+    const store = new MemoryStore();
+    const engine = new Engine({ store });
+    const slow = task.withContext("slow_step", (tc) => new Promise<string>((resolve) => tc.signal.addEventListener("abort", () => resolve("stopped"))));
+    const wf = workflow("slow_workflow", async (ctx) => ctx.run(slow));
+    let taskStarted = false;
+    engine.subscribe((notice) => {
+      if (notice.kind === "event" && notice.event.type === "TASK_STARTED") taskStarted = true;
+    });
+    const { executionId, result } = await engine.start(wf, undefined);
+    await expect.poll(() => taskStarted).toBe(true);
+    expect((await engine.cancel(executionId)).state).toBe("cancelled");
+    expect((await result).state).toBe("cancelled");
+    const events = decode(await store.load(executionId));
+    const end = events.at(-1)!;
+    const model = await timelineOf(store, executionId, end.time + 60_000);
+    expect(model.end).toBe(end.time);
+    expect(model.lanes[0]).toMatchObject({ status: "cancelled" });
+    expect(kinds(model.lanes[0])).toEqual(["cancelled"]);
+    expect(model.lanes[0]!.marks.map((m) => m.label)).toEqual([expect.stringMatching(/^cancelled/)]);
+    const step = lane(model.lanes, "slow_step")!;
+    expect(step.status).toBe("cancelled");
+    expect(step.segments).toEqual([expect.objectContaining({ kind: "cancelled", end: end.time })]);
+  });
+
+  it("reads what WORKFLOW_PAUSED names, new values and old ones", () => {
+    expect(describePausedAt("wait_for_approval")).toBe('pause "wait_for_approval"');
+    expect(describePausedAt("event:approval")).toBe('event "approval"');
+    expect(describePausedAt("call:child_flow")).toBe('subworkflow "child_flow"');
+    expect(describePausedAt("sleep")).toBe("a sleep");
+    expect(pausedAt({ pauses: ["a", "b"] })).toEqual([{ kind: "pause", name: "a" }, { kind: "pause", name: "b" }]);
+    expect(pausedAt(["a"])).toEqual([{ kind: "pause", name: "a" }]);
+    expect(pausedAt(null)).toEqual([]);
   });
 });
 

@@ -14,11 +14,12 @@ export function processIo(): CliIo {
 }
 
 /** The exit codes of `flux`, so that a script can tell outcomes apart. */
-export const ExitCode = { succeeded: 0, failed: 1, usage: 2, paused: 3 } as const;
+export const ExitCode = { succeeded: 0, failed: 1, usage: 2, paused: 3, cancelled: 4 } as const;
 
-/** The exit code for an execution that ended in `state`: 0 succeeded (or still running), 1 failed, 3 paused. */
+/** The exit code for an execution that ended in `state`: 0 succeeded (or still running), 1 failed, 3 paused, 4 cancelled. */
 export function exitCodeOf(state: ExecutionState): number {
   if (state === "failed") return ExitCode.failed;
+  if (state === "cancelled") return ExitCode.cancelled;
   if (state === "paused") return ExitCode.paused;
   return ExitCode.succeeded;
 }

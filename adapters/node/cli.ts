@@ -15,6 +15,9 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   list: async () => (await import("./list-command.js")).listCommand,
   recover: async () => (await import("./recover-command.js")).recoverCommand,
   start: async () => (await import("./start-command.js")).startCommand,
+  send: async () => (await import("./send-command.js")).sendCommand,
+  cancel: async () => (await import("./cancel-command.js")).cancelCommand,
+  schedules: async () => (await import("./schedules-command.js")).schedulesCommand,
 };
 
 /**
@@ -38,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (!Object.hasOwn(commands, command)) {
-      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list, recover or start (flux --help)`);
+      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list, recover, start, send, cancel or schedules (flux --help)`);
     }
     await import("./index.js"); // the Node default engine (SQLite under the current directory)
     const run = await commands[command]!();

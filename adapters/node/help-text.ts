@@ -1,5 +1,5 @@
 /** The `--help` text of each command, and of `flux` itself. */
-export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start", string>> = {
+export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules", string>> = {
   flux: `flux: run durable workflows (flux-ts)
 
 Usage:
@@ -8,13 +8,17 @@ Usage:
   flux list                         list executions, newest first
   flux recover PATH                 finish executions a stopped process left running
   flux start PATH                   serve the workflows under PATH over HTTP
+  flux send EXECUTION_ID NAME [PAYLOAD]
+                                    send an event to an execution (ctx.waitForEvent)
+  flux cancel EXECUTION_ID          cancel an execution
+  flux schedules PATH               list the schedules under PATH and their next firing
 
 Options:
   -h, --help     show help (also: flux COMMAND --help)
   -v, --version  show the version
 
 State is kept in .flux/flux.db under the current directory.
-Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused.
+Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused, 4 cancelled.
 `,
   exec: `Usage: flux exec FILE WORKFLOW [INPUT] [options]
 
@@ -116,5 +120,42 @@ Environment:
 Example:
   flux start examples
   curl --location 'localhost:8000/hello_world' --header 'Content-Type: application/json' --data '"World"'
+`,
+  send: `Usage: flux send EXECUTION_ID NAME [PAYLOAD]
+
+Sends the event NAME to the execution EXECUTION_ID of .flux/flux.db, durably, and prints it as kept
+(its seq in the execution's inbox). The execution's next ctx.waitForEvent(NAME) takes it (events
+of one name are taken in the order sent, one per wait); one suspended waiting on it is continued
+by a runner of the store: flux start in the same directory wakes it within a second.
+
+  PAYLOAD  the event's value: parsed as JSON when it is JSON, else taken as text; none: undefined
+
+Exit code 0; 1 when the execution has ended (the event would reach nothing) or is unknown.
+
+Example:
+  flux send 4d0baef3-2aac-4202-b996-0040170244f7 approval '{"approved": true}'
+`,
+  cancel: `Usage: flux cancel EXECUTION_ID [options]
+
+Cancels the execution EXECUTION_ID of .flux/flux.db: a paused or sleeping one at once; one a live
+runner runs is stopped by that runner at its next step (its running task's signal aborts). Its
+state becomes cancelled, its output a CancelledError; its unfinished subworkflows are cancelled
+too. No rollback runs. Prints {"execution_id", "state", "cancelled"}; "cancelled": false when it
+had already ended (nothing done).
+
+Options:
+  --reason TEXT  why: kept in the CancelledError
+
+Example:
+  flux cancel 4d0baef3-2aac-4202-b996-0040170244f7 --reason "order withdrawn"
+`,
+  schedules: `Usage: flux schedules PATH
+
+Lists the schedules exported by the files under PATH (made with schedule() of flux-ts/schedules),
+as flux start would fire them: name, workflow, how it fires, and the next firing time. Runs
+nothing.
+
+Example:
+  flux schedules examples
 `,
 };

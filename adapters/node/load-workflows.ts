@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Workflow } from "../../src/workflow.js";
+import type { ScheduleDefinition } from "../../src/schedule-definition.js";
 import { WorkflowFileError } from "./cli-errors.js";
 import { commonJsHint } from "./commonjs-hint.js";
 import { prepareToLoad, typeScriptLoader } from "./module-loader.js";
@@ -80,7 +81,7 @@ export function findWorkflow(file: WorkflowFile, wanted: string): AnyWorkflow {
  * out node_modules, dot-directories, tests and declaration files) and returns their workflows.
  * Throws `WorkflowFileError` when two files export different workflows of the same name.
  */
-export async function loadWorkflowsUnder(path: string, cwd: string): Promise<{ files: WorkflowFile[]; workflows: AnyWorkflow[] }> {
+export async function loadWorkflowsUnder(path: string, cwd: string): Promise<{ files: WorkflowFile[]; workflows: AnyWorkflow[]; schedules: ScheduleDefinition[] }> {
   const root = resolve(cwd, path);
   if (!existsSync(root)) throw new WorkflowFileError(`no file or directory ${path} (looked for ${root}): give the folder of your workflow files`);
   const paths = statSync(root).isDirectory() ? workflowFilesIn(root) : [root];
@@ -98,7 +99,24 @@ export async function loadWorkflowsUnder(path: string, cwd: string): Promise<{ f
       byName.set(name, { workflow, file: loaded.shown });
     }
   }
-  return { files, workflows: [...byName.values()].map((entry) => entry.workflow) };
+  return { files, workflows: [...byName.values()].map((entry) => entry.workflow), schedules: schedulesOf(files) };
+}
+
+/** The schedules (`schedule()` of flux-ts/schedules) the files export; two of one name must be the same. */
+function schedulesOf(files: readonly WorkflowFile[]): ScheduleDefinition[] {
+  const byName = new Map<string, { schedule: ScheduleDefinition; file: string }>();
+  for (const file of files) {
+    for (const value of Object.values(file.exports)) {
+      if ((value as { kind?: unknown } | null)?.kind !== "schedule") continue;
+      const schedule = value as ScheduleDefinition;
+      const known = byName.get(schedule.name);
+      if (known !== undefined && known.schedule !== schedule) {
+        throw new WorkflowFileError(`two schedules are named "${schedule.name}", in ${known.file} and ${file.shown}: give one a name (schedule(wf, { name }))`);
+      }
+      byName.set(schedule.name, { schedule, file: file.shown });
+    }
+  }
+  return [...byName.values()].map((entry) => entry.schedule);
 }
 
 function workflowFilesIn(dir: string): string[] {

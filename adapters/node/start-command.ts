@@ -44,11 +44,11 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
   const grace = parseCount(values["grace"], "--grace", "start") ?? defaultGrace;
 
-  const { workflows, files } = await loadWorkflowsUnder(path, io.cwd);
+  const { workflows, files, schedules } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) {
     throw new WorkflowFileError(`the ${files.length} file(s) under ${path} export no workflow: export one, e.g. export const hello = workflow("hello", async (ctx) => ...)`);
   }
-  const engine = createNodeEngine({ workflows, holdSleepsUpTo: serverHoldsSleepsUpTo });
+  const engine = createNodeEngine({ workflows, schedules, holdSleepsUpTo: serverHoldsSleepsUpTo });
   setDefaultEngine(engine);
   const token = io.env["FLUX_API_TOKEN"];
   const app = createRouter(engine, { bodyLimit, ...(token ? { token } : {}) });
@@ -72,6 +72,9 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const names = workflows.map((workflow) => workflow.name);
   io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);
   io.stdout.write(`  ${names.map((name) => `POST /${name}`).join("\n  ")}\n  GET /inspect/{execution_id}, GET /workflows\n`);
+  for (const status of engine.schedules) {
+    io.stdout.write(`  schedule ${status.name}: ${status.workflow}, ${status.description}${status.next === undefined ? "" : `, next ${new Date(status.next).toISOString()}`}\n`);
+  }
   io.stdout.write(`  store: .flux/flux.db under ${io.cwd}${token ? "; bearer token required (FLUX_API_TOKEN)" : ""}\n`);
 
   await new Promise<void>((resolve) => {

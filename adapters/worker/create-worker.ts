@@ -3,6 +3,7 @@ import { D1Store } from "../d1/index.js";
 import { Engine } from "../../src/engine.js";
 import { createRouter } from "../../src/http/router.js";
 import type { SecretProvider } from "../../src/secrets.js";
+import type { ScheduleDefinition } from "../../src/schedule-definition.js";
 import type { Workflow } from "../../src/workflow.js";
 import type { WaitUntil, WorkerEnv } from "./worker-env.js";
 
@@ -10,6 +11,8 @@ import type { WaitUntil, WorkerEnv } from "./worker-env.js";
 export interface WorkerOptions {
   /** The workflows the Worker serves (bundled with it: a Worker cannot load files at run time). */
   readonly workflows: Iterable<Workflow<unknown, unknown>>;
+  /** Schedules (`schedule()` of flux-ts/schedules) its Cron Trigger fires (each firing once, whatever the isolates). */
+  readonly schedules?: Iterable<ScheduleDefinition>;
   /** The name of the D1 binding in wrangler.toml, for error messages (default "DB"; the binding read is always `env.DB`). */
   readonly binding?: string;
 }
@@ -61,6 +64,7 @@ export function createWorker(options: WorkerOptions): FluxWorker {
         secrets: workerSecrets(env),
         holdSleepsUpTo: numberVar(env.FLUX_HOLD_SLEEPS_MS, 1000),
         workflows: options.workflows,
+        ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
       });
       const token = typeof env.FLUX_API_TOKEN === "string" && env.FLUX_API_TOKEN !== "" ? env.FLUX_API_TOKEN : undefined;
       const app = createRouter(engine, { bodyLimit: numberVar(env.FLUX_BODY_LIMIT, 1024 * 1024), ...(token === undefined ? {} : { token }) });

@@ -20,3 +20,13 @@ export function createEngine(): Engine {
   setDefaultEngine(engine);
   return engine;
 }
+
+/**
+ * An engine on the same store that never runs a workflow: the runner sends events through it.
+ * `engine.sendEvent` delivers the event (durably, in the execution's inbox) and then has its own
+ * engine wake the execution if it can; this one has no workflow, so its wake-up finds nothing to
+ * run, and the runner continues the execution under its Web Lock with the code it started with.
+ */
+export function createPostbox(engine: Engine): Pick<Engine, "sendEvent"> {
+  return new Engine({ store: engine.store, runnerId: `${engine.runnerId}-postbox` });
+}

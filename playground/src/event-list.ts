@@ -1,7 +1,7 @@
 import type { ExecutionEvent } from "flux-ts";
 import { h } from "./dom.js";
 import { formatDuration } from "./time-scale.js";
-import { preview } from "./timeline-model.js";
+import { preview } from "./preview.js";
 
 /**
  * The events of one execution as a table beside the timeline, appended to as they are recorded
@@ -61,6 +61,9 @@ export class EventList {
 }
 
 function badgeClass(type: string): string {
+  if (type === "EVENT_WAIT_TIMED_OUT") return "b-timeout";
+  if (type.startsWith("EVENT_")) return "b-event";
+  if (type.endsWith("_CANCELLED")) return "b-cancelled";
   if (type.endsWith("_FAILED")) return "b-failed";
   if (type.includes("RETRY")) return "b-retry";
   if (type.includes("FALLBACK")) return "b-fallback";

@@ -1,19 +1,13 @@
 import { decodeValue, stateAfter, type EngineNotice, type ExecutionEvent, type ExecutionState, type StateStore } from "flux-ts";
 import { byId, h } from "./dom.js";
 import { EventList } from "./event-list.js";
-import { buildTimeline, preview } from "./timeline-model.js";
+import { actionInputIds, actionRows, type ExecutionActions } from "./execution-actions.js";
+import { preview } from "./preview.js";
+import { buildTimeline } from "./timeline-model.js";
 import { renderTimeline } from "./timeline-view.js";
+import { openWaits } from "./waiting.js";
 
-/** What the buttons of the execution panel do (the page wires them to the runner). */
-export interface ExecutionActions {
-  resume(executionId: string, valueText: string): void;
-  continueRun(executionId: string): void;
-  replayCheck(executionId: string): void;
-  exportHistory(executionId: string): void;
-  showCode(executionId: string): void;
-  /** Makes the editor's current code this execution's code (for an imported history). */
-  adoptCode(executionId: string): void;
-}
+export type { ExecutionActions } from "./execution-actions.js";
 
 /** Facts the panel needs from the page each time it draws. */
 export interface ExecutionContextInfo {
@@ -21,11 +15,14 @@ export interface ExecutionContextInfo {
   isActive(executionId: string): boolean;
   /** Whether the tab has the code this execution ran. */
   hasCode(executionId: string): boolean;
+  /** Not a subworkflow of another execution. */
+  isTopLevel(executionId: string): boolean;
 }
 
 /**
  * The selected execution: its state and output, the buttons that apply to it (Resume with a
- * value when paused, Continue when interrupted, Replay, Export), its timeline and its events.
+ * value when paused, Send event when it waits on one, Cancel, Continue when interrupted, Replay,
+ * Export), its timeline and its events.
  * Live: the events the engine records are added as they come, and running bars grow each frame.
  */
 export class ExecutionView {
@@ -48,6 +45,11 @@ export class ExecutionView {
   constructor(readonly store: StateStore, readonly info: ExecutionContextInfo, readonly actions: ExecutionActions) {
     byId("event-list").replaceChildren(this.#list.element);
     new ResizeObserver(() => this.#draw()).observe(this.#timeline);
+    // Buttons are not redrawn under a user typing in one of their boxes: catch up once they leave
+    // them (not when the focus moves to their own button: redrawn then, it would lose the click).
+    this.#actions.addEventListener("focusout", (event) => {
+      if (!this.#actions.contains((event as FocusEvent).relatedTarget as Node | null)) queueMicrotask(() => this.#draw());
+    });
   }
 
   /** The execution shown, if any. */
@@ -125,7 +127,7 @@ export class ExecutionView {
     const children = new Map([...this.#logs].filter(([child]) => child.startsWith(`${id}.`)).map(([child, log]) => [child, dense(log)]));
     const model = buildTimeline(events, children, Date.now(), id);
     // Head and buttons change with the state only: rebuilding them each frame would eat clicks.
-    const key = `${id}|${state}|${active}|${this.info.hasCode(id)}|${this.#note?.text}|${state === "running" ? "" : events.length}`;
+    const key = `${id}|${state}|${active}|${this.info.hasCode(id)}|${this.info.isTopLevel(id)}|${this.#note?.text}|${state === "running" ? "" : events.length}`;
     if (key !== this.#drawn) {
       this.#drawHead(id, events, state, active);
       if (this.#drawActions(id, events, state, active)) this.#drawn = key;
@@ -145,7 +147,8 @@ export class ExecutionView {
   #drawHead(id: string, events: readonly ExecutionEvent[], state: ExecutionState, active: boolean): void {
     const shown = state === "running" && !active ? "interrupted" : state;
     const last = events.at(-1)!;
-    const output = state === "succeeded" || state === "failed" ? last.value : undefined;
+    const ended = state === "succeeded" || state === "failed" || state === "cancelled";
+    const output = ended ? last.value : undefined;
     this.#head.replaceChildren(
       h("div", { class: "exec-title" },
         h("span", { class: `state state-${shown}`, id: "execution-state" }, shown),
@@ -153,42 +156,26 @@ export class ExecutionView {
         h("code", { class: "exec-id", title: "execution id" }, id)),
       h("div", { class: "exec-io" },
         h("span", {}, "input ", h("code", {}, preview(events[0]!.value, 120))),
-        state === "succeeded" || state === "failed"
-          ? h("span", {}, state === "failed" ? "error " : "output ", h("code", { id: "execution-output", class: state }, preview(output, 200)))
+        ended
+          ? h("span", {}, state === "succeeded" ? "output " : "error ", h("code", { id: "execution-output", class: state }, preview(output, 200)))
           : null),
     );
   }
 
-  /** Draws the buttons; false when it left them (the user is typing a resume value). */
+  /** Draws the buttons; false when it left them (the user is typing in a box they still have). */
   #drawActions(id: string, events: readonly ExecutionEvent[], state: ExecutionState, active: boolean): boolean {
-    const typing = document.activeElement?.id === "resume-value" && this.#actions.contains(document.activeElement);
-    if (typing && state === "paused") return false;
-    const buttons: (HTMLElement | null)[] = [];
     const hasCode = this.info.hasCode(id);
-    if (state === "paused") {
-      const pending = pendingPauses(events.at(-1));
-      const input = h("input", { id: "resume-value", type: "text", placeholder: 'value for pause(), JSON or text', "aria-label": "resume value", spellcheck: false });
-      const resume = () => this.actions.resume(id, input.value);
-      input.addEventListener("keydown", (event) => {
-        if (event.key === "Enter") resume();
-      });
-      buttons.push(h("label", { class: "resume-label", for: "resume-value" }, `${pending.length > 0 ? pending.map((p) => `pause("${p}")`).join(", ") : "pause"} returns`), input,
-        h("button", { id: "resume-button", class: "primary", onclick: resume, disabled: !hasCode }, "▶ Resume"));
-    }
-    if (state === "running" && !active) {
-      buttons.push(h("button", { class: "primary", onclick: () => this.actions.continueRun(id), disabled: !hasCode, title: "replay it: recorded steps return at once, the rest runs" }, "⟳ Continue by replay"));
-    }
-    if (state === "succeeded" || state === "failed" || (state === "paused" && !active)) {
-      buttons.push(h("button", { id: "replay-button", onclick: () => this.actions.replayCheck(id), title: "replay the history against the code, in a scratch engine" }, "⟲ Replay"));
-    }
-    buttons.push(
-      h("button", { id: "export-button", onclick: () => this.actions.exportHistory(id), title: "download the history as JSON" }, "⤓ Export"),
-      hasCode ? h("button", { onclick: () => this.actions.showCode(id), title: "open the code this execution ran in the editor" }, "</> Code")
-        : h("button", { id: "adopt-button", onclick: () => this.actions.adoptCode(id), title: "run this execution with the code now in the editor" }, "Use the editor's code"),
-    );
+    const rows = actionRows(id, { state, active, hasCode, topLevel: this.info.isTopLevel(id), waits: openWaits(events) }, this.actions);
     const note = this.#note !== undefined ? h("div", { class: `note ${this.#note.ok ? "ok" : "bad"}`, id: "execution-note" }, this.#note.text)
       : !hasCode ? h("div", { class: "note" }, "This tab has no code for this execution (imported?): put its workflow in the editor and press \u201cUse the editor's code\u201d to resume or replay it.") : null;
-    this.#actions.replaceChildren(h("div", { class: "buttons" }, ...buttons), ...(note === null ? [] : [note]));
+    const focused = document.activeElement;
+    if (focused instanceof HTMLInputElement && this.#actions.contains(focused) && actionInputIds(rows).has(focused.id)) {
+      // The user is typing in a box the buttons still have: only the note changes for now.
+      for (const old of this.#actions.querySelectorAll(":scope > .note")) old.remove();
+      if (note !== null) this.#actions.append(note);
+      return false;
+    }
+    this.#actions.replaceChildren(...rows, ...(note === null ? [] : [note]));
     return true;
   }
 }
@@ -204,13 +191,4 @@ function dense(events: readonly ExecutionEvent[]): ExecutionEvent[] {
     out.push(event);
   }
   return out;
-}
-
-/** What a WORKFLOW_PAUSED event names: the pause it stopped at (older records: `{ pauses: [...] }`, or a bare array). */
-function pendingPauses(event: ExecutionEvent | undefined): string[] {
-  if (event?.type !== "WORKFLOW_PAUSED") return [];
-  if (typeof event.value === "string") return [event.value];
-  const value = event.value as { pauses?: unknown } | unknown[] | null;
-  const names = Array.isArray(value) ? value : Array.isArray(value?.pauses) ? value.pauses : [];
-  return names.filter((name): name is string => typeof name === "string");
 }

@@ -3,7 +3,7 @@ import { CompileError, preloadCompiler } from "./compile.js";
 import { byId } from "./dom.js";
 import { downloadText } from "./download.js";
 import { CodeEditor } from "./editor.js";
-import { createEngine } from "./engine-setup.js";
+import { createEngine, createPostbox } from "./engine-setup.js";
 import { exampleById, exampleForWorkflow, examples, type Example } from "./examples/index.js";
 import { ExecutionView } from "./execution-view.js";
 import { renderExecutions } from "./executions-view.js";
@@ -19,7 +19,7 @@ import { timelineLegend } from "./timeline-view.js";
 // Executions in IndexedDB ("flux"), on the same engine build as Node's and the Worker's.
 const engine = createEngine();
 const sources = new SourceStore();
-const runner = new Runner(engine, sources);
+const runner = new Runner(engine, sources, createPostbox(engine));
 const withCode = new Set<string>();
 const channel = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel("flux-playground");
 
@@ -31,8 +31,18 @@ const editor = new CodeEditor(byId("editor"), () => void run(), () => compileSta
 const view = new ExecutionView(engine.store, {
   isActive: (id) => runner.active.has(id) || [...runner.active].some((top) => id.startsWith(`${top}.`)),
   hasCode: (id) => withCode.has(id),
+  isTopLevel: (id) => summaries.find((s) => s.executionId === id)?.parentId === undefined,
 }, {
   resume: (id, text) => void attempt(id, () => runner.resume(id, parseInput(text))),
+  sendEvent: (id, name, text) => void attempt(id, async () => {
+    const { event, continued } = await runner.sendEvent(id, name, parseInput(text));
+    const next = continued ? "the execution takes it now" : "it waits in the execution's inbox for a waitForEvent of that name";
+    view.setNote(id, `✓ Event "${event.name}" delivered (#${event.seq}): ${next}`, true);
+  }),
+  cancel: (id, reason) => void attempt(id, async () => {
+    const result = await runner.cancel(id, reason === "" ? undefined : reason);
+    view.setNote(id, result.cancelled ? `✓ Cancelled${reason === "" ? "" : `: ${reason}`}` : `It had already ended (${result.state}): nothing to cancel`, result.cancelled);
+  }),
   continueRun: (id) => void attempt(id, async () => {
     if (!(await runner.continue(id))) throw new Error("another tab is running this execution");
   }),
@@ -145,6 +155,7 @@ runner.onRun((id, phase, error) => {
 });
 channel?.addEventListener("message", () => {
   refreshListSoon();
+  void runner.schedule(); // another tab may have started or suspended one with a timeout
   if (view.executionId !== undefined) void view.show(view.executionId);
 });
 
@@ -183,6 +194,8 @@ async function boot(): Promise<void> {
   await refreshList();
   const recovered = await runner.recover();
   for (const id of recovered) withCode.add(id);
+  // Event waits whose timeout passed while the page was closed (or whose event came) move on now; the others at their time.
+  await runner.schedule();
   const wanted = hash.get("execution");
   const first = recovered[0] ?? (wanted !== null && summaries.some((s) => s.executionId === wanted) ? wanted : summaries[0]?.executionId);
   if (first !== undefined) {

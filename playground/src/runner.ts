@@ -1,7 +1,9 @@
-import { randomUUID, type Engine, type Workflow } from "flux-ts";
+import { decodeValue, randomUUID, type CancelResult, type Engine, type ExecutionEvent, type ExecutionSummary, type InboxEvent, type Workflow } from "flux-ts";
 import { compileTypeScript } from "./compile.js";
 import { loadModule, type LoadedModule } from "./load-module.js";
 import type { SourceRecord, SourceStore } from "./source-store.js";
+import { openWaits } from "./waiting.js";
+import { movesOnWithoutResume, WakeTimers } from "./wake-timers.js";
 
 /** What the runner tells the page: a run of this tab began or ended (or failed to), with the error if any. */
 export type RunnerListener = (executionId: string, phase: "started" | "ended", error?: unknown) => void;
@@ -11,14 +13,26 @@ export type RunnerListener = (executionId: string, phase: "started" | "ended", e
  * with (kept in the {@link SourceStore}). While this tab runs an execution it holds a Web Lock
  * named after it, so another tab of the playground that reloads meanwhile does not replay it
  * too (it would lose the race with a `ConflictError` anyway, but would show an error for it).
+ *
+ * Nothing else runs them: not the engine's dispatcher, which would wake an execution with the
+ * first workflow of its name the engine saw (the code of an earlier run, before an edit) and
+ * outside the Web Lock. So events are sent through a `postbox` (an engine on the same store that
+ * has no workflow: its wake-up finds nothing to run), and the runner continues the execution
+ * itself; event waits' timeouts are kept by its {@link WakeTimers}.
  */
 export class Runner {
   /** Executions this tab is running now. */
   readonly active = new Set<string>();
+  /** Timers that continue paused executions when an event wait's timeout passes. */
+  readonly timers: WakeTimers;
   readonly #compiled = new Map<string, Promise<string>>();
   readonly #listeners = new Set<RunnerListener>();
+  /** The runs of this tab, by execution id, settled when they end (never rejected). */
+  readonly #runs = new Map<string, Promise<void>>();
 
-  constructor(readonly engine: Engine, readonly sources: SourceStore) {}
+  constructor(readonly engine: Engine, readonly sources: SourceStore, readonly postbox: Pick<Engine, "sendEvent">) {
+    this.timers = new WakeTimers(() => this.#wakeTimes(), (id) => this.moveOn(id).catch((error: unknown) => this.#emit(id, "ended", error)));
+  }
 
   /** Calls `listener` when a run of this tab starts or ends. Returns the unsubscribe. */
   onRun(listener: RunnerListener): () => void {
@@ -64,6 +78,63 @@ export class Runner {
     if (!launched) throw new Error(`another tab is running execution ${record.executionId}: resume it there`);
   }
 
+  /**
+   * Sends the event `name` to the top-level execution `executionId` (`engine.sendEvent`, through
+   * the postbox) and, when that made it due, continues it here with its own code (see
+   * {@link moveOn}). Resolves with the event as kept and whether this tab took the execution up
+   * (false: it waits on something else too, or another tab runs it and takes the event there).
+   */
+  async sendEvent(executionId: string, name: string, payload: unknown): Promise<{ event: InboxEvent; continued: boolean }> {
+    const { record } = await this.#moduleOf(executionId);
+    if (record.executionId !== executionId) {
+      throw new Error(`execution ${executionId} is a subworkflow: the playground sends events to top-level executions (the engine's dispatcher would wake it, then its parent)`);
+    }
+    const event = await this.postbox.sendEvent(executionId, name, payload);
+    return { event, continued: await this.moveOn(executionId) };
+  }
+
+  /**
+   * Cancels a top-level execution (`engine.cancel`), its subworkflows with it. One this tab runs
+   * stops at once; a paused or interrupted one is cancelled under its Web Lock (no other tab takes
+   * it up meanwhile). Rejects when another tab runs it, and for a subworkflow.
+   */
+  async cancel(executionId: string, reason?: string): Promise<CancelResult> {
+    if (this.active.has(executionId)) return this.engine.cancel(executionId, reason);
+    const summary = await this.engine.store.get(executionId);
+    if (summary?.parentId !== undefined) throw new Error(`execution ${executionId} is a subworkflow: cancel its top-level execution ${summary.parentId.split(".")[0]}`);
+    let result: CancelResult | undefined;
+    let failure: unknown;
+    const launched = await this.#launch(executionId, async () => {
+      try {
+        result = await this.engine.cancel(executionId, reason);
+      } catch (error) {
+        failure = error; // the caller's to report
+      }
+    });
+    if (!launched) throw new Error(`another tab is running execution ${executionId}: cancel it there`);
+    await this.#runs.get(executionId);
+    if (result === undefined) throw failure;
+    return result;
+  }
+
+  /**
+   * Continues the paused top-level execution `executionId` in this tab, with its own code and
+   * under its Web Lock, if it moves on without a resume (`movesOnWithoutResume`: an event it
+   * waits on arrived, its event wait's timeout passed, a cancellation waits to be recorded).
+   * Waits for a run of it in this tab to end first. False when there was nothing to do here.
+   */
+  async moveOn(executionId: string): Promise<boolean> {
+    await this.#runs.get(executionId);
+    const summary = await this.engine.store.get(executionId);
+    if (!movesOnWithoutResume(summary, Date.now()) && !(await this.#dueByLog(summary))) return false;
+    return this.continue(executionId);
+  }
+
+  /** Sets the {@link timers} again from the store: call it when executions changed (the runner does after its own runs). */
+  schedule(): Promise<void> {
+    return this.timers.refresh().catch((error: unknown) => console.error("flux playground: setting the wake timers failed:", error));
+  }
+
   /** Replays an interrupted execution (state "running" but run by no one): recorded steps return at once, the rest runs. */
   async continue(executionId: string): Promise<boolean> {
     const { module } = await this.#moduleOf(executionId);
@@ -92,12 +163,41 @@ export class Runner {
           if (await this.continue(executionId)) taken.push(executionId);
           else held.push(executionId);
         } catch (error) {
-          for (const listener of this.#listeners) listener(executionId, "ended", error);
+          this.#emit(executionId, "ended", error);
         }
       }
       waiting = held;
     }
     return taken;
+  }
+
+  /**
+   * For a paused execution whose summary has no waits (an imported history: its events were
+   * committed without the suspension): its log decides. True when it waits on events only and
+   * one of them has arrived or timed out.
+   */
+  async #dueByLog(summary: ExecutionSummary | undefined): Promise<boolean> {
+    if (summary?.state !== "paused" || summary.parentId !== undefined || summary.waits !== undefined) return false;
+    const { store } = this.engine;
+    const waits = openWaits((await store.load(summary.executionId)).map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) })));
+    if (waits.length === 0 || waits.some((wait) => wait.kind !== "event")) return false;
+    const arrived = new Set((await store.pending(summary.executionId)).map((event) => event.name));
+    return waits.some((wait) => arrived.has(wait.name) || (wait.kind === "event" && wait.until !== undefined && wait.until <= Date.now()));
+  }
+
+  /** The paused top-level executions with code here that move on without a resume, with their time. */
+  async #wakeTimes(): Promise<{ executionId: string; wakeAt: number }[]> {
+    const page = await this.engine.list({ state: "paused", limit: 100 });
+    const due: { executionId: string; wakeAt: number }[] = [];
+    for (const summary of page.executions) {
+      if (!movesOnWithoutResume(summary)) continue;
+      if ((await this.sources.find(summary.executionId))?.executionId === summary.executionId) due.push({ executionId: summary.executionId, wakeAt: summary.wakeAt });
+    }
+    return due;
+  }
+
+  #emit(executionId: string, phase: "started" | "ended", error?: unknown): void {
+    for (const listener of this.#listeners) listener(executionId, phase, error);
   }
 
   async #moduleOf(executionId: string): Promise<{ record: SourceRecord; module: LoadedModule }> {
@@ -116,19 +216,27 @@ export class Runner {
 
   /**
    * Runs `body` under the execution's Web Lock, in the background. Resolves once it is under
-   * way (true), or false, with nothing run, when another tab holds the lock.
+   * way (true), or false, with nothing run, when another tab holds the lock. When the run ends,
+   * the wake timers are set again (it may have suspended on an event wait with a timeout).
    */
   #launch(executionId: string, body: () => Promise<unknown>): Promise<boolean> {
     if (this.active.has(executionId)) return Promise.reject(new Error(`execution ${executionId} is already running in this tab`));
     this.active.add(executionId);
-    const emit = (phase: "started" | "ended", error?: unknown) => {
-      for (const listener of this.#listeners) listener(executionId, phase, error);
+    let finish = () => {};
+    // Settles when the run ends, or at once when the lock was refused: what `moveOn` waits for.
+    this.#runs.set(executionId, new Promise<void>((resolve) => (finish = resolve)));
+    const done = () => {
+      this.active.delete(executionId);
+      this.#runs.delete(executionId);
+      finish();
     };
+    const emit = (phase: "started" | "ended", error?: unknown) => this.#emit(executionId, phase, error);
     const run = () => {
       emit("started");
       return body().then(() => undefined, (error: unknown) => error).then((error) => {
-        this.active.delete(executionId);
+        done();
         emit("ended", error);
+        void this.schedule();
       });
     };
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
@@ -139,14 +247,14 @@ export class Runner {
     return new Promise<boolean>((decided) => {
       locks.request(`flux-playground:${executionId}`, { ifAvailable: true }, (lock) => {
         if (lock === null) {
-          this.active.delete(executionId);
+          done();
           decided(false);
           return undefined;
         }
         decided(true);
         return run();
       }).catch((error: unknown) => {
-        this.active.delete(executionId);
+        done();
         decided(false);
         emit("ended", error);
       });

@@ -1,9 +1,15 @@
 import type { ExecutionEvent } from "flux-ts";
+import { preview } from "./preview.js";
+import { applyStepEvent, close, newStepLane, open } from "./timeline-steps.js";
+import { describePausedAt } from "./waiting.js";
+
+export { preview } from "./preview.js";
 
 /** What a stretch of a lane shows. */
 export type SegmentKind =
   | "running" | "done" | "failed" | "retry-wait" | "fallback" | "fallback-failed"
-  | "rollback" | "rollback-failed" | "pause" | "resumed-pause" | "sleep";
+  | "rollback" | "rollback-failed" | "pause" | "resumed-pause" | "sleep"
+  | "event-wait" | "event-received" | "event-timeout" | "cancelled";
 
 /** A stretch of time on one lane; `end` is undefined while it is still going on. */
 export interface Segment {
@@ -16,21 +22,22 @@ export interface Segment {
 
 /** A point of interest on a lane. */
 export interface Mark {
-  readonly kind: "retry" | "fallback" | "rollback" | "failed" | "resumed" | "paused";
+  readonly kind: "retry" | "fallback" | "rollback" | "failed" | "resumed" | "paused" | "received" | "timed-out" | "cancelled";
   readonly time: number;
   readonly label: string;
 }
 
-/** One row of the timeline: the workflow itself, or one step (a task, pause, sleep or subworkflow call). */
+/** One row of the timeline: the workflow itself, or one step (a task, pause, sleep, event wait or subworkflow call). */
 export interface Lane {
   /** "" for the workflow row; the step id otherwise (prefixed with the call's id for a child's steps). */
   readonly id: string;
   readonly label: string;
   readonly depth: number;
-  readonly kind: "workflow" | "task" | "pause" | "sleep" | "call";
+  readonly kind: "workflow" | "task" | "pause" | "sleep" | "call" | "event";
   readonly segments: Segment[];
   readonly marks: Mark[];
-  status: "running" | "done" | "failed" | "paused";
+  /** "waiting": an event wait that got nothing yet; "cancelled": the execution was cancelled while this went on. */
+  status: "running" | "done" | "failed" | "paused" | "waiting" | "cancelled";
   /** Id of the first event of this lane (rows are in start order). */
   readonly order: number;
 }
@@ -72,9 +79,11 @@ function addExecution(
   const stepOrder: Lane[] = [];
   /** The child execution id a call recorded (`{ call: id, input }`), by step id. */
   const childIds = new Map<string, string>();
+  let ended: number | undefined;
   for (const event of events) {
     if (event.type.startsWith("WORKFLOW_")) {
       applyWorkflowEvent(workflowLane, event, depth === 0 ? pauses : undefined);
+      if (event.type === "WORKFLOW_COMPLETED" || event.type === "WORKFLOW_FAILED" || event.type === "WORKFLOW_CANCELLED") ended = event.time;
       continue;
     }
     const started = event.type === "TASK_STARTED" ? (event.value as { parallel?: unknown; call?: unknown } | null) : null;
@@ -92,6 +101,7 @@ function addExecution(
   closeOpen(workflowLane, now);
   lanes.push(workflowLane);
   for (const lane of stepOrder) {
+    if (ended !== undefined) endStep(lane, ended, workflowLane.status === "cancelled");
     closeOpen(lane, now);
     lanes.push(lane);
     const stepId = lane.id.slice(prefix === "" ? 0 : prefix.length + 1);
@@ -104,26 +114,6 @@ function addExecution(
   }
 }
 
-function newStepLane(event: ExecutionEvent, prefix: string, parentDepth: number): Lane {
-  const stepId = event.sourceId;
-  const nested = stepId.split(".").length - 1;
-  const kind = event.type === "TASK_PAUSED" ? "pause" : event.name === "sleep" ? "sleep" : "task";
-  const id = prefix === "" ? stepId : `${prefix}.${stepId}`;
-  return { id, label: `${stepId}  ${event.name}`, depth: parentDepth + 1 + nested, kind, segments: [], marks: [], status: "running", order: event.id };
-}
-
-function open(lane: Lane): Segment | undefined {
-  const last = lane.segments.at(-1);
-  return last !== undefined && last.end === undefined ? last : undefined;
-}
-
-function close(lane: Lane, time: number, kind?: SegmentKind): void {
-  const segment = open(lane);
-  if (segment === undefined) return;
-  segment.end = time;
-  if (kind !== undefined) (segment as { kind: SegmentKind }).kind = kind;
-}
-
 function applyWorkflowEvent(lane: Lane, event: ExecutionEvent, pauses?: { start: number; end: number }[]): void {
   switch (event.type) {
     case "WORKFLOW_STARTED":
@@ -134,14 +124,18 @@ function applyWorkflowEvent(lane: Lane, event: ExecutionEvent, pauses?: { start:
       lane.marks.push({ kind: "resumed", time: event.time, label: `resumed with ${preview(event.value)}` });
       lane.segments.push({ kind: "running", start: event.time, end: undefined, label: "running" });
       lane.status = "running";
+      endPause(pauses, event.time);
       break;
-    case "WORKFLOW_PAUSED":
+    case "WORKFLOW_PAUSED": {
+      // The value names what it stopped at: a pause point, or "event:<name>", "call:<workflow>", "sleep".
+      const at = describePausedAt(event.value);
       close(lane, event.time, "done");
-      lane.segments.push({ kind: "pause", start: event.time, end: undefined, label: "paused: waiting for resume" });
-      lane.marks.push({ kind: "paused", time: event.time, label: "paused" });
+      lane.segments.push({ kind: "pause", start: event.time, end: undefined, label: `paused: waiting for ${at}` });
+      lane.marks.push({ kind: "paused", time: event.time, label: `paused at ${at}` });
       pauses?.push({ start: event.time, end: Number.POSITIVE_INFINITY });
       lane.status = "paused";
       break;
+    }
     case "WORKFLOW_COMPLETED":
       close(lane, event.time, "done");
       lane.status = "done";
@@ -151,103 +145,45 @@ function applyWorkflowEvent(lane: Lane, event: ExecutionEvent, pauses?: { start:
       lane.marks.push({ kind: "failed", time: event.time, label: `failed: ${preview(event.value)}` });
       lane.status = "failed";
       break;
-  }
-  if (event.type === "WORKFLOW_RESUMED" && pauses !== undefined) {
-    const last = pauses.at(-1);
-    if (last !== undefined && last.end === Number.POSITIVE_INFINITY) last.end = event.time;
+    case "WORKFLOW_CANCELLED": {
+      // Cancelled while running (the bar ends dark) or while suspended (the pause ends there).
+      close(lane, event.time, open(lane)?.kind === "pause" ? "pause" : "cancelled");
+      lane.marks.push({ kind: "cancelled", time: event.time, label: cancelLabel(event.value) });
+      lane.status = "cancelled";
+      endPause(pauses, event.time);
+      break;
+    }
   }
 }
 
-function applyStepEvent(lane: Lane, event: ExecutionEvent): void {
-  const { time, value } = event;
-  switch (event.type) {
-    case "TASK_STARTED": {
-      // A sleep records { sleep: ms } (older histories [ms]); a call { call: childId, input }.
-      const ms = Array.isArray(value) ? value[0] : (value as { sleep?: unknown } | null)?.sleep;
-      const args = value !== null && typeof value === "object" && !Array.isArray(value) && "call" in value ? [(value as { input?: unknown }).input] : value;
-      const label = lane.kind === "sleep" ? `sleep ${typeof ms === "number" ? `${ms} ms` : ""}` : `attempt 1 (args ${preview(args)})`;
-      lane.segments.push({ kind: lane.kind === "sleep" ? "sleep" : "running", start: time, end: undefined, label });
-      break;
-    }
-    case "TASK_COMPLETED":
-      close(lane, time, lane.kind === "sleep" ? "sleep" : "done");
-      lane.status = "done";
-      break;
-    case "TASK_FAILED":
-      close(lane, time, "failed");
-      lane.marks.push({ kind: "failed", time, label: `failed: ${preview(value)}` });
-      lane.status = "failed";
-      break;
-    case "TASK_PAUSED":
-      lane.segments.push({ kind: "pause", start: time, end: undefined, label: `pause "${event.name}"` });
-      lane.status = "paused";
-      break;
-    case "TASK_RESUMED":
-      close(lane, time, "resumed-pause");
-      lane.marks.push({ kind: "resumed", time, label: `resumed with ${preview(value)}` });
-      lane.status = "done";
-      break;
-    case "TASK_RETRY_STARTED": {
-      const { attempt, delay } = (value ?? {}) as { attempt?: number; delay?: number };
-      close(lane, time, "failed");
-      lane.marks.push({ kind: "retry", time, label: `retry ${attempt ?? "?"}${delay ? ` after ${delay} ms` : ""}` });
-      const resumeAt = time + (typeof delay === "number" ? delay : 0);
-      if (resumeAt > time) lane.segments.push({ kind: "retry-wait", start: time, end: resumeAt, label: `waiting ${delay} ms before retry ${attempt}` });
-      lane.segments.push({ kind: "running", start: resumeAt, end: undefined, label: `attempt ${(attempt ?? 0) + 1}` });
-      break;
-    }
-    case "TASK_RETRY_FAILED":
-      close(lane, time, "failed");
-      break;
-    case "TASK_RETRY_COMPLETED":
-      close(lane, time, "done");
-      break;
-    case "TASK_FALLBACK_STARTED":
-      close(lane, time, "failed");
-      lane.marks.push({ kind: "fallback", time, label: "fallback" });
-      lane.segments.push({ kind: "fallback", start: time, end: undefined, label: "fallback" });
-      break;
-    case "TASK_FALLBACK_COMPLETED":
-      close(lane, time, "fallback");
-      break;
-    case "TASK_FALLBACK_FAILED":
-      close(lane, time, "fallback-failed");
-      break;
-    case "TASK_ROLLBACK_STARTED":
-      close(lane, time, "failed");
-      lane.marks.push({ kind: "rollback", time, label: "rollback" });
-      lane.segments.push({ kind: "rollback", start: time, end: undefined, label: "rollback" });
-      break;
-    case "TASK_ROLLBACK_COMPLETED":
-      close(lane, time, "rollback");
-      break;
-    case "TASK_ROLLBACK_FAILED":
-      close(lane, time, "rollback-failed");
-      break;
-  }
-  // A retry's wait is over once a later event arrives; a running segment cannot start after its end.
-  for (const segment of lane.segments) if (segment.end !== undefined && segment.end < segment.start) segment.end = segment.start;
+/** "cancelled: <reason>" from the recorded `CancelledError` (its `reason`, when it has one). */
+function cancelLabel(value: unknown): string {
+  const reason = (value as { reason?: unknown } | null)?.reason;
+  return typeof reason === "string" ? `cancelled: ${reason}` : value instanceof Error ? `cancelled (${value.message})` : "cancelled";
+}
+
+/** Closes the workflow's last open pause interval at `time`. */
+function endPause(pauses: { start: number; end: number }[] | undefined, time: number): void {
+  const last = pauses?.at(-1);
+  if (last !== undefined && last.end === Number.POSITIVE_INFINITY) last.end = time;
+}
+
+/**
+ * A step still open when its execution ended (`time`) stopped there: a cancellation stops a
+ * running task (nothing it does afterwards is recorded), a pause or event wait no one answered,
+ * a parallel branch's task when another branch failed the workflow.
+ */
+function endStep(lane: Lane, time: number, cancelled: boolean): void {
+  const segment = open(lane);
+  if (segment === undefined) return;
+  close(lane, time, cancelled && segment.kind === "running" ? "cancelled" : undefined, cancelled ? `${segment.label}; cancelled` : undefined);
+  if (!cancelled) return;
+  lane.marks.push({ kind: "cancelled", time, label: "cancelled here" });
+  lane.status = "cancelled";
 }
 
 /** Ends what is still open at `now` (still running or still paused; shown as such). */
 function closeOpen(lane: Lane, now: number): void {
   const segment = open(lane);
   if (segment !== undefined && segment.start > now) (segment as { start: number }).start = now;
-}
-
-/** A short, one-line rendering of a recorded value. */
-export function preview(value: unknown, max = 60): string {
-  let text: string;
-  if (value instanceof Error) text = `${value.name}: ${value.message}`;
-  else if (value instanceof Date) text = value.toISOString();
-  else if (value === undefined) text = "undefined";
-  else {
-    try {
-      // Errors nested in values (a retry's failure) read as "Name: message", not "{}".
-      text = JSON.stringify(value, (_key, item: unknown) => (item instanceof Error ? `${item.name}: ${item.message}` : item)) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

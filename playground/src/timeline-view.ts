@@ -17,12 +17,15 @@ export interface TimelineOptions {
   readonly selected?: string;
 }
 
-const markGlyph: Record<Mark["kind"], string> = { retry: "↻", fallback: "⤷", rollback: "⟲", failed: "✕", resumed: "▶", paused: "⏸" };
+const markGlyph: Record<Mark["kind"], string> = {
+  retry: "↻", fallback: "⤷", rollback: "⟲", failed: "✕", resumed: "▶", paused: "⏸", received: "✉", "timed-out": "◷", cancelled: "⊘",
+};
 
 /**
  * Draws the execution as bars on a time axis: one row per step (nested steps and subworkflows
- * indented under their parent), attempts, retry waits, fallbacks and rollbacks as colored
- * pieces, marks where retries, fallbacks and rollbacks began, and pauses as gaps in the axis.
+ * indented under their parent), attempts, retry waits, fallbacks, rollbacks and event waits as
+ * colored pieces, marks where retries, fallbacks and rollbacks began, events arrived, waits timed
+ * out and the execution was cancelled, and pauses as gaps in the axis.
  */
 export function renderTimeline(container: HTMLElement, model: TimelineModel, options: TimelineOptions): void {
   const width = Math.max(container.clientWidth, 480);
@@ -34,11 +37,11 @@ export function renderTimeline(container: HTMLElement, model: TimelineModel, opt
 
   // Axis: ticks in time since the start, and breaks where long pauses are compressed.
   const axis = svg("g", { class: "axis" });
+  // A tick label next to a gap would run into the gap's label ("paused 2 s"): only its line is drawn.
+  const nearGap = (tx: number) => scale.gaps.some((gap) => tx > gap.x0 - 24 && tx < gap.x1 + 24);
   for (const tick of scale.ticks(model.start)) {
-    axis.append(
-      svg("line", { x1: LABELS + PAD + tick.x, x2: LABELS + PAD + tick.x, y1: AXIS - 6, y2: height, class: "tick" }),
-      svg("text", { x: LABELS + PAD + tick.x, y: AXIS - 10, class: "tick-label" }, tick.label),
-    );
+    axis.append(svg("line", { x1: LABELS + PAD + tick.x, x2: LABELS + PAD + tick.x, y1: AXIS - 6, y2: height, class: "tick" }));
+    if (!nearGap(tick.x)) axis.append(svg("text", { x: LABELS + PAD + tick.x, y: AXIS - 10, class: "tick-label" }, tick.label));
   }
   root.append(axis);
   for (const gap of scale.gaps) {
@@ -108,7 +111,8 @@ export function timelineLegend(): HTMLElement {
   return h("div", { class: "legend" },
     item("seg-done", "completed"), item("seg-running", "running"), item("seg-failed", "failed attempt"),
     item("seg-retry-wait", "retry delay"), item("seg-fallback", "fallback"), item("seg-rollback", "rollback"),
-    item("seg-pause", "paused"), item("seg-sleep", "sleep"),
-    h("span", { class: "legend-item" }, "↻ retry  ⤷ fallback  ⟲ rollback  ✕ failed  ▶ resumed"),
+    item("seg-pause", "paused"), item("seg-sleep", "sleep"), item("seg-event-wait", "waiting for an event"),
+    item("seg-event-received", "event received"), item("seg-event-timeout", "event wait timed out"), item("seg-cancelled", "cancelled"),
+    h("span", { class: "legend-item" }, "↻ retry  ⤷ fallback  ⟲ rollback  ✕ failed  ▶ resumed  ✉ event  ◷ timed out  ⊘ cancelled"),
   );
 }

@@ -1,3 +1,4 @@
+import { approvalByEvent } from "./approval-by-event.js";
 import { determinism } from "./determinism.js";
 import type { Example } from "./example.js";
 import { graphExample } from "./graph.js";
@@ -11,7 +12,7 @@ export type { Example } from "./example.js";
 
 /** The gallery, in the order it is shown. */
 export const examples: readonly Example[] = [
-  helloWorld, pauseResume, retriesFallback, rollback, parallelSubworkflows, graphExample, determinism,
+  helloWorld, pauseResume, approvalByEvent, retriesFallback, rollback, parallelSubworkflows, graphExample, determinism,
 ];
 
 /** The example with this id, or `undefined`. */
