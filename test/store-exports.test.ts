@@ -24,6 +24,7 @@ const entries: Record<string, string[]> = {
   "./adapters/sql": ["SqlStore", "ensureSchema"],
   "./worker": ["createWorker"],
   "./hono": ["createRouter"],
+  "./client": ["createClient"],
 };
 
 describe("the exports map", () => {
