@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { D1Store, type D1DatabaseLike } from "../adapters/d1/index.js";
 import { encodeValue } from "../src/serialization.js";
 import { repo } from "./cli-support.js";
+import { createClient, type EventJson } from "../src/client/index.js";
+import { pauseWorkflow } from "../examples/pause.js";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const wrangler = join(repo, "node_modules", ".bin", "wrangler");
@@ -141,5 +143,21 @@ describe("the Worker in workerd, on D1", () => {
     } finally {
       await guarded.dispose();
     }
+  });
+
+  it("serves flux-ts/client over a socket: run, list, a live stream through a resume", async () => {
+    const flux = createClient({ baseUrl: await mf.ready });
+    expect(await flux.health()).toMatchObject({ status: "ok" });
+    const paused = await flux.run(pauseWorkflow, undefined);
+    expect(paused.state).toBe("paused");
+    expect((await flux.list({ workflow: pauseWorkflow, state: "paused" })).executions.map((e) => e.execution_id)).toContain(paused.execution_id);
+    const seen: EventJson[] = [];
+    for await (const event of flux.stream(paused.execution_id)) {
+      seen.push(event);
+      if (event.type === "WORKFLOW_PAUSED") void flux.resume(pauseWorkflow, paused.execution_id, "from workerd");
+    }
+    expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => i));
+    expect(seen.at(-1)).toMatchObject({ type: "WORKFLOW_COMPLETED", value: "Data processed and from workerd" });
+    expect((await flux.inspect(paused.execution_id, pauseWorkflow)).state).toBe("succeeded");
   });
 });
