@@ -1,12 +1,12 @@
 import type { ExecutionSummary } from "flux-ts";
 import { CompileError, preloadCompiler } from "./compile.js";
-import { byId } from "./dom.js";
+import { byId } from "../../ui/dom.js";
 import { downloadText } from "./download.js";
 import { CodeEditor } from "./editor.js";
 import { createEngine, createPostbox } from "./engine-setup.js";
 import { exampleById, exampleForWorkflow, examples, type Example } from "./examples/index.js";
-import { ExecutionView } from "./execution-view.js";
-import { renderExecutions } from "./executions-view.js";
+import { ExecutionView } from "../../ui/execution-view.js";
+import { renderExecutions } from "../../ui/executions-view.js";
 import { renderGallery } from "./gallery-view.js";
 import { keepForOffline } from "./offline.js";
 import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
@@ -14,7 +14,7 @@ import { parseInput } from "./parse-input.js";
 import { checkReplay } from "./replay-check.js";
 import { Runner } from "./runner.js";
 import { SourceStore } from "./source-store.js";
-import { timelineLegend } from "./timeline-view.js";
+import { timelineLegend } from "../../ui/timeline-view.js";
 
 // Executions in IndexedDB ("flux"), on the same engine build as Node's and the Worker's.
 const engine = createEngine();
