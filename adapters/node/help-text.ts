@@ -101,6 +101,10 @@ recursively) over HTTP, on the store in .flux/flux.db:
                                     pending pause (or of the paused subworkflow it waits on)
   GET  /inspect/{execution_id}      the execution and its events
   GET  /workflows                   the workflows served
+  GET  /executions                  executions, newest first (?workflow=, ?state=, ?limit=, ?cursor=)
+  GET  /executions/{id}/stream      an execution's events, live (Server-Sent Events)
+  GET  /health, GET /openapi.json   liveness, and the OpenAPI document of these routes
+  GET  /                            the dashboard: executions, timelines, Resume, Send event, Cancel
 
 Options:
   --host HOST         the address to listen on (default 127.0.0.1)
@@ -108,6 +112,7 @@ Options:
   --body-limit BYTES  the largest request body (default 1048576)
   --grace MS          on SIGINT/SIGTERM, how long running steps have to finish (default 10000);
                       then the rest is suspended for the next start, and requests get 503
+  --no-dashboard      do not serve the dashboard at /
   --recover           (always on) the server recovers executions a stopped process left running,
                       at start and whenever their lease lapses
   -h, --help          show this help
