@@ -160,4 +160,31 @@ describe("the Worker in workerd, on D1", () => {
     expect(seen.at(-1)).toMatchObject({ type: "WORKFLOW_COMPLETED", value: "Data processed and from workerd" });
     expect((await flux.inspect(paused.execution_id, pauseWorkflow)).state).toBe("succeeded");
   });
+
+  it("serves the dashboard from its assets binding, and the data it shows only with the token", async () => {
+    const withAssets = new Miniflare({
+      modules: true, script, compatibilityDate, bindings: { FLUX_API_TOKEN: "w0rker" },
+      d1Databases: { DB: databaseId }, d1Persist: join(dir, "state", "v3", "d1"),
+      // As wrangler.toml says: [assets] binding "ASSETS", run_worker_first.
+      assets: { directory: join(repo, "dist", "dashboard"), binding: "ASSETS", routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
+    });
+    try {
+      const page = await withAssets.dispatchFetch("http://localhost/");
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("flux-ts dashboard");
+      const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      const asset = await withAssets.dispatchFetch(`http://localhost/${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("content-type")).toContain("javascript");
+      await asset.arrayBuffer();
+      expect((await withAssets.dispatchFetch("http://localhost/executions")).status).toBe(401);
+      const listed = await withAssets.dispatchFetch("http://localhost/executions", { headers: { Authorization: "Bearer w0rker" } });
+      expect(((await listed.json()) as { executions: unknown[] }).executions.length).toBeGreaterThan(0);
+      const openapi = (await (await withAssets.dispatchFetch("http://localhost/openapi.json")).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(openapi.paths)).toContain("/");
+    } finally {
+      await withAssets.dispose();
+    }
+  });
 });
