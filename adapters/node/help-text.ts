@@ -1,5 +1,5 @@
 /** The `--help` text of each command, and of `flux` itself. */
-export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules", string>> = {
+export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules" | "check", string>> = {
   flux: `flux: run durable workflows (flux-ts)
 
 Usage:
@@ -12,6 +12,7 @@ Usage:
                                     send an event to an execution (ctx.waitForEvent)
   flux cancel EXECUTION_ID          cancel an execution
   flux schedules PATH               list the schedules under PATH and their next firing
+  flux check FILE                   replay stored histories against the code in FILE (before a deploy)
 
 Options:
   -h, --help     show help (also: flux COMMAND --help)
@@ -162,5 +163,23 @@ nothing.
 
 Example:
   flux schedules examples
+`,
+  check: `Usage: flux check FILE [options]
+
+Replays the stored histories of each workflow exported by FILE (a file or a folder) against the
+code in FILE, without running anything (no task body runs, nothing is written): paused and running
+executions first, then the most recent finished ones. Prints, per execution, compatible or the
+first divergence (the step, what the history recorded and what the code calls now). Run it before
+a deploy: executions in flight replay on the new code, and a divergence would fail them.
+
+Options:
+  --limit N   at most N executions per workflow (default 50)
+  --json      print the results as JSON
+  -h, --help  show this help
+
+Exit codes: 0 every execution checked is compatible, 1 one diverges, 2 bad usage.
+
+Example:
+  flux check examples/hello_world.ts --limit 20
 `,
 };
