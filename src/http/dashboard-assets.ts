@@ -22,7 +22,7 @@ export function contentType(path: string): string {
  * A file's answer: `index.html` is never cached (it names the current build's files); the files
  * under `assets/` carry a content hash in their names, so they are cached for good.
  */
-export function assetResponse(path: string, body: BodyInit): Response {
+export function assetResponse(path: string, body: Uint8Array<ArrayBuffer> | string): Response {
   const cache = path.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache";
   return new Response(body, { headers: { "Content-Type": contentType(path), "Cache-Control": cache, "X-Content-Type-Options": "nosniff" } });
 }
