@@ -14,8 +14,9 @@ import { decodeValue } from "../src/serialization.js";
 import { composedShape } from "./fixtures/crash-composed-workflow.js";
 import type { KillPhase } from "./fixtures/crash-workflow.js";
 import { composedPlans, randomPlans } from "./support/crash-composed-plans.js";
-import { killLiveProcesses, runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-composed-run.js";
-import { killLiveEventProcesses, runEventsPlan, type EventsPlan } from "./support/crash-events-run.js";
+import { runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-composed-run.js";
+import { killLiveProcesses } from "./support/crash-processes.js";
+import { runEventsPlan, type EventsPlan } from "./support/crash-events-run.js";
 import { seededRandom } from "./support/seeded-random.js";
 import { spawnTs, type ChildExit } from "./support/spawn-child.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -269,7 +270,7 @@ describe("crash points in a composed run: subworkflows, pauses, wakes and resume
 });
 
 describe("crash points with events, a cancel and schedule firings", () => {
-  afterAll(killLiveEventProcesses);
+  afterAll(killLiveProcesses);
 
   it("loses no event and takes none twice, runs no step after the cancel is durable, starts every firing once", async () => {
     const root = tempDir("crash-events");

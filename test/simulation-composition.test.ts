@@ -13,10 +13,10 @@ import {
   type StateStore, type WorkflowExecutionContext,
 } from "flux-ts";
 import { FaultyStore } from "./support/faulty-store.js";
+import { actWithStop, turns } from "./support/simulation-act.js";
 import { seededRandom } from "./support/seeded-random.js";
 import { simulateEvents } from "./support/simulate-events.js";
 
-const turns = (n: number) => Array.from({ length: n }).reduce<Promise<unknown>>((p) => p.then(() => new Promise((r) => setImmediate(r))), Promise.resolve());
 
 const work = task("sim_work", async (label: string) => {
   await turns(label.length % 3);
@@ -82,14 +82,8 @@ async function simulate(seed: number, faulty: boolean) {
       action = () => engine.wakeDue();
     }
     const stopAfter = faulty && random() < 0.25 ? Math.floor(random() * 12) : undefined;
-    let failure: unknown;
-    const run = action().catch((error: unknown) => void (failure = error));
-    if (stopAfter !== undefined) {
-      counts.stops += 1;
-      await turns(stopAfter);
-      await engine.close({ grace: 60_000 });
-    }
-    await run;
+    if (stopAfter !== undefined) counts.stops += 1;
+    const failure = await actWithStop(engine, action, stopAfter);
     nothingToResume = failure instanceof NotResumableError;
     if (failure !== undefined && !tolerated.some((kind) => failure instanceof kind)) throw failure;
   }

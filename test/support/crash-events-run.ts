@@ -9,13 +9,13 @@ import { fileURLToPath } from "node:url";
 import { openSqliteStore } from "../../adapters/sqlite/index.js";
 import { decodeValue } from "../../src/serialization.js";
 import type { EventsKillPoint } from "../fixtures/crash-events-child.js";
-import { spawnTs, type ChildExit, type TsChild } from "./spawn-child.js";
+import { runProcessChain, type TimedKill } from "./crash-processes.js";
 
 const child = fileURLToPath(new URL("../fixtures/crash-events-child.ts", import.meta.url));
 /** The events the child sends (kept in step with its `plannedEvents`, which this file must not import: it runs the child). */
 const planned = [["w-plain", "e1"], ["w-plain", "e2"], ["w-timed", "t1"], ["w-plain", "e3"]] as const;
 
-export type EventsKill = EventsKillPoint | { readonly afterMs: number };
+export type EventsKill = EventsKillPoint | TimedKill;
 export interface EventsPlan {
   readonly label: string;
   readonly kills: readonly EventsKill[];
@@ -72,24 +72,6 @@ async function snapshot(db: string, dir: string): Promise<Snapshot> {
   }
 }
 
-const live = new Set<TsChild>();
-
-/** Kills the deployment processes still running: for `afterAll`. */
-export function killLiveEventProcesses(): void {
-  for (const proc of live) proc.kill();
-}
-
-async function runProcess(db: string, dir: string, kill: EventsKill | undefined, seed: number): Promise<ChildExit & { ms: number }> {
-  const env = { DRIVE_SEED: String(seed), ...(kill !== undefined && !("afterMs" in kill) ? { KILL_POINT: JSON.stringify(kill) } : {}) };
-  const proc = spawnTs(child, [db, dir], env);
-  live.add(proc);
-  void proc.exited.then(() => live.delete(proc));
-  const running = proc.waitFor("running").then(() => Date.now(), () => Date.now());
-  if (kill !== undefined && "afterMs" in kill) void running.then(() => setTimeout(() => proc.kill(), kill.afterMs));
-  const exit = await proc.exited;
-  return { ...exit, ms: Date.now() - (await running) };
-}
-
 /** Runs `plan` on a fresh SQLite file, its processes' choices seeded from `seed`; checks it and returns its figures. */
 export async function runEventsPlan(root: string, index: number, plan: EventsPlan, seed: number): Promise<EventsFigures> {
   const dir = join(root, `events-${index}`);
@@ -97,17 +79,7 @@ export async function runEventsPlan(root: string, index: number, plan: EventsPla
   const db = join(dir, "flux.db");
   const problems: string[] = [];
   const check = (ok: boolean, what: string) => void (ok || problems.push(`${plan.label}: ${what}`));
-  const snapshots: Snapshot[] = [];
-  let kills = 0;
-  let firstRunMs = 0;
-  for (let i = 0; i <= plan.kills.length; i++) {
-    const kill = plan.kills[i];
-    const exit = await runProcess(db, dir, kill, (seed + 1000 * index + i) % 2 ** 32);
-    if (i === 0) firstRunMs = exit.ms;
-    if (exit.signal === "SIGKILL") kills += 1;
-    else check(exit.code === 0 && (kill === undefined || "afterMs" in kill), `process ${i} ${exit.code === 0 ? "was not killed" : `failed (exit ${exit.code})`}: ${exit.stderr}`);
-    snapshots.push(await snapshot(db, dir));
-  }
+  const { snapshots, kills, firstRunMs } = await runProcessChain(child, [db, dir], plan.kills, seed + 1000 * index, () => snapshot(db, dir), (what) => check(false, what));
   const last = snapshots.at(-1)!;
 
   // Nothing recorded is lost; every log at a kill is a prefix of the later one, numbered without gaps.

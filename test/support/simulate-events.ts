@@ -10,9 +10,9 @@ import {
 } from "flux-ts";
 import { schedule } from "flux-ts/schedules";
 import { FaultyStore } from "./faulty-store.js";
+import { actWithStop, turns } from "./simulation-act.js";
 import { seededRandom } from "./seeded-random.js";
 
-const turns = (n: number) => Array.from({ length: n }).reduce<Promise<unknown>>((p) => p.then(() => new Promise((r) => setImmediate(r))), Promise.resolve());
 
 /** What the bodies of the simulation saw, for the one simulation running (they run one at a time). */
 const seen = { memory: undefined as MemoryStore | undefined, bodies: [] as { key: string; cancelDurable: boolean }[] };
@@ -119,14 +119,8 @@ export async function simulateEvents(seed: number) {
       action = () => engine.wakeDue();
     }
     const stopAfter = random() < 0.25 ? Math.floor(random() * 12) : undefined;
-    let failure: unknown;
-    const run = action().catch((error: unknown) => void (failure = error));
-    if (stopAfter !== undefined) {
-      counts.stops += 1;
-      await turns(stopAfter);
-      await engine.close({ grace: 60_000 });
-    }
-    await run;
+    if (stopAfter !== undefined) counts.stops += 1;
+    const failure = await actWithStop(engine, action, stopAfter);
     if (failure !== undefined && !tolerated.some((kind) => failure instanceof kind)) throw failure;
   }
   const ids = (await memory.list({ limit: 1000 })).executions.map((s) => s.executionId).sort();
