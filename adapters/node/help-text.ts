@@ -17,7 +17,9 @@ Options:
   -h, --help     show help (also: flux COMMAND --help)
   -v, --version  show the version
 
-State is kept in .flux/flux.db under the current directory.
+State is kept in .flux/flux.db under the current directory, or where --store URL (or the
+environment variable FLUX_STORE_URL) says: postgres://user@host/database for PostgreSQL, which
+several flux start processes on several machines share, or sqlite:PATH.
 Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused, 4 cancelled.
 `,
   exec: `Usage: flux exec FILE WORKFLOW [INPUT] [options]
@@ -36,6 +38,8 @@ Options:
                        returns (JSON when it is JSON, else text)
   --inspect            print the events too
   --json               no live progress, JSON only (the default when stderr is not a terminal)
+  --store URL          the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                       runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help           show this help
 
 On a terminal, each task is shown on stderr as it starts, retries and finishes, with timings.
@@ -51,8 +55,10 @@ Examples:
 Prints an execution as recorded in .flux/flux.db, with its events. Runs nothing.
 
 Options:
-  --json      JSON (the default when stdout is not a terminal)
-  -h, --help  show this help
+  --json       JSON (the default when stdout is not a terminal)
+  --store URL  the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+               runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
+  -h, --help   show this help
 
 Exit codes: 0 succeeded (or running), 1 failed, 2 no such execution, 3 paused.
 `,
@@ -66,6 +72,8 @@ Options:
   --limit N        at most N executions (default 20)
   --cursor C       the page after the one that printed this cursor
   --json           JSON (the default when stdout is not a terminal)
+  --store URL      the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                   runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help       show this help
 `,
   recover: `Usage: flux recover PATH [options]
@@ -82,6 +90,8 @@ that was running when the process stopped runs again (at-least-once). Prints JSO
 Options:
   --stale-after MS  only executions with no new event for MS milliseconds (default 30000, the
                     lease TTL); 0 takes every running execution whose lease is free
+  --store URL       the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                    runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help        show this help
 
 Sleeps longer than 10 s met on the way suspend the execution; flux start wakes it when due.
@@ -110,6 +120,8 @@ Options:
                       then the rest is suspended for the next start, and requests get 503
   --recover           (always on) the server recovers executions a stopped process left running,
                       at start and whenever their lease lapses
+  --store URL         the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                      runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help          show this help
 
 Environment:
@@ -130,6 +142,10 @@ by a runner of the store: flux start in the same directory wakes it within a sec
 
   PAYLOAD  the event's value: parsed as JSON when it is JSON, else taken as text; none: undefined
 
+Options:
+  --store URL  the store: postgres://user@host/db (PostgreSQL) or sqlite:PATH; default
+               FLUX_STORE_URL, else .flux/flux.db
+
 Exit code 0; 1 when the execution has ended (the event would reach nothing) or is unknown.
 
 Example:
@@ -145,6 +161,8 @@ had already ended (nothing done).
 
 Options:
   --reason TEXT  why: kept in the CancelledError
+  --store URL    the store: postgres://user@host/db (PostgreSQL) or sqlite:PATH; default
+                 FLUX_STORE_URL, else .flux/flux.db
 
 Example:
   flux cancel 4d0baef3-2aac-4202-b996-0040170244f7 --reason "order withdrawn"
