@@ -403,5 +403,5 @@ function splitUrl(url: string | undefined): { url: string | undefined; schema: s
 
 /** `url` with its password replaced by `***`, for messages and logs. */
 export function redact(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
 }
