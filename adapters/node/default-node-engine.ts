@@ -10,7 +10,9 @@ import { openNodeStore, storeUrlOf } from "./node-store.js";
  * the current directory (created on first use; needs better-sqlite3), and secrets from
  * environment variables. The environment variable `FLUX_LEASE_TTL_MS` sets how long
  * a runner's lease lasts without renewal (default 30000): how soon another process may recover
- * an execution whose process died. `options` override any part.
+ * an execution whose process died; `FLUX_RUNNER_ID` names this runner in the leases it takes
+ * (default: a random id), so that a fleet's executions show which runner holds them. `options`
+ * override any part.
  *
  * @example
  * const engine = createNodeEngine({ holdSleepsUpTo: 60_000 });
@@ -19,7 +21,11 @@ import { openNodeStore, storeUrlOf } from "./node-store.js";
  */
 export function createNodeEngine(options: EngineOptions = {}): Engine {
   const ttl = leaseTtlFromEnv();
-  return new Engine({ secrets: envSecrets(), ...(ttl === undefined ? {} : { leaseTtl: ttl }), ...options, store: options.store ?? openNodeStore(storeUrlOf(undefined, globalThis.process?.env ?? {})) });
+  const runnerId = globalThis.process?.env["FLUX_RUNNER_ID"];
+  return new Engine({
+    secrets: envSecrets(), ...(ttl === undefined ? {} : { leaseTtl: ttl }), ...(runnerId ? { runnerId } : {}), ...options,
+    store: options.store ?? openNodeStore(storeUrlOf(undefined, globalThis.process?.env ?? {})),
+  });
 }
 
 function leaseTtlFromEnv(): number | undefined {

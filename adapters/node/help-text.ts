@@ -128,6 +128,8 @@ Environment:
   FLUX_API_TOKEN     when set, every request needs the header 'Authorization: Bearer <token>'
   FLUX_LEASE_TTL_MS  how long a runner's lease lasts unrenewed (default 30000): how soon another
                      process recovers an execution whose process died
+  FLUX_STORE_URL     the store, as --store
+  FLUX_RUNNER_ID     this runner's name in the leases it holds (default: a random id)
 
 Example:
   flux start examples
