@@ -165,6 +165,7 @@ export class Dispatcher {
       const pollNow = new AbortController();
       const stop = () => pollNow.abort();
       signal.addEventListener("abort", stop, { once: true });
+      if (signal.aborted) pollNow.abort(); // stopped during the poll: no sleep (its timer would keep the process alive)
       this.#pollNow = pollNow;
       await this.#host.clock.sleep(wait, pollNow.signal).catch(() => undefined);
       this.#pollNow = undefined;
