@@ -1,0 +1,69 @@
+// The StateStore conformance suite on a Durable Object's SQLite storage, in workerd: each store
+// under test is a DurableObjectStore inside a Durable Object (Miniflare, useSQLite), which runs
+// the calls the cases send it from Node; values and errors come back as the engine records them
+// (errors rebuilt as their class).
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { build } from "vite";
+import { afterAll, beforeAll } from "vitest";
+import { registerErrorClass } from "../src/error-classes.js";
+import { CancelRequestedError } from "../src/errors.js";
+import { decodeValue } from "../src/serialization.js";
+import type { StateStore } from "../src/state-store.js";
+import { testStateStore } from "./store-conformance.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+let mf: Miniflare;
+let objects = 0;
+let handles = 0;
+
+registerErrorClass("CancelRequestedError", CancelRequestedError as never);
+
+beforeAll(async () => {
+  const output = await build({
+    configFile: false, logLevel: "silent", root,
+    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/do-store-worker.ts"), formats: ["es"], fileName: "worker" } },
+  });
+  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
+  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
+  mf = new Miniflare({
+    modules: true, script: chunk.code, compatibilityDate: "2026-04-01",
+    durableObjects: { STORES: { className: "StoreObject", useSQLite: true } },
+  });
+}, 60_000);
+afterAll(() => mf?.dispose());
+
+async function send(object: string, body: unknown): Promise<unknown> {
+  const res = await mf.dispatchFetch("http://localhost/", { method: "POST", headers: { "X-Object": object }, body: JSON.stringify(body) });
+  const answer = (await res.json()) as { result?: string; error?: string; undefined?: boolean };
+  if (answer.error !== undefined) throw decodeValue(answer.error);
+  return answer.undefined === true ? undefined : answer.result === undefined ? undefined : decodeValue(answer.result);
+}
+
+/** A StateStore whose every call runs in the Durable Object `object`, on the store `handle` there. */
+async function openOn(object: string): Promise<StateStore> {
+  const handle = ++handles;
+  await send(object, { op: "open", handle });
+  const call = (method: keyof StateStore) => (...args: unknown[]) => send(object, { op: "call", handle, method, args });
+  const store = Object.fromEntries((["commit", "commitBatch", "load", "get", "list", "due", "deliver", "pending", "requestCancel", "getCached", "setCached", "lease", "close"] as const)
+    .map((method) => [method, call(method)])) as unknown as StateStore;
+  objectOf.set(store, object);
+  return store;
+}
+const objectOf = new WeakMap<StateStore, string>();
+
+testStateStore({
+  name: "Durable Object SQLite (Miniflare)",
+  // A new object per case: its storage is a new, empty database.
+  create: async () => {
+    const store = await openOn(`store-${++objects}`);
+    await store.get("warm-up"); // the schema check and migration, as ready() does
+    return store;
+  },
+  reopen: async (store) => {
+    await store.close();
+    return openOn(objectOf.get(store)!);
+  },
+  openSecond: async (store) => openOn(objectOf.get(store)!),
+});
