@@ -23,6 +23,7 @@ const entries: Record<string, string[]> = {
   "./adapters/idb": ["IdbStore", "openIdbStore"],
   "./adapters/sql": ["SqlStore", "ensureSchema"],
   "./worker": ["createWorker"],
+  "./durable-object": ["createDurableWorker", "DurableObjectStore", "ExecutionDirectory", "FluxDirectoryObject"],
   "./hono": ["createRouter"],
 };
 

@@ -27,16 +27,23 @@ export class DurableObjectSqlDriver implements SqlDriver {
   readonly counts: SqlCounts = { queries: 0, statements: 0 };
   readonly #storage: DurableObjectStorageLike;
 
-  /** Wraps the object's storage; `description` names it in error messages. */
-  constructor(storage: DurableObjectStorageLike, description: string) {
+  readonly #onCall: (() => void) | undefined;
+
+  /** Wraps the object's storage; `description` names it in error messages; `onCall` runs after each counted call. */
+  constructor(storage: DurableObjectStorageLike, description: string, onCall?: () => void) {
     this.#storage = storage;
     this.description = description;
+    this.#onCall = onCall;
   }
 
   async all({ sql, params }: SqlStatement): Promise<SqlRow[]> {
     this.counts.queries += 1;
     this.counts.statements += 1;
-    return this.#storage.sql.exec(sql, ...params).toArray();
+    try {
+      return this.#storage.sql.exec(sql, ...params).toArray();
+    } finally {
+      this.#onCall?.();
+    }
   }
 
   async batch(statements: readonly SqlStatement[]): Promise<SqlRow[]> {
@@ -44,11 +51,15 @@ export class DurableObjectSqlDriver implements SqlDriver {
     this.counts.queries += 1;
     this.counts.statements += statements.length;
     const sql = this.#storage.sql;
-    return this.#storage.transactionSync(() => {
-      let rows: SqlRow[] = [];
-      for (const { sql: text, params } of statements) rows = sql.exec(text, ...params).toArray();
-      return rows;
-    });
+    try {
+      return this.#storage.transactionSync(() => {
+        let rows: SqlRow[] = [];
+        for (const { sql: text, params } of statements) rows = sql.exec(text, ...params).toArray();
+        return rows;
+      });
+    } finally {
+      this.#onCall?.();
+    }
   }
 
   async close(): Promise<void> {}

@@ -6,6 +6,8 @@ import { DurableObjectSqlDriver, type SqlCounts } from "./durable-object-sql-dri
 export interface DurableObjectStoreOptions {
   /** What the object is, for error messages (default "the Durable Object's storage"). */
   readonly description?: string;
+  /** Called after each read or batch (a host that must stay under a per-invocation budget counts them). */
+  readonly onCall?: () => void;
 }
 
 /**
@@ -30,7 +32,7 @@ export class DurableObjectStore extends SqlStore {
   readonly #driver: DurableObjectSqlDriver;
 
   constructor(storage: DurableObjectStorageLike, options: DurableObjectStoreOptions = {}) {
-    const driver = new DurableObjectSqlDriver(storage, options.description ?? "the Durable Object's storage");
+    const driver = new DurableObjectSqlDriver(storage, options.description ?? "the Durable Object's storage", options.onCall);
     super(driver);
     this.#driver = driver;
   }
