@@ -1,7 +1,7 @@
-// The StateStore conformance suite on a Durable Object's SQLite storage, in workerd: each store
-// under test is a DurableObjectStore inside a Durable Object (Miniflare, useSQLite), which runs
-// the calls the cases send it from Node; values and errors come back as the engine records them
-// (errors rebuilt as their class).
+// The StateStore conformance suite, and the engine's example suite, on a Durable Object's SQLite
+// storage, in workerd: each store under test is a DurableObjectStore inside a Durable Object
+// (Miniflare, useSQLite), which runs the calls the cases (and the engine, in Node) send it; values
+// and errors come back as the engine records them (errors rebuilt as their class).
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
@@ -11,6 +11,7 @@ import { registerErrorClass } from "../src/error-classes.js";
 import { CancelRequestedError } from "../src/errors.js";
 import { decodeValue } from "../src/serialization.js";
 import type { StateStore } from "../src/state-store.js";
+import { testExamples } from "./example-cases.js";
 import { testStateStore } from "./store-conformance.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -67,3 +68,5 @@ testStateStore({
   },
   openSecond: async (store) => openOn(objectOf.get(store)!),
 });
+
+testExamples("a Durable Object's SQLite (Miniflare)", () => openOn(`examples-${++objects}`));

@@ -1,0 +1,106 @@
+// The Durable Object host at scale, in workerd (Miniflare): a workflow of 10,000 steps that
+// finishes across many invocations of its object, each under the per-invocation query limit;
+// ownership of an execution between concurrent resumes; an event wait's timeout woken by alarm.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InvocationReport } from "../adapters/durable-object/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+/** Cloudflare's per-invocation limit of queries (D1's on the paid plan; subrequests). */
+const QUERY_LIMIT = 1000;
+let mf: Miniflare;
+
+beforeAll(async () => {
+  const output = await build({
+    configFile: false, logLevel: "silent", root,
+    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/do-worker.ts"), formats: ["es"], fileName: "worker" } },
+  });
+  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
+  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
+  expect(chunk.code).not.toMatch(/from\s+["']node:/);
+  mf = new Miniflare({
+    modules: true, script: chunk.code, compatibilityDate: "2026-04-01",
+    durableObjects: { EXECUTIONS: { className: "FluxExecution", useSQLite: true }, DIRECTORY: { className: "FluxDirectory", useSQLite: true } },
+  });
+}, 60_000);
+afterAll(() => mf?.dispose());
+
+async function call(path: string, body?: string) {
+  const res = await mf.dispatchFetch(`http://localhost${path}`, {
+    method: body === undefined ? "GET" : "POST", headers: { "Content-Type": "application/json" }, ...(body === undefined ? {} : { body }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, location: res.headers.get("Location") };
+}
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeout = 60_000): Promise<void> {
+  for (const started = Date.now(); !(await probe()); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() - started > timeout) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+describe("the Durable Object host at scale, in workerd", () => {
+  it("finishes a 10,000-step workflow across many invocations, none over the query limit; the request answers 202", async () => {
+    await call("/__invocations");
+    const started = await call("/many_steps", "10000");
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ name: "many_steps", state: "running" });
+    const id = started.body.execution_id as string;
+    expect(started.location).toBe(`/inspect/${id}`);
+    await until("the 10,000 steps", async () => (await call(`/inspect/${id}`)).body.state !== "running", 240_000);
+    const done = await call(`/inspect/${id}`);
+    expect(done.body).toMatchObject({ state: "succeeded", output: (10_000 * 9_999) / 2 });
+    const events = done.body.events as { type: string }[];
+    expect(events.filter((e) => e.type === "TASK_COMPLETED")).toHaveLength(10_000);
+    const reports = (await call("/__invocations")).body as unknown as InvocationReport[];
+    const alarms = reports.filter((r) => r.kind === "alarm");
+    const most = Math.max(...reports.map((r) => r.queries));
+    console.log(`10,000 steps: ${reports.length} invocations (${alarms.length} alarms, ${reports.filter((r) => r.yielded).length} yielded), ` +
+      `queries per invocation ≤ ${most}, ${reports.reduce((n, r) => n + r.statements, 0)} SQL statements in all`);
+    expect(reports.length).toBeGreaterThan(1);
+    expect(alarms.length).toBeGreaterThan(1);
+    expect(most).toBeLessThan(QUERY_LIMIT);
+  }, 300_000);
+
+  it("answers one of two concurrent resumes and refuses the other with 409; the body runs once", async () => {
+    await call("/__reset");
+    const paused = await call("/contended", "null");
+    expect(paused.body.state).toBe("paused");
+    const id = paused.body.execution_id as string;
+    const answered: number[] = [];
+    const requests = ["a", "b"].map((who) => call(`/contended/${id}`, JSON.stringify(who)).then((r) => (answered.push(r.status), r)));
+    await until("one answer", () => answered.length >= 1);
+    await until("the winner in the step after the pause", async () => (await call("/__stats")).body.after === 1);
+    await call("/__release");
+    const results = await Promise.all(requests);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = results.find((r) => r.status === 200)!;
+    expect(winner.body).toMatchObject({ state: "succeeded" });
+    expect(results.find((r) => r.status === 409)!.body.error).toMatchObject({ name: "ConflictError", code: "CONFLICT" });
+    expect((await call("/__stats")).body).toMatchObject({ before: 1, after: 1 });
+    const events = (await call(`/inspect/${id}`)).body.events as { type: string }[];
+    expect(events.filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
+  }, 60_000);
+
+  it("wakes an event wait's timeout by alarm, takes an event sent over HTTP, and inspects a subworkflow in its root's object", async () => {
+    const expiring = await call("/approval_by_event", JSON.stringify({ amount: 5, timeoutMs: 1500 }));
+    expect(expiring.body.state).toBe("paused");
+    const answered = await call("/approval_by_event", JSON.stringify({ amount: 7 }));
+    const sent = await call(`/approval_by_event/${answered.body.execution_id}/events/approval`, JSON.stringify({ approved: true, by: "ana" }));
+    expect(sent.status).toBe(202);
+    await until("the event taken", async () => (await call(`/inspect/${answered.body.execution_id}`)).body.state === "succeeded", 20_000);
+    expect((await call(`/inspect/${answered.body.execution_id}`)).body.output).toBe("approved by ana");
+    await until("the timeout", async () => (await call(`/inspect/${expiring.body.execution_id}`)).body.state === "succeeded", 20_000);
+    expect((await call(`/inspect/${expiring.body.execution_id}`)).body.output).toBe("expired");
+
+    const parent = await call("/main_workflow", '"abc"');
+    expect(parent.body).toMatchObject({ state: "succeeded", output: "abc -> cba" });
+    const child = `${parent.body.execution_id}.1`;
+    await until("the child in the directory", async () => (await call(`/inspect/${child}`)).status === 200, 20_000);
+    expect((await call(`/inspect/${child}`)).body).toMatchObject({ name: "sub_workflow", output: "cba" });
+    const listed = await call("/executions?workflow=sub_workflow");
+    expect((listed.body.executions as { execution_id: string }[]).map((e) => e.execution_id)).toContain(child);
+  }, 60_000);
+});
