@@ -19,7 +19,8 @@ export interface DurableObjectStoreOptions {
  *   written), as on every SQL store. It passes the shared conformance suite, in workerd.
  * - Durability: a commit is in the object's storage when it resolves; Cloudflare makes it
  *   durable (replicated) before any response or message leaves the object after it.
- * - Schema: created or migrated on first use, like the other SQL stores.
+ * - Schema: created or migrated on first use, like the other SQL stores. Tables that are not
+ *   flux-ts's are left alone (the storage belongs to the object, and the platform may add its own).
  * - Everything the object keeps is in it: its execution (and the subworkflows it runs), their
  *   inboxes and the cache. One object per execution: no database shared between executions.
  *
@@ -33,7 +34,9 @@ export class DurableObjectStore extends SqlStore {
 
   constructor(storage: DurableObjectStorageLike, options: DurableObjectStoreOptions = {}) {
     const driver = new DurableObjectSqlDriver(storage, options.description ?? "the Durable Object's storage", options.onCall);
-    super(driver);
+    // The object's storage is the object's alone; the platform may keep tables of its own in it
+    // (wrangler dev's `__miniflare_do_name`), which must not make it look foreign.
+    super(driver, { allowOtherTables: true });
     this.#driver = driver;
   }
 

@@ -76,7 +76,7 @@ export function executionObjectClass(options: ExecutionObjectOptions): Execution
       await this.#standBy();
       let response = await invocation.app.fetch(request, this.#env, { waitUntil: (p: Promise<unknown>) => invocation.keep(p), passThroughOnException() {}, props: {} } as never);
       if (invocation.yielded && response.status === 503) response = await this.#accepted(response);
-      this.#ctx.waitUntil(this.#after(invocation, "fetch"));
+      this.#ctx.waitUntil(this.#after(invocation, "fetch").catch((error: unknown) => console.error("flux: ending a request's invocation failed (the alarm retries):", error)));
       return response;
     }
 
@@ -99,7 +99,11 @@ export function executionObjectClass(options: ExecutionObjectOptions): Execution
       });
     }
 
-    /** The invocation's end: wake what is due, set the alarm to the next wake time, record state changes in the directory. */
+    /**
+     * The invocation's end: wake what is due, set the alarm to the next wake time, record state
+     * changes in the directory. A failure rejects (an alarm handler that throws is retried by the
+     * platform); the alarm set at the start (`#standBy`) stands meanwhile.
+     */
     async #after(invocation: Invocation, kind: InvocationReport["kind"]): Promise<void> {
       const woken = await invocation.finish();
       if (this.#holdsData()) await this.#arm();

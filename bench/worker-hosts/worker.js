@@ -1,0 +1,44 @@
+// `npm run bench:worker`: one Worker serving flux-ts on Durable Objects (/do/...), flux-ts on D1
+// (/d1/...) and Cloudflare Workflows (/cf/start, /cf/status), so that one wrangler dev measures
+// all three side by side. Plain JavaScript (as the peers' worker): `cloudflare:workers` stays out
+// of flux-ts's type check.
+import { WorkflowEntrypoint } from "cloudflare:workers";
+import { inObjects, invocations, onD1 } from "./hosts.ts";
+
+export class Sequential extends WorkflowEntrypoint {
+  async run(event, step) {
+    const steps = event.payload.steps;
+    for (let i = 0; i < steps; i += 1) await step.do(`noop ${i}`, async () => i);
+    return steps;
+  }
+}
+
+export const FluxExecution = inObjects.ExecutionObject;
+export const FluxDirectory = inObjects.DirectoryObject;
+
+/** The request with its first path segment (the host's prefix) removed. */
+function unprefixed(request, url) {
+  const inner = new URL(url);
+  inner.pathname = url.pathname.replace(/^\/[^/]+/, "") || "/";
+  return new Request(inner, request);
+}
+
+export default {
+  // The D1 host's Cron Trigger (wrangler dev --test-scheduled: GET /__scheduled).
+  scheduled: (controller, env, ctx) => onD1.scheduled(controller, env, ctx),
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/do/")) return inObjects.fetch(unprefixed(request, url), env);
+    if (url.pathname.startsWith("/d1/")) return onD1.fetch(unprefixed(request, url), env, ctx);
+    if (url.pathname === "/do-invocations") return Response.json(invocations.splice(0));
+    if (url.pathname === "/cf/start") {
+      const instance = await env.SEQUENTIAL.create({ params: { steps: Number(url.searchParams.get("steps")) } });
+      return Response.json({ id: instance.id });
+    }
+    if (url.pathname === "/cf/status") {
+      const instance = await env.SEQUENTIAL.get(url.searchParams.get("id"));
+      return Response.json(await instance.status());
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
