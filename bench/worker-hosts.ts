@@ -7,6 +7,7 @@
 //
 //   npm run bench:worker                       # N = 1,000, 5 runs each
 //   npm run bench:worker -- --steps 500 --runs 3 --long 5000
+// (Leave the sources alone while it runs: wrangler dev reloads the Worker on every change.)
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -37,7 +38,8 @@ const base = `http://127.0.0.1:${port}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function json(path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, init);
+  // wrangler dev restarts the Worker when a source file changes: a request it drops fails here, not hangs.
+  const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 const post = (path: string, body: unknown) => json(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
