@@ -1,30 +1,17 @@
 // The Durable Object host at scale, in workerd (Miniflare): a workflow of 10,000 steps that
 // finishes across many invocations of its object, each under the per-invocation query limit;
 // ownership of an execution between concurrent resumes; an event wait's timeout woken by alarm.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvocationReport } from "../adapters/durable-object/index.js";
+import { bundleFixture, objectBindings } from "./support/bundle-fixture.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 /** Cloudflare's per-invocation limit of queries (D1's on the paid plan; subrequests). */
 const QUERY_LIMIT = 1000;
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const output = await build({
-    configFile: false, logLevel: "silent", root,
-    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/do-worker.ts"), formats: ["es"], fileName: "worker" } },
-  });
-  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
-  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
-  expect(chunk.code).not.toMatch(/from\s+["']node:/);
-  mf = new Miniflare({
-    modules: true, script: chunk.code, compatibilityDate: "2026-04-01",
-    durableObjects: { EXECUTIONS: { className: "FluxExecution", useSQLite: true }, DIRECTORY: { className: "FluxDirectory", useSQLite: true } },
-  });
+  mf = new Miniflare({ modules: true, script: await bundleFixture("do-worker.ts"), compatibilityDate: "2026-04-01", durableObjects: objectBindings });
 }, 60_000);
 afterAll(() => mf?.dispose());
 

@@ -2,10 +2,7 @@
 // storage, in workerd: each store under test is a DurableObjectStore inside a Durable Object
 // (Miniflare, useSQLite), which runs the calls the cases (and the engine, in Node) send it; values
 // and errors come back as the engine records them (errors rebuilt as their class).
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { build } from "vite";
 import { afterAll, beforeAll } from "vitest";
 import { registerErrorClass } from "../src/error-classes.js";
 import { CancelRequestedError } from "../src/errors.js";
@@ -13,8 +10,8 @@ import { decodeValue } from "../src/serialization.js";
 import type { StateStore } from "../src/state-store.js";
 import { testExamples } from "./example-cases.js";
 import { testStateStore } from "./store-conformance.js";
+import { bundleFixture } from "./support/bundle-fixture.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 let mf: Miniflare;
 let objects = 0;
 let handles = 0;
@@ -22,14 +19,8 @@ let handles = 0;
 registerErrorClass("CancelRequestedError", CancelRequestedError as never);
 
 beforeAll(async () => {
-  const output = await build({
-    configFile: false, logLevel: "silent", root,
-    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/do-store-worker.ts"), formats: ["es"], fileName: "worker" } },
-  });
-  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
-  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
   mf = new Miniflare({
-    modules: true, script: chunk.code, compatibilityDate: "2026-04-01",
+    modules: true, script: await bundleFixture("do-store-worker.ts"), compatibilityDate: "2026-04-01",
     durableObjects: { STORES: { className: "StoreObject", useSQLite: true } },
   });
 }, 60_000);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { objectBindings } from "./support/bundle-fixture.js";
 import { bundleWorker, compatibilityDate } from "./support/wrangler-bundle.js";
 
 let dir: string;
@@ -16,7 +17,7 @@ let mf: Miniflare;
 function startWorker(bindings: Record<string, string> = {}): Miniflare {
   return new Miniflare({
     modules: true, script, compatibilityDate, bindings,
-    durableObjects: { EXECUTIONS: { className: "FluxExecution", useSQLite: true }, DIRECTORY: { className: "FluxDirectory", useSQLite: true } },
+    durableObjects: objectBindings,
   });
 }
 
