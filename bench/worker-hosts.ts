@@ -9,6 +9,7 @@
 //   npm run bench:worker -- --steps 500 --runs 3 --long 5000
 // (Leave the sources alone while it runs: wrangler dev reloads the Worker on every change.)
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,12 +38,31 @@ const server = startProcess(process.execPath, [wranglerBin, "dev", "--config", c
 const base = `http://127.0.0.1:${port}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function json(path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
-  // wrangler dev restarts the Worker when a source file changes: a request it drops fails here, not hangs.
-  const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/**
+ * One request on a connection of its own (no keep-alive: a kept-alive connection to wrangler dev
+ * sometimes never delivers a response it logged as sent), answered as JSON. A request wrangler
+ * dev dropped (it reloads the Worker on any source change) fails after 120 s instead of hanging.
+ */
+function json(path: string, init: { method?: string; body?: string; timeout?: number } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const timeout = init.timeout ?? 120_000;
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: init.method ?? "GET", agent: false, timeout, headers: { "Content-Type": "application/json" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new TimeoutError(`no answer to ${path} within ${timeout / 1000} s`))).on("error", reject);
+    req.end(init.body);
+  });
 }
-const post = (path: string, body: unknown) => json(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+class TimeoutError extends Error {}
+
+const post = (path: string, body: unknown) => json(path, { method: "POST", body: JSON.stringify(body) });
 
 /** The state the directory lists for an execution of the object host (no request reaches its object). */
 async function listedState(workflow: string, id: string): Promise<string | undefined> {
@@ -75,7 +95,11 @@ const hosts: Record<string, (n: number) => Promise<number>> = {
     const start = performance.now();
     const { body } = await json(`/cf/start?steps=${n}`);
     for (;;) {
-      const status = (await json(`/cf/status?id=${encodeURIComponent(body.id as string)}`)).body;
+      // wrangler dev's local Workflows sometimes never answers a status request: ask again.
+      const status = (await json(`/cf/status?id=${encodeURIComponent(body.id as string)}`, { timeout: 10_000 }).catch((error: unknown) => {
+        if (error instanceof TimeoutError) return { body: { status: "unanswered" } };
+        throw error;
+      })).body;
       if (status.status === "complete") return (performance.now() - start) / 1000;
       if (status.status === "errored" || status.status === "terminated") throw new Error(`the workflow ${String(status.status)}`);
       await sleep(pollMs);
@@ -130,11 +154,14 @@ try {
     // Cloudflare fires `* * * * *` at each whole minute: fire it then.
     const now = Date.now();
     await sleep(Math.ceil((now + sleepMs) / 60_000) * 60_000 - now);
-    await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then((res) => res.text());
   });
   console.log(`\nWake delay of a ${sleepMs / 1000} s durable sleep (recorded resume − due time):`);
   console.log(`| Durable Object (alarm at the wake time) | ${doLate} ms |`);
   console.log(`| D1 (Cron Trigger, every minute)         | ${d1Late} ms (0–60 s by design: the next whole minute) |`);
+} catch (error) {
+  console.error(`wrangler dev said (last 3,000 characters):\n${server.output().slice(-3000)}`);
+  throw error;
 } finally {
   await server.stop();
   rmSync(state, { recursive: true, force: true });
