@@ -78,6 +78,20 @@ describe("the Durable Object host at scale, in workerd", () => {
     expect(events.filter((e) => e.type === "TASK_RESUMED")).toHaveLength(1);
   }, 60_000);
 
+  it("suspends on a retry delay longer than it holds and runs the next attempt from the alarm, at its time", async () => {
+    const started = await call("/retried", "null");
+    expect(started.body.state).toBe("paused");
+    const id = started.body.execution_id as string;
+    await until("the retry", async () => (await listedState(id, "retried")) === "succeeded", 20_000);
+    const events = (await call(`/inspect/${id}`)).body.events as { type: string; time: string }[];
+    expect(events.map((e) => e.type)).toEqual([
+      "WORKFLOW_STARTED", "TASK_STARTED", "TASK_RETRY_STARTED", "WORKFLOW_PAUSED",
+      "WORKFLOW_RESUMED", "TASK_RETRY_COMPLETED", "TASK_COMPLETED", "WORKFLOW_COMPLETED",
+    ]);
+    const at = (type: string) => Date.parse(events.find((e) => e.type === type)!.time);
+    expect(at("WORKFLOW_RESUMED") - at("TASK_RETRY_STARTED")).toBeGreaterThanOrEqual(2_000);
+  }, 30_000);
+
   it("wakes an event wait's timeout by alarm, takes an event sent over HTTP, and inspects a subworkflow in its root's object", async () => {
     const expiring = await call("/approval_by_event", JSON.stringify({ amount: 5, timeoutMs: 1500 }));
     expect(expiring.body.state).toBe("paused");
