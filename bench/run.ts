@@ -16,6 +16,7 @@ const files = [
   "fsync-floor",
   "sqlite-floor",
   "sequential",
+  "step-floors",
   "fan-out-map",
   "concurrent-executions",
   "replay",

@@ -110,7 +110,7 @@ describe("flux exec", () => {
       [["exec", pause, "pause_workflow", "--execution-id", "no-such-id", "--resume-with", "1"], /no execution no-such-id/],
       [["inspect", "no-such-id"], /no execution no-such-id .*flux list/],
       [["list", "--state", "sleepy"], /--state sleepy is not a state/],
-      [["frobnicate"], /unknown command "frobnicate": use exec, inspect, list, recover, start, send, cancel or schedules/],
+      [["frobnicate"], /unknown command "frobnicate": use exec, inspect, list, recover, start, send, cancel, schedules or check/],
     ];
     const results = await Promise.all(cases.map(([args]) => flux(args, cwd)));
     results.forEach((ran, i) => {

@@ -46,11 +46,14 @@ describe("the tarball", { timeout: 180_000 }, () => {
   it("holds the build, the D1 migrations, README, LICENSE and CHANGELOG; no tests, benches, playground or docs", () => {
     const paths = packed.files.map((f) => f.path);
     for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "bin/flux.js", "dist/src/index.js", "dist/src/index.d.ts",
-      "dist/adapters/node/index.js", "dist/adapters/node/cli.js", "dist/adapters/worker/index.d.ts", "adapters/d1/migrations/0001_init.sql"]) {
+      "dist/adapters/node/index.js", "dist/adapters/node/cli.js", "dist/adapters/worker/index.d.ts", "adapters/d1/migrations/0001_init.sql",
+      "dist/dashboard/index.html", "dist/src/client/index.js"]) {
       expect(paths, file).toContain(file);
     }
     const unexpected = paths.filter((path) => !/^(?:dist\/|bin\/flux\.js$|adapters\/d1\/migrations\/[^/]+\.sql$|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/.test(path));
     expect(unexpected).toEqual([]);
+    // The dashboard flux start serves: its page and its assets, built (no source, no CDN).
+    expect(paths.filter((path) => path.startsWith("dist/dashboard/assets/")).map((path) => path.replace(/-[\w-]+\./, ".")).sort()).toEqual(["dist/dashboard/assets/index.css", "dist/dashboard/assets/index.js"]);
     expect(paths.filter((path) => /\.(?:png|tsbuildinfo)$|(?:^|\/)(?:test|bench|playground|docs|\.ci)\//.test(path))).toEqual([]);
   });
 

@@ -9,11 +9,11 @@ import { compileTypeScript, CompileError } from "../playground/src/compile.js";
 import { examples, exampleById } from "../playground/src/examples/index.js";
 import { exportHistory, importHistory, parseHistory, renameHistory } from "../playground/src/history-io.js";
 import { loadModule } from "../playground/src/load-module.js";
-import { parseInput } from "../playground/src/parse-input.js";
+import { parseInput } from "../ui/parse-input.js";
 import { checkReplay } from "../playground/src/replay-check.js";
-import { GAP_WIDTH, TimeScale } from "../playground/src/time-scale.js";
-import { buildTimeline, type Lane } from "../playground/src/timeline-model.js";
-import { describePausedAt, openWaits, pausedAt } from "../playground/src/waiting.js";
+import { GAP_WIDTH, TimeScale } from "../ui/time-scale.js";
+import { buildTimeline, type Lane } from "../ui/timeline-model.js";
+import { describePausedAt, openWaits, pausedAt } from "../ui/waiting.js";
 
 const decode = (events: readonly StoredEvent[]): ExecutionEvent[] =>
   events.map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) }));

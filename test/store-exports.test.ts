@@ -25,6 +25,7 @@ const entries: Record<string, string[]> = {
   "./worker": ["createWorker"],
   "./durable-object": ["createDurableWorker", "DurableObjectStore", "ExecutionDirectory", "FluxDirectoryObject"],
   "./hono": ["createRouter"],
+  "./client": ["createClient"],
 };
 
 describe("the exports map", () => {

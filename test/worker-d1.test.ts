@@ -9,6 +9,8 @@ import { D1Store, type D1DatabaseLike } from "../adapters/d1/index.js";
 import { encodeValue } from "../src/serialization.js";
 import { repo } from "./cli-support.js";
 import { bundleWorker, compatibilityDate, databaseId, wranglerEnv as env, wrangler } from "./support/wrangler-bundle.js";
+import { createClient, type EventJson } from "../src/client/index.js";
+import { pauseWorkflow } from "../examples/pause.js";
 
 let dir: string;
 let script: string;
@@ -134,6 +136,49 @@ describe("the Worker in workerd, on D1", () => {
       expect(await allowed.json()).toMatchObject({ output: "Hello, World" });
     } finally {
       await guarded.dispose();
+    }
+  });
+
+  it("serves flux-ts/client over a socket: run, list, a live stream through a resume", async () => {
+    const flux = createClient({ baseUrl: await mf.ready });
+    expect(await flux.health()).toMatchObject({ status: "ok" });
+    const paused = await flux.run(pauseWorkflow, undefined);
+    expect(paused.state).toBe("paused");
+    expect((await flux.list({ workflow: pauseWorkflow, state: "paused" })).executions.map((e) => e.execution_id)).toContain(paused.execution_id);
+    const seen: EventJson[] = [];
+    for await (const event of flux.stream(paused.execution_id)) {
+      seen.push(event);
+      if (event.type === "WORKFLOW_PAUSED") void flux.resume(pauseWorkflow, paused.execution_id, "from workerd");
+    }
+    expect(seen.map((e) => e.id)).toEqual(seen.map((_, i) => i));
+    expect(seen.at(-1)).toMatchObject({ type: "WORKFLOW_COMPLETED", value: "Data processed and from workerd" });
+    expect((await flux.inspect(paused.execution_id, pauseWorkflow)).state).toBe("succeeded");
+  });
+
+  it("serves the dashboard from its assets binding, and the data it shows only with the token", async () => {
+    const withAssets = new Miniflare({
+      modules: true, script, compatibilityDate, bindings: { FLUX_API_TOKEN: "w0rker" },
+      d1Databases: { DB: databaseId }, d1Persist: join(dir, "state", "v3", "d1"),
+      // As wrangler.toml says: [assets] binding "ASSETS", run_worker_first.
+      assets: { directory: join(repo, "dist", "dashboard"), binding: "ASSETS", routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true } },
+    });
+    try {
+      const page = await withAssets.dispatchFetch("http://localhost/");
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("flux-ts dashboard");
+      const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      const asset = await withAssets.dispatchFetch(`http://localhost/${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("content-type")).toContain("javascript");
+      await asset.arrayBuffer();
+      expect((await withAssets.dispatchFetch("http://localhost/executions")).status).toBe(401);
+      const listed = await withAssets.dispatchFetch("http://localhost/executions", { headers: { Authorization: "Bearer w0rker" } });
+      expect(((await listed.json()) as { executions: unknown[] }).executions.length).toBeGreaterThan(0);
+      const openapi = (await (await withAssets.dispatchFetch("http://localhost/openapi.json")).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(openapi.paths)).toContain("/");
+    } finally {
+      await withAssets.dispose();
     }
   });
 });

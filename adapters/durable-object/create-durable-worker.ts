@@ -1,11 +1,10 @@
 import { Hono, type Context } from "hono";
-import { UsageError } from "../../src/errors.js";
 import { hasBearerToken } from "../../src/http/auth.js";
 import { errorJson, statusOf } from "../../src/http/error-status.js";
 import { pageJson } from "../../src/http/execution-json.js";
+import { listOptions } from "../../src/http/list-query.js";
 import { RouteNotFoundError, UnauthorizedError } from "../../src/http/http-errors.js";
 import { randomUUID } from "../../src/random-uuid.js";
-import type { ExecutionState } from "../../src/events.js";
 import { validateExecutionId } from "../../src/workflow-registry.js";
 import type { Workflow } from "../../src/workflow.js";
 import { tokenVar } from "../worker/worker-vars.js";
@@ -38,7 +37,8 @@ export interface DurableWorker {
  *   ends or pauses within its invocation's budget, else `202` with its id; it carries on from the
  *   object's alarm.
  * - `GET /executions` lists executions from the directory object (`?workflow=`, `?state=`,
- *   `?limit=`, `?cursor=`), newest first; `GET /workflows` the workflows.
+ *   `?limit=`, `?cursor=`), newest first; `GET /executions/{id}/events` and `.../stream` are
+ *   answered by the execution's object; `GET /workflows` lists the workflows.
  * - Durable sleeps, event timeouts and yielded runs wake by the object's alarm, at their time:
  *   no Cron Trigger is needed.
  * - `FLUX_API_TOKEN` guards every route, in front and in the objects.
@@ -59,7 +59,7 @@ export function createDurableWorker(options: DurableWorkerOptions): DurableWorke
     return c.json(errorJson(error, status), status, status === 401 ? { "WWW-Authenticate": 'Bearer realm="flux"' } : {});
   });
   app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
-    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id}, GET /executions and GET /workflows`,
+    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id}, GET /executions, GET /executions/{execution_id}/events, GET /executions/{execution_id}/stream and GET /workflows`,
   )), 404));
   app.use("*", async (c, next) => {
     if (c.env.EXECUTIONS === undefined || c.env.DIRECTORY === undefined) {
@@ -73,16 +73,9 @@ export function createDurableWorker(options: DurableWorkerOptions): DurableWorke
   });
 
   app.get("/workflows", (c) => c.json({ workflows: names }));
-  app.get("/executions", async (c) => {
-    const limit = c.req.query("limit");
-    const number = limit === undefined ? undefined : Number(limit);
-    if (number !== undefined && !Number.isSafeInteger(number)) throw new UsageError(`invalid limit ${JSON.stringify(limit)}: give a whole number from 1 to 1000`);
-    const page = await new ExecutionDirectory(c.env.DIRECTORY).list({
-      ...optional("workflow", c.req.query("workflow")), ...optional("state", c.req.query("state") as ExecutionState | undefined),
-      ...optional("cursor", c.req.query("cursor")), ...(number === undefined ? {} : { limit: number }),
-    });
-    return c.json(pageJson(page));
-  });
+  app.get("/executions", async (c) => c.json(pageJson(await new ExecutionDirectory(c.env.DIRECTORY).list(listOptions((name) => c.req.query(name))))));
+  app.get("/executions/:id/events", (c) => toObjectOf(c, c.req.param("id")));
+  app.get("/executions/:id/stream", (c) => toObjectOf(c, c.req.param("id")));
   app.get("/inspect/:id", (c) => toObjectOf(c, c.req.param("id")));
   app.post("/:workflow", (c) => {
     const url = new URL(c.req.url);
@@ -114,8 +107,4 @@ async function toObjectOf(c: FrontContext, executionId: string): Promise<Respons
 function toObject(c: FrontContext, objectName: string, url: URL): Promise<Response> {
   const namespace = c.env.EXECUTIONS;
   return namespace.get(namespace.idFromName(objectName) as never).fetch(new Request(url, c.req.raw));
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -18,6 +18,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   send: async () => (await import("./send-command.js")).sendCommand,
   cancel: async () => (await import("./cancel-command.js")).cancelCommand,
   schedules: async () => (await import("./schedules-command.js")).schedulesCommand,
+  check: async () => (await import("./check-command.js")).checkCommand,
 };
 
 /**
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (!Object.hasOwn(commands, command)) {
-      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list, recover, start, send, cancel or schedules (flux --help)`);
+      throw new CommandLineError(`unknown command ${JSON.stringify(command)}: use exec, inspect, list, recover, start, send, cancel, schedules or check (flux --help)`);
     }
     await import("./index.js"); // the Node default engine (SQLite under the current directory)
     const run = await commands[command]!();

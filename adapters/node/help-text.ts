@@ -1,5 +1,5 @@
 /** The `--help` text of each command, and of `flux` itself. */
-export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules", string>> = {
+export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules" | "check", string>> = {
   flux: `flux: run durable workflows (flux-ts)
 
 Usage:
@@ -12,6 +12,7 @@ Usage:
                                     send an event to an execution (ctx.waitForEvent)
   flux cancel EXECUTION_ID          cancel an execution
   flux schedules PATH               list the schedules under PATH and their next firing
+  flux check FILE                   replay stored histories against the code in FILE (before a deploy)
 
 Options:
   -h, --help     show help (also: flux COMMAND --help)
@@ -101,6 +102,10 @@ recursively) over HTTP, on the store in .flux/flux.db:
                                     pending pause (or of the paused subworkflow it waits on)
   GET  /inspect/{execution_id}      the execution and its events
   GET  /workflows                   the workflows served
+  GET  /executions                  executions, newest first (?workflow=, ?state=, ?limit=, ?cursor=)
+  GET  /executions/{id}/stream      an execution's events, live (Server-Sent Events)
+  GET  /health, GET /openapi.json   liveness, and the OpenAPI document of these routes
+  GET  /                            the dashboard: executions, timelines, Resume, Send event, Cancel
 
 Options:
   --host HOST         the address to listen on (default 127.0.0.1)
@@ -108,6 +113,7 @@ Options:
   --body-limit BYTES  the largest request body (default 1048576)
   --grace MS          on SIGINT/SIGTERM, how long running steps have to finish (default 10000);
                       then the rest is suspended for the next start, and requests get 503
+  --no-dashboard      do not serve the dashboard at /
   --recover           (always on) the server recovers executions a stopped process left running,
                       at start and whenever their lease lapses
   -h, --help          show this help
@@ -157,5 +163,23 @@ nothing.
 
 Example:
   flux schedules examples
+`,
+  check: `Usage: flux check FILE [options]
+
+Replays the stored histories of each workflow exported by FILE (a file or a folder) against the
+code in FILE, without running anything (no task body runs, nothing is written): paused and running
+executions first, then the most recent finished ones. Prints, per execution, compatible or the
+first divergence (the step, what the history recorded and what the code calls now). Run it before
+a deploy: executions in flight replay on the new code, and a divergence would fail them.
+
+Options:
+  --limit N   at most N executions per workflow (default 50)
+  --json      print the results as JSON
+  -h, --help  show this help
+
+Exit codes: 0 every execution checked is compatible, 1 one diverges, 2 bad usage.
+
+Example:
+  flux check examples/hello_world.ts --limit 20
 `,
 };

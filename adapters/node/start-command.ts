@@ -7,6 +7,7 @@ import { createNodeEngine } from "./default-node-engine.js";
 import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
 import { listen } from "./node-server.js";
+import { nodeDashboard } from "./dashboard-files.js";
 
 /** Sleeps longer than this (ms) suspend the execution instead of holding a request; the server wakes them. */
 export const serverHoldsSleepsUpTo = 10_000;
@@ -32,6 +33,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     "body-limit": { type: "string" },
     grace: { type: "string" },
     recover: { type: "boolean" },
+    "no-dashboard": { type: "boolean" },
   });
   const { values } = parsed;
   if (values["help"] === true) {
@@ -51,7 +53,9 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const engine = createNodeEngine({ workflows, schedules, holdSleepsUpTo: serverHoldsSleepsUpTo });
   setDefaultEngine(engine);
   const token = io.env["FLUX_API_TOKEN"];
-  const app = createRouter(engine, { bodyLimit, ...(token ? { token } : {}) });
+  const dashboard = values["no-dashboard"] === true ? undefined : nodeDashboard();
+  const stopping = new AbortController();
+  const app = createRouter(engine, { bodyLimit, signal: stopping.signal, ...(token ? { token } : {}), ...(dashboard === undefined ? {} : { dashboard }) });
   let server;
   try {
     server = await listen(app.fetch, host, port);
@@ -71,7 +75,9 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
 
   const names = workflows.map((workflow) => workflow.name);
   io.stdout.write(`flux: serving ${names.length} workflow(s) from ${path} on ${server.url}\n`);
-  io.stdout.write(`  ${names.map((name) => `POST /${name}`).join("\n  ")}\n  GET /inspect/{execution_id}, GET /workflows\n`);
+  io.stdout.write(`  ${names.map((name) => `POST /${name}`).join("\n  ")}\n  GET /inspect/{execution_id}, GET /workflows, GET /executions, GET /health, GET /openapi.json\n`);
+  if (dashboard !== undefined) io.stdout.write(`  dashboard: ${server.url}/${token ? " (it asks for the token)" : ""}\n`);
+  else if (values["no-dashboard"] !== true) io.stdout.write("  dashboard: not built in this copy of flux-ts (npm run build builds it)\n");
   for (const status of engine.schedules) {
     io.stdout.write(`  schedule ${status.name}: ${status.workflow}, ${status.description}${status.next === undefined ? "" : `, next ${new Date(status.next).toISOString()}`}\n`);
   }
@@ -84,6 +90,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     signal?.addEventListener("abort", stop, { once: true });
   });
   io.stdout.write(`flux: stopping: no new work; running steps have ${grace} ms to finish\n`);
+  stopping.abort(); // live event streams end; their clients reconnect to the next server
   const closed = server.close(answerGrace + grace);
   await engine.close({ grace });
   await closed;

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { D1Store } from "../d1/index.js";
 import { Engine } from "../../src/engine.js";
 import { createRouter } from "../../src/http/router.js";
+import type { DashboardAssets } from "../../src/http/dashboard-assets.js";
 import type { ScheduleDefinition } from "../../src/schedule-definition.js";
 import type { Workflow } from "../../src/workflow.js";
 import type { WaitUntil, WorkerEnv } from "./worker-env.js";
@@ -47,6 +48,7 @@ export interface FluxWorker {
  * - `FLUX_API_TOKEN` (a secret) makes every request need `Authorization: Bearer <token>`;
  *   `FLUX_BODY_LIMIT` caps request bodies (default 1 MiB); every other string var or secret is
  *   offered to tasks as a secret.
+ * - With a static assets binding `ASSETS` holding flux-ts's `dist/dashboard/`, the dashboard at `/`.
  *
  * @example
  * // src/index.ts, with wrangler.toml's main pointing at it and a D1 binding named DB:
@@ -67,7 +69,10 @@ export function createWorker(options: WorkerOptions): FluxWorker {
         ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
       });
       const token = tokenVar(env.FLUX_API_TOKEN);
-      const app = createRouter(engine, { bodyLimit: numberVar(env.FLUX_BODY_LIMIT, 1024 * 1024), ...(token === undefined ? {} : { token }) });
+      const dashboard = env.ASSETS === undefined ? undefined : assetsDashboard(env.ASSETS);
+      const app = createRouter(engine, {
+        bodyLimit: numberVar(env.FLUX_BODY_LIMIT, 1024 * 1024), ...(token === undefined ? {} : { token }), ...(dashboard === undefined ? {} : { dashboard }),
+      });
       entry = { engine, app };
       served.set(env.DB, entry);
     }
@@ -81,5 +86,15 @@ export function createWorker(options: WorkerOptions): FluxWorker {
       ctx.waitUntil(engine.wakeDue());
     },
     servedFor,
+  };
+}
+
+/** The dashboard's files from a static assets binding (`index.html` is asked for as `/`, which the assets server answers with it). */
+function assetsDashboard(assets: NonNullable<WorkerEnv["ASSETS"]>): DashboardAssets {
+  return {
+    async get(path) {
+      const response = await assets.fetch(new Request(`https://assets.invalid/${path === "index.html" ? "" : path}`));
+      return response.ok ? response : undefined;
+    },
   };
 }

@@ -14,6 +14,12 @@ export interface WorkerEnv {
   readonly FLUX_HOLD_SLEEPS_MS?: string;
   /** The largest request body in bytes (default 1 MiB). */
   readonly FLUX_BODY_LIMIT?: string;
+  /**
+   * The dashboard's files, as a static assets binding (wrangler.toml `[assets]` with
+   * `directory = "node_modules/flux-ts/dist/dashboard"`, `binding = "ASSETS"`,
+   * `run_worker_first = true`): when bound, the Worker serves the dashboard at `/`.
+   */
+  readonly ASSETS?: { fetch(request: Request): Promise<Response> };
 }
 
 /** The part of a Worker's execution context we use: keeping work alive after the response. */

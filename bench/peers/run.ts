@@ -9,12 +9,18 @@
  * samples on either side of it over the peer's median. A peer that cannot start here is
  * reported as such; the others still run.
  *
- * Options: `--steps N` (default 1000), `--runs N` (default 5), `--only <name part>` (repeatable).
+ * Every start, run and stop has a deadline (`--timeout S`, default 120 s per run, 180 s to start):
+ * a peer that stops answering (a Cloudflare instance whose `status()` never returns, say) is
+ * reported as hung, stopped, and the others still run.
+ *
+ * Options: `--steps N` (default 1000), `--runs N` (default 5), `--only <name part>` (repeatable),
+ * `--timeout S` (default 120).
  */
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import { formatFigure, summarize } from "../lib/stats.js";
 import { cloudflare } from "./cloudflare.js";
+import { withDeadline } from "./deadline.js";
 import { dbos } from "./dbos.js";
 import { fluxTs } from "./flux.js";
 import { peersDir, peersInstalled } from "./peer-modules.js";
@@ -36,6 +42,8 @@ function option(name: string): string[] {
 const steps = Number(option("--steps")[0] ?? 1_000);
 const runs = Number(option("--runs")[0] ?? 5);
 const only = option("--only");
+const runTimeoutMs = Number(option("--timeout")[0] ?? 120) * 1000;
+const startTimeoutMs = Math.max(runTimeoutMs, 180_000);
 const selected = peers.filter(({ peer }) => peer === fluxTs || only.length === 0 || only.some((part) => peer.name.toLowerCase().includes(part.toLowerCase())));
 
 if (!peersInstalled()) {
@@ -55,9 +63,10 @@ async function measure(peer: Peer): Promise<number[]> {
   let session: PeerSession | undefined;
   const taken: number[] = [];
   try {
-    session = await peer.start();
-    await session.run(steps);
-    for (let i = 0; i < runs; i += 1) taken.push(steps / (await session.run(steps)));
+    session = await withDeadline(peer.start(), startTimeoutMs, `starting ${peer.name}`);
+    const run = (which: string) => withDeadline(session!.run(steps), runTimeoutMs, `to ${which} of ${steps} steps`);
+    await run("the warm-up run");
+    for (let i = 0; i < runs; i += 1) taken.push(steps / (await run(`run ${i + 1}`)));
     samples.set(peer, [...(samples.get(peer) ?? []), ...taken]);
     console.log(taken.map((value) => formatFigure(value)).join(", "));
   } catch (error) {
@@ -65,7 +74,7 @@ async function measure(peer: Peer): Promise<number[]> {
     failures.set(peer, reason);
     console.log(`cannot run here: ${reason}`);
   } finally {
-    await session?.stop().catch(() => undefined);
+    if (session !== undefined) await withDeadline(session.stop(), 60_000, `stopping ${peer.name}`).catch(() => undefined);
     // Let the removal of its files (journal commits) and its exit settle before the next block.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }

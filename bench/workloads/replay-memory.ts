@@ -1,27 +1,11 @@
-import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { build } from "esbuild";
 import { openBenchStore } from "../lib/bench-store.js";
 import { plantHistory, recordHistory } from "../lib/recorded-history.js";
+import { replayInChild } from "../lib/replay-child-command.js";
 import type { Workload } from "../lib/workload.js";
 
 const steps = 50_000; // 100,001 events
 const history = recordHistory(steps);
-const child = fileURLToPath(new URL("../lib/replay-child.ts", import.meta.url));
-// Inside node_modules, so that the bundle's one external (better-sqlite3) resolves.
-const bundleDir = fileURLToPath(new URL("../../node_modules/.cache/flux-bench/", import.meta.url));
 let runs = 0;
-
-/** The command that runs the replay child: through tsx (as `flux` loads a user's .ts file), or as plain JS bundled by esbuild. */
-async function command(variant: string): Promise<string[]> {
-  if (variant === "tsx") return ["--import", "tsx", child];
-  mkdirSync(bundleDir, { recursive: true });
-  const outfile = `${bundleDir}replay-child.mjs`;
-  await build({ entryPoints: [child], outfile, bundle: true, platform: "node", format: "esm", external: ["better-sqlite3"], logLevel: "silent" });
-  return [outfile];
-}
 
 /**
  * Peak RSS (MB) of a fresh Node process that opens a SQLite file holding one execution of
@@ -42,10 +26,8 @@ const replayMemory: Workload = {
     const executionId = `memory-${(runs += 1)}`;
     await plantHistory(store, recorded, executionId);
     await store.close();
-    const args = [...(await command(variant)), path!, executionId, String(steps)];
-    const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+    const { peakMb, baselineMb } = await replayInChild(variant === "tsx" ? "tsx" : "node", path!, executionId, steps);
     await dispose();
-    const { peakMb, baselineMb } = JSON.parse(stdout.trim().split("\n").at(-1)!) as { peakMb: number; baselineMb: number };
     return { value: peakMb, note: `${baselineMb.toFixed(0)} MB of it before loading anything` };
   },
 };

@@ -1,4 +1,4 @@
-import { h } from "./dom.js";
+import { h } from "../../ui/dom.js";
 import type { Example } from "./examples/index.js";
 
 /** The gallery of examples as a list; the chosen one is marked, and clicking one calls `onPick`. */

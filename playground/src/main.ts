@@ -1,20 +1,20 @@
-import type { ExecutionSummary } from "flux-ts";
+import { decodeValue, type ExecutionEvent, type ExecutionSummary, type StateStore } from "flux-ts";
 import { CompileError, preloadCompiler } from "./compile.js";
-import { byId } from "./dom.js";
+import { byId } from "../../ui/dom.js";
 import { downloadText } from "./download.js";
 import { CodeEditor } from "./editor.js";
 import { createEngine, createPostbox } from "./engine-setup.js";
 import { exampleById, exampleForWorkflow, examples, type Example } from "./examples/index.js";
-import { ExecutionView } from "./execution-view.js";
-import { renderExecutions } from "./executions-view.js";
+import { ExecutionView, type HistorySource } from "../../ui/execution-view.js";
+import { renderExecutions } from "../../ui/executions-view.js";
 import { renderGallery } from "./gallery-view.js";
 import { keepForOffline } from "./offline.js";
 import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
-import { parseInput } from "./parse-input.js";
+import { parseInput } from "../../ui/parse-input.js";
 import { checkReplay } from "./replay-check.js";
 import { Runner } from "./runner.js";
 import { SourceStore } from "./source-store.js";
-import { timelineLegend } from "./timeline-view.js";
+import { timelineLegend } from "../../ui/timeline-view.js";
 
 // Executions in IndexedDB ("flux"), on the same engine build as Node's and the Worker's.
 const engine = createEngine();
@@ -28,7 +28,7 @@ const compileStatus = byId("compile-status");
 let example: Example = examples[0]!;
 
 const editor = new CodeEditor(byId("editor"), () => void run(), () => compileStatus.replaceChildren());
-const view = new ExecutionView(engine.store, {
+const view = new ExecutionView(storeHistory(engine.store), {
   isActive: (id) => runner.active.has(id) || [...runner.active].some((top) => id.startsWith(`${top}.`)),
   hasCode: (id) => withCode.has(id),
   isTopLevel: (id) => summaries.find((s) => s.executionId === id)?.parentId === undefined,
@@ -211,3 +211,11 @@ boot().catch((error: unknown) => {
   byId("boot-error").textContent = `The playground could not start: ${error instanceof Error ? error.message : String(error)}`;
   document.body.dataset.ready = "error";
 });
+
+/** The histories of this tab's store, decoded, as the execution view reads them. */
+function storeHistory(store: StateStore): HistorySource {
+  return {
+    probesSteps: true,
+    load: async (id, after) => (await store.load(id, { from: after + 1 })).map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) })),
+  };
+}

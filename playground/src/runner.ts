@@ -2,7 +2,7 @@ import { decodeValue, randomUUID, type CancelResult, type Engine, type Execution
 import { compileTypeScript } from "./compile.js";
 import { loadModule, type LoadedModule } from "./load-module.js";
 import type { SourceRecord, SourceStore } from "./source-store.js";
-import { openWaits } from "./waiting.js";
+import { openWaits } from "../../ui/waiting.js";
 import { movesOnWithoutResume, WakeTimers } from "./wake-timers.js";
 
 /** What the runner tells the page: a run of this tab began or ended (or failed to), with the error if any. */

@@ -34,6 +34,8 @@ export interface SummaryJson {
   readonly events: number;
   readonly created_at: string;
   readonly updated_at: string;
+  /** The execution that runs this one as a subworkflow. */
+  readonly parent_id?: string;
 }
 
 /** One page of executions, newest first; `next_cursor` fetches the next page. */
@@ -68,6 +70,7 @@ export function summaryJson(summary: ExecutionSummary): SummaryJson {
     events: summary.events,
     created_at: new Date(summary.createdAt).toISOString(),
     updated_at: new Date(summary.updatedAt).toISOString(),
+    ...(summary.parentId === undefined ? {} : { parent_id: summary.parentId }),
   };
 }
 

@@ -13,3 +13,7 @@ export { toWire, type JsonValue } from "./wire.js";
 export { statusOf, errorJson, type ErrorStatus, type ErrorJson } from "./error-status.js";
 export { timingSafeEqual, hasBearerToken } from "./auth.js";
 export { MalformedRequestError, PayloadTooLargeError, UnauthorizedError, RouteNotFoundError } from "./http-errors.js";
+export { openApiDocument } from "./openapi.js";
+export { eventStream, storedEventJson, type EventStreamOptions, type ValueEncoding } from "./event-stream.js";
+export { executionStates, listOptions, afterEventId } from "./list-query.js";
+export { assetResponse, contentType, type DashboardAssets } from "./dashboard-assets.js";

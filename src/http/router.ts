@@ -10,6 +10,8 @@ import { toWire } from "./wire.js";
 import { MalformedRequestError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
 import { limitBody, readJson } from "./request-body.js";
 import { randomUUID } from "../random-uuid.js";
+import type { DashboardAssets } from "./dashboard-assets.js";
+import { addObserveRoutes, addPublicRoutes } from "./observe-routes.js";
 
 /** The default largest request body, in bytes (1 MiB). */
 export const defaultBodyLimit = 1024 * 1024;
@@ -22,6 +24,12 @@ export interface RouterOptions {
   readonly bodyLimit?: number;
   /** Called when an execution started with `?wait=false` could not run (a store failure, a conflict). Default: `console.error`. */
   readonly onBackgroundError?: (error: unknown, executionId: string) => void;
+  /** The dashboard's files: served at `/` and `/assets/*` (the page needs no token; the data it shows does). */
+  readonly dashboard?: DashboardAssets;
+  /** When aborted, live streams (`GET /executions/{id}/stream`) end: give it when the server stops. */
+  readonly signal?: AbortSignal;
+  /** How often a live stream reads the store when nothing told it of a new event (ms, default 500). */
+  readonly streamPollMs?: number;
 }
 
 
@@ -47,6 +55,12 @@ export interface RouterOptions {
  *   of that id exists, it is answered as it stands (with `?wait=false` too), never started twice.
  * - `GET /inspect/{execution_id}` answers the execution as recorded, with its events.
  * - `GET /workflows` lists the registered workflows' names.
+ * - `GET /executions` lists executions, newest first (`?workflow=`, `?state=`, `?limit=`,
+ *   `?cursor=` the previous page's `next_cursor`); `GET /executions/{id}/events` answers a page
+ *   of its events (`?after=ID`); `GET /executions/{id}/stream` streams them live (Server-Sent
+ *   Events, resumable with `Last-Event-ID`) and ends once the execution ended.
+ * - `GET /health` and `GET /openapi.json` (the OpenAPI document of these routes) need no token;
+ *   with `dashboard`, neither do the dashboard's page (`GET /`) and files (`GET /assets/*`).
  *
  * Errors are JSON `{ "error": { name, code, message } }`: malformed JSON or a bad parameter
  * 400, missing token 401, unknown workflow, execution or route 404, concurrent run or nothing
@@ -77,9 +91,15 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     return c.json(errorJson(error, status, logId), status, headers);
   });
   app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
-    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id} and GET /workflows`,
+    `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id}, GET /workflows, GET /executions, GET /executions/{execution_id}/events, GET /executions/{execution_id}/stream, GET /health and GET /openapi.json`,
   )), 404));
 
+  const observe = {
+    ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.streamPollMs === undefined ? {} : { streamPollMs: options.streamPollMs }),
+  };
+  addPublicRoutes(app, engine, observe);
   const token = options.token;
   if (token !== undefined && token !== "") {
     app.use("*", async (c, next) => {
@@ -93,6 +113,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
   app.post("*", limitBody(limit));
 
   app.get("/workflows", (c) => c.json({ workflows: engine.workflows.map((workflow) => workflow.name) }));
+  addObserveRoutes(app, engine, observe);
 
   app.get("/inspect/:id", async (c) => {
     const id = c.req.param("id");

@@ -1,4 +1,4 @@
-import { decodeValue, stateAfter, type EngineNotice, type ExecutionEvent, type ExecutionState, type StateStore } from "flux-ts";
+import { stateAfter, type EngineNotice, type ExecutionEvent, type ExecutionState } from "flux-ts";
 import { byId, h } from "./dom.js";
 import { EventList } from "./event-list.js";
 import { actionInputIds, actionRows, type ExecutionActions } from "./execution-actions.js";
@@ -8,6 +8,23 @@ import { renderTimeline } from "./timeline-view.js";
 import { openWaits } from "./waiting.js";
 
 export type { ExecutionActions } from "./execution-actions.js";
+
+/**
+ * Where the view reads histories: the playground's store in this tab, the dashboard's HTTP API.
+ */
+export interface HistorySource {
+  /** The execution's events whose id is greater than `after` (all with -1), values decoded; empty when unknown. */
+  load(executionId: string, after: number): Promise<ExecutionEvent[]>;
+  /**
+   * True when every task step may be a subworkflow call to look for (`<id>.<step>`), as in
+   * histories recorded before calls named their child; else only the calls that name one are.
+   */
+  readonly probesSteps?: boolean;
+}
+
+/** Histories longer than this redraw at most every {@link slowFrameMs} while running, not every frame. */
+const longHistory = 2000;
+const slowFrameMs = 400;
 
 /** Facts the panel needs from the page each time it draws. */
 export interface ExecutionContextInfo {
@@ -42,7 +59,7 @@ export class ExecutionView {
   readonly #actions = byId("execution-actions");
   readonly #timeline = byId("timeline");
 
-  constructor(readonly store: StateStore, readonly info: ExecutionContextInfo, readonly actions: ExecutionActions) {
+  constructor(readonly source: HistorySource, readonly info: ExecutionContextInfo, readonly actions: ExecutionActions) {
     byId("event-list").replaceChildren(this.#list.element);
     new ResizeObserver(() => this.#draw()).observe(this.#timeline);
     // Buttons are not redrawn under a user typing in one of their boxes: catch up once they leave
@@ -57,7 +74,10 @@ export class ExecutionView {
     return this.#id;
   }
 
-  /** Shows `executionId`, loading its history (and its subworkflows') from the store. */
+  /**
+   * Shows `executionId`, loading its history (and its subworkflows') from the source: only what
+   * follows the events already seen, so calling it again to catch up is cheap.
+   */
   async show(executionId: string): Promise<void> {
     if (this.#id !== executionId) {
       this.#id = executionId;
@@ -67,17 +87,17 @@ export class ExecutionView {
       for (const part of [this.#head, this.#actions, this.#timeline]) part.replaceChildren();
       this.#list.render(executionId, []);
     }
-    const load = async (id: string): Promise<ExecutionEvent[]> =>
-      (await this.store.load(id)).map((e) => ({ ...e, type: e.type as ExecutionEvent["type"], value: decodeValue(e.value) }));
-    const root = await load(executionId);
+    const catchUp = async (id: string): Promise<ExecutionEvent[]> => {
+      const log = this.#log(id);
+      merge(log, await this.source.load(id, dense(log).length - 1));
+      return dense(log);
+    };
+    const root = await catchUp(executionId);
     if (this.#id !== executionId) return;
-    merge(this.#log(executionId), root);
     const visit = async (id: string, events: readonly ExecutionEvent[]) => {
-      for (const step of new Set(events.filter((e) => e.type === "TASK_STARTED").map((e) => e.sourceId))) {
-        const childId = `${id}.${step}`;
-        const child = await load(childId);
+      for (const childId of childIdsOf(id, events, this.source.probesSteps === true)) {
+        const child = await catchUp(childId);
         if (child.length === 0) continue;
-        merge(this.#log(childId), child);
         await visit(childId, child);
       }
     };
@@ -85,11 +105,20 @@ export class ExecutionView {
     if (this.#id === executionId) this.#draw();
   }
 
+  /** How many events of `executionId` the view has, from the first without a gap (a stream continues after them). */
+  loaded(executionId: string): number {
+    return dense(this.#logs.get(executionId) ?? []).length;
+  }
+
+  /** Takes one event of an execution (the shown one or one of its subworkflows), as a live stream or the engine delivers it. */
+  add(executionId: string, event: ExecutionEvent): void {
+    merge(this.#log(executionId), [event]);
+    if (this.#id !== undefined && (executionId === this.#id || executionId.startsWith(`${this.#id}.`))) this.#schedule();
+  }
+
   /** Takes an engine notice: an event of the shown execution or of one of its subworkflows. */
   notice(notice: EngineNotice): void {
-    if (notice.kind !== "event") return;
-    merge(this.#log(notice.executionId), [notice.event]);
-    if (this.#id !== undefined && (notice.executionId === this.#id || notice.executionId.startsWith(`${this.#id}.`))) this.#schedule();
+    if (notice.kind === "event") this.add(notice.executionId, notice.event);
   }
 
   /** A one-line result shown under the buttons (a replay check, an error). */
@@ -111,10 +140,14 @@ export class ExecutionView {
   }
 
   #schedule(): void {
-    if (this.#frame === 0) this.#frame = requestAnimationFrame(() => {
+    if (this.#frame !== 0) return;
+    const long = (this.#logs.get(this.#id ?? "")?.length ?? 0) > longHistory;
+    const frame = () => {
       this.#frame = 0;
       this.#draw();
-    });
+    };
+    // A long history is redrawn a few times a second, not every frame: the page stays responsive.
+    this.#frame = long ? window.setTimeout(() => (this.#frame = requestAnimationFrame(frame)), slowFrameMs) : requestAnimationFrame(frame);
   }
 
   #draw(): void {
@@ -178,6 +211,18 @@ export class ExecutionView {
     this.#actions.replaceChildren(...rows, ...(note === null ? [] : [note]));
     return true;
   }
+}
+
+/** The subworkflow executions `events` (of `id`) called: the ids calls recorded, and with `probe` every task step's `<id>.<step>`. */
+function childIdsOf(id: string, events: readonly ExecutionEvent[], probe: boolean): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.type !== "TASK_STARTED") continue;
+    const call = (event.value as { call?: unknown } | null)?.call;
+    if (typeof call === "string") ids.add(call);
+    else if (probe) ids.add(`${id}.${event.sourceId}`);
+  }
+  return [...ids];
 }
 
 function merge(into: ExecutionEvent[], events: readonly ExecutionEvent[]): void {

@@ -2,19 +2,22 @@ import type { ExecutionState } from "flux-ts";
 import { h } from "./dom.js";
 import type { OpenWait } from "./waiting.js";
 
-/** What the buttons of the execution panel do (the page wires them to the runner). */
+/**
+ * What the buttons of the execution panel do (the page wires them to its runner or its server).
+ * A button whose action a page lacks is not shown.
+ */
 export interface ExecutionActions {
   resume(executionId: string, valueText: string): void;
   /** Sends the event `name` with the payload typed (JSON or text). */
   sendEvent(executionId: string, name: string, payloadText: string): void;
   /** Cancels the execution; `reason` is "" when none was typed. */
   cancel(executionId: string, reason: string): void;
-  continueRun(executionId: string): void;
-  replayCheck(executionId: string): void;
-  exportHistory(executionId: string): void;
-  showCode(executionId: string): void;
+  continueRun?(executionId: string): void;
+  replayCheck?(executionId: string): void;
+  exportHistory?(executionId: string): void;
+  showCode?(executionId: string): void;
   /** Makes the editor's current code this execution's code (for an imported history). */
-  adoptCode(executionId: string): void;
+  adoptCode?(executionId: string): void;
 }
 
 /** What decides the buttons of one execution. */
@@ -72,18 +75,17 @@ export function actionRows(id: string, facts: ActionFacts, actions: ExecutionAct
     row(reason, h("button", { id: "cancel-button", class: "danger", onclick: cancel, title: "engine.cancel(id, reason): it stops where it is, its subworkflows too; no rollback runs" }, "⊘ Cancel"));
   }
   const more: (HTMLElement | null)[] = [];
-  if (state === "running" && !active) {
-    more.push(h("button", { class: "primary", onclick: () => actions.continueRun(id), disabled: !hasCode, title: "replay it: recorded steps return at once, the rest runs" }, "⟳ Continue by replay"));
+  const { continueRun, replayCheck, exportHistory, showCode, adoptCode } = actions;
+  if (state === "running" && !active && continueRun !== undefined) {
+    more.push(h("button", { class: "primary", onclick: () => continueRun(id), disabled: !hasCode, title: "replay it: recorded steps return at once, the rest runs" }, "⟳ Continue by replay"));
   }
-  if (state === "succeeded" || state === "failed" || (state === "paused" && !active)) {
-    more.push(h("button", { id: "replay-button", onclick: () => actions.replayCheck(id), title: "replay the history against the code, in a scratch engine" }, "⟲ Replay"));
+  if ((state === "succeeded" || state === "failed" || (state === "paused" && !active)) && replayCheck !== undefined) {
+    more.push(h("button", { id: "replay-button", onclick: () => replayCheck(id), title: "replay the history against the code, in a scratch engine" }, "⟲ Replay"));
   }
-  more.push(
-    h("button", { id: "export-button", onclick: () => actions.exportHistory(id), title: "download the history as JSON" }, "⤓ Export"),
-    hasCode ? h("button", { onclick: () => actions.showCode(id), title: "open the code this execution ran in the editor" }, "</> Code")
-      : h("button", { id: "adopt-button", onclick: () => actions.adoptCode(id), title: "run this execution with the code now in the editor" }, "Use the editor's code"),
-  );
-  row(...more);
+  if (exportHistory !== undefined) more.push(h("button", { id: "export-button", onclick: () => exportHistory(id), title: "download the history as JSON" }, "⤓ Export"));
+  if (hasCode && showCode !== undefined) more.push(h("button", { onclick: () => showCode(id), title: "open the code this execution ran in the editor" }, "</> Code"));
+  if (!hasCode && adoptCode !== undefined) more.push(h("button", { id: "adopt-button", onclick: () => adoptCode(id), title: "run this execution with the code now in the editor" }, "Use the editor's code"));
+  if (more.length > 0) row(...more);
   return rows;
 }
 

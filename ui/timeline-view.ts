@@ -17,6 +17,13 @@ export interface TimelineOptions {
   readonly selected?: string;
 }
 
+/** More lanes than this and only the rows in view are drawn (the timeline scrolls). */
+export const VIRTUAL_LANES = 300;
+/** Rows drawn beyond the visible ones, above and below. */
+const OVERSCAN = 30;
+/** The last drawing of each container, redrawn when it scrolls. */
+const drawn = new WeakMap<HTMLElement, { model: TimelineModel; options: TimelineOptions }>();
+
 const markGlyph: Record<Mark["kind"], string> = {
   retry: "↻", fallback: "⤷", rollback: "⟲", failed: "✕", resumed: "▶", paused: "⏸", received: "✉", "timed-out": "◷", cancelled: "⊘",
 };
@@ -25,9 +32,23 @@ const markGlyph: Record<Mark["kind"], string> = {
  * Draws the execution as bars on a time axis: one row per step (nested steps and subworkflows
  * indented under their parent), attempts, retry waits, fallbacks, rollbacks and event waits as
  * colored pieces, marks where retries, fallbacks and rollbacks began, events arrived, waits timed
- * out and the execution was cancelled, and pauses as gaps in the axis.
+ * out and the execution was cancelled, and pauses as gaps in the axis. With more than
+ * {@link VIRTUAL_LANES} rows the container scrolls and only the rows in view are drawn (the
+ * axis stays on top), so a history of 10,000 steps draws as fast as one of 100.
  */
 export function renderTimeline(container: HTMLElement, model: TimelineModel, options: TimelineOptions): void {
+  if (!drawn.has(container)) {
+    container.addEventListener("scroll", () => {
+      const last = drawn.get(container);
+      if (last !== undefined && last.model.lanes.length > VIRTUAL_LANES) requestAnimationFrame(() => renderTimeline(container, last.model, last.options));
+    }, { passive: true });
+  }
+  drawn.set(container, { model, options });
+  const virtual = model.lanes.length > VIRTUAL_LANES;
+  container.classList.toggle("scrolling", virtual);
+  const top = virtual ? container.scrollTop : 0;
+  const first = virtual ? Math.max(0, Math.floor((top - AXIS) / ROW) - OVERSCAN) : 0;
+  const last = virtual ? Math.min(model.lanes.length, Math.ceil((top + Math.max(container.clientHeight, 400)) / ROW) + OVERSCAN) : model.lanes.length;
   const width = Math.max(container.clientWidth, 480);
   const plot = width - LABELS - PAD * 2;
   const scale = new TimeScale(model.start, model.end, model.pauses, plot);
@@ -35,8 +56,10 @@ export function renderTimeline(container: HTMLElement, model: TimelineModel, opt
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "timeline-svg", role: "img", "aria-label": "execution timeline" });
   const x = (time: number) => LABELS + PAD + scale.x(time);
 
-  // Axis: ticks in time since the start, and breaks where long pauses are compressed.
-  const axis = svg("g", { class: "axis" });
+  // Axis: ticks in time since the start, and breaks where long pauses are compressed. When the
+  // rows scroll, it is drawn over them at the top of the view.
+  const axis = svg("g", { class: "axis", transform: `translate(0 ${top})` });
+  if (virtual) axis.append(svg("rect", { x: 0, y: 0, width, height: AXIS - 4, class: "axis-bg" }));
   // A tick label next to a gap would run into the gap's label ("paused 2 s"): only its line is drawn.
   const nearGap = (tx: number) => scale.gaps.some((gap) => tx > gap.x0 - 24 && tx < gap.x1 + 24);
   for (const tick of scale.ticks(model.start)) {
@@ -55,7 +78,10 @@ export function renderTimeline(container: HTMLElement, model: TimelineModel, opt
     ));
   }
 
-  model.lanes.forEach((lane, row) => root.append(drawLane(lane, row, x, options, width)));
+  const lanes = svg("g", { class: "lanes" });
+  for (let row = first; row < last; row += 1) lanes.append(drawLane(model.lanes[row]!, row, x, options, width));
+  if (virtual) root.insertBefore(lanes, axis);
+  else root.append(lanes);
 
   const running = model.lanes[0]?.status === "running";
   if (running) {
@@ -63,6 +89,7 @@ export function renderTimeline(container: HTMLElement, model: TimelineModel, opt
     root.append(svg("line", { x1: nx, x2: nx, y1: AXIS - 4, y2: height, class: "now-line" }));
   }
   container.replaceChildren(root);
+  if (virtual) container.scrollTop = top;
 }
 
 function drawLane(lane: Lane, row: number, x: (time: number) => number, options: TimelineOptions, width: number): SVGGElement {

@@ -3,9 +3,11 @@ import { h } from "./dom.js";
 
 /** Extra facts about an execution that only this tab knows. */
 export interface ExecutionHints {
-  /** Running in this tab right now. */
-  readonly active: ReadonlySet<string>;
+  /** Running in this tab right now; absent when a server runs them (nothing is "interrupted" then). */
+  readonly active?: ReadonlySet<string>;
   readonly selected: string | undefined;
+  /** Show whole ids and exact times (the dashboard), not a short id and "5 min ago". */
+  readonly full?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export function renderExecutions(list: HTMLElement, summaries: readonly Executio
   const children = new Map<string, ExecutionSummary[]>();
   const tops: ExecutionSummary[] = [];
   for (const summary of summaries) {
-    const parent = parentOf(summary.executionId);
+    const parent = summary.parentId !== undefined && ids.has(summary.parentId) ? summary.parentId : parentOf(summary.executionId);
     if (parent === undefined) tops.push(summary);
     else children.set(parent, [...(children.get(parent) ?? []), summary]);
   }
@@ -41,7 +43,7 @@ export function renderExecutions(list: HTMLElement, summaries: readonly Executio
 
 function row(summary: ExecutionSummary, depth: number, hints: ExecutionHints, onSelect: (id: string) => void): HTMLElement {
   const id = summary.executionId;
-  const interrupted = summary.state === "running" && depth === 0 && !hints.active.has(id);
+  const interrupted = summary.state === "running" && depth === 0 && hints.active !== undefined && !hints.active.has(id);
   const state = interrupted ? "interrupted" : summary.state;
   return h("li", {
     class: `execution depth-${Math.min(depth, 3)}${hints.selected === id ? " selected" : ""}`,
@@ -55,7 +57,8 @@ function row(summary: ExecutionSummary, depth: number, hints: ExecutionHints, on
     },
   },
   h("span", { class: "wf-name", title: summary.workflow }, summary.workflow),
-  h("span", { class: "exec-meta", title: id }, h("span", { class: `state state-${state}` }, state), ` ${shortId(id)} · ${ago(summary.updatedAt)}`));
+  h("span", { class: "exec-meta", title: id }, h("span", { class: `state state-${state}` }, state),
+    hints.full === true ? ` ${id} · ${new Date(summary.updatedAt).toLocaleString()} · ${summary.events} events` : ` ${shortId(id)} · ${ago(summary.updatedAt)}`));
 }
 
 function shortId(id: string): string {

@@ -60,9 +60,17 @@ export function buildTimeline(events: readonly ExecutionEvent[], children: Reado
   const lanes: Lane[] = [];
   const pauses: { start: number; end: number }[] = [];
   addExecution(lanes, pauses, events, children, now, "", 0, executionId);
-  const times = lanes.flatMap((lane) => lane.segments.flatMap((s) => [s.start, s.end ?? now]));
-  const start = times.length > 0 ? Math.min(...times) : now;
-  const end = times.length > 0 ? Math.max(...times, start + 1) : now + 1;
+  // A loop, not Math.min(...times): a history of many steps would overflow the argument list.
+  let start = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const lane of lanes) {
+    for (const segment of lane.segments) {
+      start = Math.min(start, segment.start, segment.end ?? now);
+      last = Math.max(last, segment.start, segment.end ?? now);
+    }
+  }
+  if (start === Number.POSITIVE_INFINITY) start = now;
+  const end = last === Number.NEGATIVE_INFINITY ? now + 1 : Math.max(last, start + 1);
   for (const pause of pauses) pause.end = Math.min(pause.end, end);
   return { lanes, start, end, pauses };
 }
