@@ -66,6 +66,10 @@ describe("the Worker in workerd, on Durable Objects", () => {
     const listed = (await get("/executions?workflow=hello_world")).body.executions as Record<string, unknown>[];
     expect(listed.find((e) => e.execution_id === body.execution_id)).toMatchObject({ workflow: "hello_world", state: "succeeded", events: 4 });
     expect((await get("/workflows")).body.workflows).toContain("hello_world");
+    const page = await get(`/executions/${body.execution_id}/events`);
+    expect(page.status).toBe(200);
+    expect((page.body.events as { type: string }[]).map((e) => e.type)).toEqual(["WORKFLOW_STARTED", "TASK_STARTED", "TASK_COMPLETED", "WORKFLOW_COMPLETED"]);
+    expect((await get("/executions?state=bogus")).status).toBe(400);
   });
 
   it("starts with a given execution id once (the idempotency key), and 404s an unknown id without making it an object", async () => {
