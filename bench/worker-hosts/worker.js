@@ -1,17 +1,12 @@
 // `npm run bench:worker`: one Worker serving flux-ts on Durable Objects (/do/...), flux-ts on D1
-// (/d1/...) and Cloudflare Workflows (/cf/start, /cf/status), so that one wrangler dev measures
+// (/d1/...) and Cloudflare Workflows (/cf/start, /cf/status: the peers' worker), so that one wrangler dev measures
 // all three side by side. Plain JavaScript (as the peers' worker): `cloudflare:workers` stays out
 // of flux-ts's type check.
-import { WorkflowEntrypoint } from "cloudflare:workers";
+import cloudflarePeer from "../peers/cloudflare/worker.js";
 import { inObjects, invocations, onD1 } from "./hosts.ts";
 
-export class Sequential extends WorkflowEntrypoint {
-  async run(event, step) {
-    const steps = event.payload.steps;
-    for (let i = 0; i < steps; i += 1) await step.do(`noop ${i}`, async () => i);
-    return steps;
-  }
-}
+/** The Cloudflare Workflows peer's workflow (N sequential `step.do`), served under /cf/. */
+export { Sequential } from "../peers/cloudflare/worker.js";
 
 export const FluxExecution = inObjects.ExecutionObject;
 export const FluxDirectory = inObjects.DirectoryObject;
@@ -31,14 +26,7 @@ export default {
     if (url.pathname.startsWith("/do/")) return inObjects.fetch(unprefixed(request, url), env);
     if (url.pathname.startsWith("/d1/")) return onD1.fetch(unprefixed(request, url), env, ctx);
     if (url.pathname === "/do-invocations") return Response.json(invocations.splice(0));
-    if (url.pathname === "/cf/start") {
-      const instance = await env.SEQUENTIAL.create({ params: { steps: Number(url.searchParams.get("steps")) } });
-      return Response.json({ id: instance.id });
-    }
-    if (url.pathname === "/cf/status") {
-      const instance = await env.SEQUENTIAL.get(url.searchParams.get("id"));
-      return Response.json(await instance.status());
-    }
+    if (url.pathname.startsWith("/cf/")) return cloudflarePeer.fetch(unprefixed(request, url), env);
     return new Response("not found", { status: 404 });
   },
 };
