@@ -28,7 +28,11 @@ export class BetterSqliteDriver implements SqlDriver {
   constructor(db: BetterSqliteDatabaseLike, description: string) {
     this.#db = db;
     this.description = description;
-    db.pragma("cache_size = -2000");
+    try {
+      db.pragma("cache_size = -2000");
+    } catch {
+      // Not a database (the store's first read names the file and the problem): nothing to size.
+    }
     this.#transaction = db.transaction((statements: readonly SqlStatement[]) => {
       const last = statements.length - 1;
       for (let i = 0; i < last; i += 1) this.#prepare(statements[i]!.sql).run(...statements[i]!.params);
