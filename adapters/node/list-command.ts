@@ -5,11 +5,12 @@ import { parseCommandLine, parseCount } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
 import { forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 const states: readonly ExecutionState[] = ["created", "running", "paused", "succeeded", "failed"];
 
-/** `flux list`: the executions of the default store, newest first, filtered and paged. */
+/** `flux list`: the executions of the default store (or of `--store` / `FLUX_STORE_URL`), newest first, filtered and paged. */
 export async function listCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine("list", argv, {
     workflow: { type: "string" },
@@ -17,6 +18,7 @@ export async function listCommand(argv: readonly string[], io: CliIo): Promise<n
     limit: { type: "string" },
     cursor: { type: "string" },
     json: { type: "boolean" },
+    store: { type: "string" },
   });
   if (values["help"] === true) {
     io.stdout.write(helpText.list);
@@ -28,7 +30,7 @@ export async function listCommand(argv: readonly string[], io: CliIo): Promise<n
     throw new CommandLineError(`--state ${state} is not a state: use one of ${states.join(", ")}`);
   }
   const limit = parseCount(values["limit"], "--limit", "list") ?? 20;
-  const engine = existingEngine();
+  const engine = existingEngine(storeUrlOf(values["store"], io.env));
   try {
     const page: ExecutionPage = engine === undefined ? { executions: [] } : await engine.list({
       limit,
