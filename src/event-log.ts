@@ -26,6 +26,7 @@ export class EventLog {
   /** The JSON text of each value, or its length (a number) once released. */
   readonly #values: (string | number)[] = [];
   readonly #interned = new Map<string, string>();
+  /** The proxy's target: an empty array, so that the view is an array (`Array.isArray`, its methods). */
   readonly #target: ExecutionEvent[] = [];
   #view: readonly ExecutionEvent[] | undefined;
 
@@ -50,7 +51,6 @@ export class EventLog {
     this.#names[id] = interned;
     this.#values[id] = text.length > this.keepLimit ? text.length : text;
     this.#length = id + 1;
-    this.#target.length = this.#length;
   }
 
   /** Keeps the first `length` events only (a refused commit left the log there). */
@@ -58,7 +58,6 @@ export class EventLog {
     if (length >= this.#length) return;
     this.#length = length;
     for (const column of [this.#sourceIds, this.#names, this.#values]) column.length = length;
-    this.#target.length = length;
   }
 
   /** Event `id`, decoded now (a new object on each call); `undefined` past the end. */
@@ -84,6 +83,7 @@ export class EventLog {
   get view(): readonly ExecutionEvent[] {
     return (this.#view ??= new Proxy(this.#target, {
       get: (target, key, receiver) => {
+        if (key === "length") return this.#length;
         const id = indexOf(key);
         return id === undefined ? Reflect.get(target, key, receiver) : this.at(id);
       },
@@ -93,6 +93,7 @@ export class EventLog {
       },
       getOwnPropertyDescriptor: (target, key) => {
         const id = indexOf(key);
+        if (key === "length") return { value: this.#length, writable: true, enumerable: false, configurable: false };
         if (id === undefined) return Reflect.getOwnPropertyDescriptor(target, key);
         return id < this.#length ? { value: this.at(id), writable: false, enumerable: true, configurable: true } : undefined;
       },
