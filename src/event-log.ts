@@ -3,15 +3,8 @@ import { ExecutionEventType as T, type ExecutionEvent, type ExecutionEventType }
 import { decodeValue } from "./serialization.js";
 
 /**
- * The longest encoded value (in characters) a running execution keeps in its event log; longer
- * ones are released (the store holds them) and read with `engine.inspect`. An execution loaded
- * for inspection keeps every value of what it loaded.
- */
-export const KEPT_VALUE_LIMIT = 4_096;
-
-/**
  * @internal An execution's events as compact records: names interned, values kept as their JSON
- * text and decoded only when read, values over `keepLimit` characters not kept at all. `view` is
+ * text and decoded only when read, values over `keepLimit` characters (the engine's `releaseValuesOver`, default none) not kept at all. `view` is
  * the `readonly ExecutionEvent[]` users see (`ctx.events`): a live array whose elements are
  * decoded on access, so a history of 100,000 steps costs a few small strings per event, not its
  * decoded values.
@@ -30,7 +23,7 @@ export class EventLog {
   readonly #target: ExecutionEvent[] = [];
   #view: readonly ExecutionEvent[] | undefined;
 
-  constructor(readonly keepLimit = KEPT_VALUE_LIMIT) {}
+  constructor(readonly keepLimit = Number.POSITIVE_INFINITY) {}
 
   get length(): number {
     return this.#length;
@@ -70,10 +63,11 @@ export class EventLog {
     const value = this.#values[id]!;
     if (typeof value === "string") return { id, type, sourceId, name, value: decodeValue(value), time };
     const released = { id, type, sourceId, name, time } as ExecutionEvent;
+    const limit = this.keepLimit;
     Object.defineProperty(released, "value", {
       enumerable: true,
       get() {
-        throw new UsageError(`the value of event ${id} (${type} of "${name}", ${value} characters) is not kept in memory by a running execution (values over ${KEPT_VALUE_LIMIT} characters are released once recorded): read it with engine.inspect(executionId) or GET /inspect/{id}`);
+        throw new UsageError(`the value of event ${id} (${type} of "${name}", ${value} characters) is not kept in memory by a running execution (the engine's releaseValuesOver: values over ${limit} characters are released once recorded): read it with engine.inspect(executionId) or GET /inspect/{id}`);
       },
     });
     return released;

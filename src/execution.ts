@@ -1,7 +1,7 @@
 import { CancelledError, CancelRequestedError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
-import { EventLog, KEPT_VALUE_LIMIT } from "./event-log.js";
+import { EventLog } from "./event-log.js";
 import { applyToIndex, describeStep, type IndexedEvent, type StepRecord } from "./replay-index.js";
 import { asExecutionError, decodeRecorded, describeValue, storedType, StoppedSignal } from "./recording.js";
 import { uncalledStep } from "./replay-coverage.js";
@@ -76,7 +76,7 @@ export class Execution {
     /** Keep every value of the log in memory (an execution loaded for inspection), not only the small ones. */
     keepValues = false,
   ) {
-    this.log = new EventLog(keepValues ? Infinity : KEPT_VALUE_LIMIT);
+    this.log = new EventLog(keepValues ? Infinity : runtime.releaseValuesOver);
     this.visited = runtime.strictReplay ? new Set() : undefined;
     this.#outbox = new Outbox(runtime.queue, id);
     // The signals abort in a continuation registered here, where the run runs, not directly

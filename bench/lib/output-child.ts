@@ -19,7 +19,8 @@ const flow = workflow(`outputs_${steps}_${bytes}`, async (ctx) => {
 });
 const store = await new SqliteStore(path).ready();
 const start = performance.now();
-const ctx = await new Engine({ store }).run(flow, undefined);
+// The bounded-memory setting the row measures (off by default: see EngineOptions.releaseValuesOver).
+const ctx = await new Engine({ store, releaseValuesOver: 4096 }).run(flow, undefined);
 const ms = performance.now() - start;
 if (ctx.output !== steps) throw new Error(`the run ended ${ctx.state}: ${String(ctx.output)}`);
 await store.close();

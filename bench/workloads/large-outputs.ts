@@ -24,7 +24,7 @@ export async function runOnce(size: number): Promise<{ peakMb: number; ms: numbe
  * Its cost per step is the workload `large-outputs-cost`.
  */
 const largeOutputs: Workload = {
-  title: "20k steps with 10 KB outputs",
+  title: "20k steps with 10 KB outputs (releaseValuesOver 4096)",
   unit: "MB",
   target: { value: 150, better: "lower" },
   variants: ["sqlite"],
