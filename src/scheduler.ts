@@ -36,8 +36,13 @@ export class Scheduler {
   readonly #done = new Map<string, number>();
   readonly #since: number;
 
-  constructor(readonly host: SchedulerHost) {
-    this.#since = host.clock.now();
+  /**
+   * `since`: when the runner started, for `catchUp: "none"` (default: now). A host whose runner
+   * restarts often (a Durable Object evicted between alarms) passes the time it first ran, kept
+   * in its storage.
+   */
+  constructor(readonly host: SchedulerHost, since = host.clock.now()) {
+    this.#since = since;
   }
 
   add(schedule: ScheduleDefinition): void {
