@@ -8,22 +8,29 @@ import { randomUUID } from "../../src/random-uuid.js";
 import { validateExecutionId } from "../../src/workflow-registry.js";
 import type { Workflow } from "../../src/workflow.js";
 import { tokenVar } from "../worker/worker-vars.js";
-import { FluxDirectoryObject } from "./directory-object.js";
+import type { ScheduleDefinition } from "../../src/schedule-definition.js";
+import type { WaitUntil } from "../worker/worker-env.js";
+import { directoryObjectClass, type DirectoryObjectClass } from "./directory-object.js";
 import type { DurableWorkerEnv } from "./durable-worker-env.js";
 import { ExecutionDirectory } from "./execution-directory.js";
 import { executionObjectClass, type ExecutionObjectClass, type ExecutionObjectOptions } from "./execution-object.js";
 
 /** Options of {@link createDurableWorker}. */
-export interface DurableWorkerOptions extends ExecutionObjectOptions {}
+export interface DurableWorkerOptions extends ExecutionObjectOptions {
+  /** Schedules (`schedule()` of flux-ts/schedules) fired by the directory object's alarm (each firing once; no Cron Trigger needed). */
+  readonly schedules?: Iterable<ScheduleDefinition>;
+}
 
 /** The Worker's handler and its two Durable Object classes: export all three from the Worker's main module. */
 export interface DurableWorker {
   /** The front: serves the HTTP API, each execution's requests in its object, listings from the directory. */
   fetch(request: Request, env: DurableWorkerEnv): Promise<Response>;
+  /** An optional Cron Trigger: fires the schedules' due firings (the directory's alarm does so anyway; a firing never starts twice). */
+  scheduled(controller: unknown, env: DurableWorkerEnv, ctx: WaitUntil): void;
   /** The execution objects' class (wrangler.toml: class_name of the EXECUTIONS binding, in `new_sqlite_classes`). */
   readonly ExecutionObject: ExecutionObjectClass;
   /** The directory object's class (wrangler.toml: class_name of the DIRECTORY binding, in `new_sqlite_classes`). */
-  readonly DirectoryObject: typeof FluxDirectoryObject;
+  readonly DirectoryObject: DirectoryObjectClass;
 }
 
 /**
@@ -42,6 +49,9 @@ export interface DurableWorker {
  * - Durable sleeps, event timeouts and yielded runs wake by the object's alarm, at their time:
  *   no Cron Trigger is needed.
  * - `FLUX_API_TOKEN` guards every route, in front and in the objects.
+ * - `schedules` fire by the directory object's alarm: each firing starts once, as the execution
+ *   `<name>:<ISO time>` in its own object. The front arms the alarm at its first request in each
+ *   isolate (so a deploy's new schedules take effect at its first request).
  *
  * @example
  * // The Worker's main module; wrangler.toml binds EXECUTIONS and DIRECTORY (see docs/worker.md).
@@ -52,6 +62,8 @@ export interface DurableWorker {
  */
 export function createDurableWorker(options: DurableWorkerOptions): DurableWorker {
   const names = [...options.workflows].map((workflow: Workflow<unknown, unknown>) => workflow.name);
+  const schedules = [...(options.schedules ?? [])];
+  const armed = new WeakSet<object>();
   const app = new Hono<{ Bindings: DurableWorkerEnv }>();
   app.onError((error, c) => {
     const status = statusOf(error);
@@ -68,6 +80,10 @@ export function createDurableWorker(options: DurableWorkerOptions): DurableWorke
     const token = tokenVar(c.env.FLUX_API_TOKEN);
     if (token !== undefined && !hasBearerToken(c.req.header("authorization"), token)) {
       throw new UnauthorizedError("this server requires a bearer token: send the header 'Authorization: Bearer <token>' with the token it was configured with");
+    }
+    if (schedules.length > 0 && !armed.has(c.env.DIRECTORY)) {
+      await new ExecutionDirectory(c.env.DIRECTORY).tick();
+      armed.add(c.env.DIRECTORY);
     }
     await next();
   });
@@ -90,8 +106,11 @@ export function createDurableWorker(options: DurableWorkerOptions): DurableWorke
 
   return {
     fetch: async (request, env) => app.fetch(request, env),
+    scheduled: (_controller, env, ctx) => {
+      if (schedules.length > 0) ctx.waitUntil(new ExecutionDirectory(env.DIRECTORY).tick());
+    },
     ExecutionObject: executionObjectClass(options),
-    DirectoryObject: FluxDirectoryObject,
+    DirectoryObject: directoryObjectClass({ schedules }),
   };
 }
 

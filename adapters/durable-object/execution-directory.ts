@@ -42,6 +42,11 @@ export class ExecutionDirectory {
     return ((await this.#call("locate", executionId)) as string | null) ?? undefined;
   }
 
+  /** Starts the schedules' due firings (each once, whatever calls it) and sets the directory's alarm to the next; resolves with the ids started. */
+  async tick(): Promise<string[]> {
+    return (await this.#call("tick", null)) as string[];
+  }
+
   async #call(op: string, arg: unknown): Promise<unknown> {
     const stub = this.#namespace.get(this.#namespace.idFromName(this.#name) as never);
     const response = await stub.fetch(new Request(`https://flux.directory/${op}`, { method: "POST", body: encodeValue(arg) }));

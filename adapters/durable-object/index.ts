@@ -15,7 +15,7 @@ export { DurableObjectSqlDriver, type SqlCounts } from "./durable-object-sql-dri
 export { DurableObjectStore, type DurableObjectStoreOptions } from "./durable-object-store.js";
 export { createDurableWorker, type DurableWorker, type DurableWorkerOptions } from "./create-durable-worker.js";
 export { executionObjectClass, type ExecutionObjectClass, type ExecutionObjectOptions } from "./execution-object.js";
-export { FluxDirectoryObject } from "./directory-object.js";
+export { FluxDirectoryObject, directoryObjectClass, type DirectoryObjectClass } from "./directory-object.js";
 export { ExecutionDirectory } from "./execution-directory.js";
 export type { InvocationReport } from "./invocation.js";
 export type { DurableWorkerEnv } from "./durable-worker-env.js";
