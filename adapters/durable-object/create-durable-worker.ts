@@ -82,8 +82,11 @@ export function createDurableWorker(options: DurableWorkerOptions): DurableWorke
       throw new UnauthorizedError("this server requires a bearer token: send the header 'Authorization: Bearer <token>' with the token it was configured with");
     }
     if (schedules.length > 0 && !armed.has(c.env.DIRECTORY)) {
-      await new ExecutionDirectory(c.env.DIRECTORY).tick();
-      armed.add(c.env.DIRECTORY);
+      // A failing firing must not fail the request: the next request (or the alarm) tries again.
+      await new ExecutionDirectory(c.env.DIRECTORY).tick().then(
+        () => armed.add(c.env.DIRECTORY),
+        (error: unknown) => console.error("flux: arming the schedules in the directory failed (retried at the next request):", error),
+      );
     }
     await next();
   });
