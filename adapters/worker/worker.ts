@@ -33,6 +33,6 @@ const hasObjects = (env: Env): env is Env & DurableWorkerEnv => env.EXECUTIONS !
 
 export default {
   fetch: (request: Request, env: Env, ctx: WaitUntil) => (hasObjects(env) ? inObjects.fetch(request, env) : onD1.fetch(request, env, ctx)),
-  // The D1 host's wakes; the objects wake themselves by alarm.
-  scheduled: (controller: unknown, env: Env, ctx: WaitUntil) => (hasObjects(env) ? undefined : onD1.scheduled(controller, env, ctx)),
+  // The D1 host's wakes and schedules; the objects wake themselves (and fire schedules) by alarm, a cron only ticks them too.
+  scheduled: (controller: unknown, env: Env, ctx: WaitUntil) => (hasObjects(env) ? inObjects.scheduled(controller, env, ctx) : onD1.scheduled(controller, env, ctx)),
 };
