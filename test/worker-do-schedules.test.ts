@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDurableWorker } from "../adapters/durable-object/index.js";
+import { workflow } from "../src/index.js";
+import { schedule } from "../src/schedules/index.js";
 import { bundleFixture, objectBindings } from "./support/bundle-fixture.js";
 
 const EVERY = 2_000;
@@ -89,4 +92,10 @@ describe("schedules on the Durable Object host, in workerd", () => {
     expect(missed).toEqual([]);
     expect(after.some((t) => t > back - EVERY)).toBe(true);
   }, 240_000);
+
+  it("refuses two different schedules of one name when the Worker is made", () => {
+    const report = workflow("report", async () => "done");
+    expect(() => createDurableWorker({ workflows: [report], schedules: [schedule(report, { every: 1_000 }), schedule(report, { every: 2_000 })] }))
+      .toThrow('two different schedules are named "report": rename one');
+  });
 });

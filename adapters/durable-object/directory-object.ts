@@ -39,6 +39,7 @@ export interface DirectoryObjectClass {
  */
 export function directoryObjectClass(options: { readonly schedules?: Iterable<ScheduleDefinition> } = {}): DirectoryObjectClass {
   const schedules = [...(options.schedules ?? [])];
+  ObjectSchedules.check(schedules);
   return class FluxDirectoryObject {
     readonly #store: DurableObjectStore;
     readonly #driver: DurableObjectSqlDriver;

@@ -56,12 +56,15 @@ export class ObjectSchedules {
         await index.record([{ executionId, workflow: workflow.name, state: "running", events: 1, createdAt: now, updatedAt: now }]);
       },
     };
-    const names = new Scheduler(this.#host);
-    for (const schedule of this.#schedules) names.add(schedule); // two different schedules of one name throw here
   }
 
-  get size(): number {
-    return this.#schedules.length;
+  /** Throws `TypeError` when two different schedules share a name (checked when the Worker is made, not in the object). */
+  static check(schedules: readonly ScheduleDefinition[]): void {
+    const byName = new Map<string, ScheduleDefinition>();
+    for (const schedule of schedules) {
+      if ((byName.get(schedule.name) ?? schedule) !== schedule) throw new TypeError(`two different schedules are named "${schedule.name}": rename one`);
+      byName.set(schedule.name, schedule);
+    }
   }
 
   /** Starts each schedule's due firing, then sets the object's alarm to the next firing. Resolves with the ids started. */
