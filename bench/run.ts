@@ -25,6 +25,8 @@ const files = [
   "http",
   "wake-idle",
   "wake-timers",
+  "events-delivered",
+  "event-latency",
   "cli-cold-start",
   "browser-idb",
   "core-size",

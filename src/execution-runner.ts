@@ -111,8 +111,15 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
         if (summary.cancel !== undefined) await recordCancellation(this, executionId, summary.cancel.reason);
         return await this.inspectChild(executionId);
       }
-      await this.leases.claim(executionId);
+      const cancel = await this.leases.claim(executionId);
       claimed = true;
+      if (cancel !== undefined) {
+        // Asked for after the summary was read, before the claim: recorded instead of running.
+        await this.leases.release(executionId, true);
+        claimed = false;
+        await recordCancellation(this, executionId, cancel.reason);
+        return await this.inspectChild(executionId);
+      }
       const exec = await this.#load(executionId);
       exec.parentId = summary.parentId;
       const recovering = exec.state === "running";

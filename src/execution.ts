@@ -52,6 +52,7 @@ export class Execution {
   stopping = false;
   readonly #stop = new AbortController();
   readonly #cancel = new AbortController();
+  readonly #abortOnCancel: (error: CancelledError) => void;
   /** The inbox events this run's waits took (so that two waits never take one). */
   readonly takenEvents = new Set<number>();
   /** Set once the run recorded its end (or was cancelled): nothing more is recorded. */
@@ -73,6 +74,16 @@ export class Execution {
   ) {
     this.visited = runtime.strictReplay ? new Set() : undefined;
     this.#outbox = new Outbox(runtime.queue, id);
+    // The signals abort in a continuation registered here, where the run runs, not directly
+    // where the cancel is called: workerd refuses a request's abort of a signal another request
+    // made ("Cannot perform I/O on behalf of a different request"), and a cancel sent in one
+    // request must still stop a run that another request of the same isolate holds.
+    let abort: (error: CancelledError) => void = () => {};
+    void new Promise<CancelledError>((resolve) => (abort = resolve)).then((error) => {
+      this.#cancel.abort(error);
+      this.#stop.abort(new StoppedSignal());
+    });
+    this.#abortOnCancel = abort;
   }
 
   /**
@@ -215,11 +226,10 @@ export class Execution {
     if (this.ended || this.#final) return;
     const error = new CancelledError(`execution ${this.id} was cancelled${reason === undefined ? "" : `: ${reason}`}`, reason === undefined ? {} : { reason });
     this.#deferred = undefined;
-    this.#cancel.abort(error);
-    this.#stop.abort(new StoppedSignal());
     this.emit(T.WORKFLOW_CANCELLED, this.id, this.workflowName, error);
     this.#final = true;
     this.#end("finished", this.flush());
+    this.#abortOnCancel(error);
   }
 
   /**

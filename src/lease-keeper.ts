@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import { ConflictError } from "./errors.js";
 import type { Execution } from "./execution.js";
-import type { StateStore } from "./state-store.js";
+import type { CancelRequest, StateStore } from "./state-store.js";
 
 interface Owned {
   exec: Execution | undefined;
@@ -52,8 +52,12 @@ export class LeaseKeeper {
     this.#owned.set(executionId, { exec: undefined, renewing: undefined });
   }
 
-  /** Takes the lease of an existing execution; rejects with `ConflictError` when another live runner holds it. */
-  async claim(executionId: string): Promise<void> {
+  /**
+   * Takes the lease of an existing execution; rejects with `ConflictError` when another live
+   * runner holds it. Resolves with the cancellation asked for, if one was (it may have landed
+   * after the caller read the execution's summary: the caller must not run a step then).
+   */
+  async claim(executionId: string): Promise<CancelRequest | undefined> {
     const now = this.clock.now();
     const lease = await this.store.lease(executionId, this.owner, { now, expiresAt: now + this.ttl });
     if (lease.owner !== this.owner) {
@@ -61,6 +65,7 @@ export class LeaseKeeper {
         `execution ${executionId} is being run by another runner (${lease.owner}, lease until ${new Date(lease.expiresAt).toISOString()}); it can be recovered once that lease expires`,
       );
     }
+    return lease.cancel;
   }
 
   /** Starts renewing the lease of the reserved execution `exec` while it runs. */

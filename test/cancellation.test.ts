@@ -161,3 +161,72 @@ describe("a cancellation during a step's commit", () => {
     }
   });
 });
+
+describe("a cancellation that lands while another runner takes the execution", () => {
+  test("between the runner's read of the execution and its lease claim: no step body begins", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const store = new MemoryStore();
+    const ran: string[] = [];
+    const after = task("after_nap", async () => void ran.push("after"));
+    const wf = workflow("nap_then_step", async (ctx) => {
+      await ctx.sleep(60_000);
+      await ctx.run(after);
+    });
+    const engine = new Engine({ store, clock, holdSleepsUpTo: 0, workflows: [wf] });
+    await wf.run(undefined, { engine, executionId: "claimed-late" });
+    clock.advance(60_000);
+    // The cancel is durable just after the waking runner read the summary, before it claims the lease.
+    const original = store.lease.bind(store);
+    let cancelled = false;
+    store.lease = async (...args) => {
+      if (!cancelled && args[0] === "claimed-late") {
+        cancelled = true;
+        await store.requestCancel("claimed-late", { reason: "in between", time: clock.now() });
+      }
+      return original(...args);
+    };
+    await engine.wakeDue();
+    expect(cancelled).toBe(true);
+    expect(ran).toEqual([]);
+    expect(await store.get("claimed-late")).toMatchObject({ state: "cancelled" });
+    expect((await types(store, "claimed-late")).at(-1)).toBe("WORKFLOW_CANCELLED");
+  });
+
+  test("a recovery of a run whose runner died: no step body begins", async () => {
+    const store = new MemoryStore();
+    const ran: string[] = [];
+    const first = task("first_of_two", async () => void ran.push("first"));
+    const second = task("second_of_two", async () => void ran.push("second"));
+    const wf = workflow("two_steps_recovered", async (ctx) => {
+      await ctx.run(first);
+      await ctx.run(second);
+    });
+    // A runner that died after the first step: its lease lapsed long ago.
+    const dead = new Engine({ store, leaseTtl: 1, workflows: [wf] });
+    const original = store.commitBatch.bind(store);
+    store.commitBatch = async (commits) => {
+      if (commits.some((c) => c.events.some((e) => e.name === "second_of_two"))) throw new Error("the runner died");
+      return original(commits);
+    };
+    await wf.run(undefined, { engine: dead, executionId: "recovered-late" }).catch(() => undefined);
+    store.commitBatch = original;
+    expect(ran).toEqual(["first", "second"]);
+    ran.length = 0;
+    expect(await store.get("recovered-late")).toMatchObject({ state: "running" });
+    const lease = store.lease.bind(store);
+    let cancelled = false;
+    store.lease = async (...args) => {
+      if (!cancelled && args[0] === "recovered-late" && args[1] !== dead.runnerId) {
+        cancelled = true;
+        await store.requestCancel("recovered-late", { reason: "in between", time: Date.now() });
+      }
+      return lease(...args);
+    };
+    const engine = new Engine({ store, workflows: [wf] });
+    await engine.recover({ staleAfter: 0 });
+    expect(cancelled).toBe(true);
+    expect(ran).toEqual([]);
+    expect(await store.get("recovered-late")).toMatchObject({ state: "cancelled" });
+    expect((await types(store, "recovered-late")).at(-1)).toBe("WORKFLOW_CANCELLED");
+  });
+});

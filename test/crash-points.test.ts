@@ -2,7 +2,8 @@
 // side effect on disk, and is SIGKILLed at chosen points (before a step's body, after its body but
 // before its completion is committed, once its completion is recorded in memory but not written,
 // after its commit) and at random times; a new process then recovers it. The figures compare the
-// side effects with the log. The second case does so for a composed run (support/crash-composed-run.ts).
+// side effects with the log. The second case does so for a composed run (support/crash-composed-run.ts),
+// the third for event waits, a cancel and schedule firings (support/crash-events-run.ts).
 // FLUX_TEST_FULL=1 (npm run test:full) kills at many more points.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +14,9 @@ import { decodeValue } from "../src/serialization.js";
 import { composedShape } from "./fixtures/crash-composed-workflow.js";
 import type { KillPhase } from "./fixtures/crash-workflow.js";
 import { composedPlans, randomPlans } from "./support/crash-composed-plans.js";
-import { killLiveProcesses, runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-composed-run.js";
+import { runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-composed-run.js";
+import { killLiveProcesses } from "./support/crash-processes.js";
+import { runEventsPlan, type EventsPlan } from "./support/crash-events-run.js";
 import { seededRandom } from "./support/seeded-random.js";
 import { spawnTs, type ChildExit } from "./support/spawn-child.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -264,4 +267,69 @@ describe("crash points in a composed run: subworkflows, pauses, wakes and resume
     expect(total.resumesRecorded).toBe(shape.pauseCount * plans.length);
     expect(total.sleepsWoken).toBe(total.sleeps);
   }, full ? 900_000 : 120_000);
+});
+
+describe("crash points with events, a cancel and schedule firings", () => {
+  afterAll(killLiveProcesses);
+
+  it("loses no event and takes none twice, runs no step after the cancel is durable, starts every firing once", async () => {
+    const root = tempDir("crash-events");
+    const seed = Number(process.env.FLUX_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const random = seededRandom(seed);
+    const single = (label: string, kill: EventsPlan["kills"][number]): EventsPlan => ({ label, kills: [kill] });
+    const chosen: EventsPlan[] = [
+      single("delivery of e2 durable, not acknowledged", { delivered: "e2" }),
+      single("delivery of t1 durable, not acknowledged", { delivered: "t1" }),
+      single("w-plain's first EVENT_RECEIVED, before its commit", { event: "EVENT_RECEIVED", execution: "w-plain" }),
+      single("w-plain's second wait starts", { event: "EVENT_WAIT_STARTED", execution: "w-plain", source: "4" }),
+      single("w-timed's wait times out", { event: "EVENT_WAIT_TIMED_OUT", execution: "w-timed" }),
+      single("the cancel request durable, not recorded", { cancelRequested: true }),
+      single("WORKFLOW_CANCELLED recorded, before its commit", { event: "WORKFLOW_CANCELLED", execution: "w-steps" }),
+      single("a firing's WORKFLOW_STARTED", { event: "WORKFLOW_STARTED", execution: "tick:*" }),
+      single("a firing's step recorded, before its commit", { event: "TASK_COMPLETED", execution: "tick:*" }),
+      single("after-body w-plain#3 (a step between waits)", { phase: "after-body", key: "w-plain#3" }),
+      single("on-record w-steps#1", { phase: "on-record", key: "w-steps#1" }),
+      { label: "delivery of e1, then a timeout in the recovery", kills: [{ delivered: "e1" }, { event: "EVENT_WAIT_TIMED_OUT", execution: "w-timed" }] },
+      ...(full ? [
+        single("delivery of e3 durable, not acknowledged", { delivered: "e3" }),
+        single("w-plain's last EVENT_RECEIVED", { event: "EVENT_RECEIVED", execution: "w-plain", source: "6" }),
+        single("w-timed's EVENT_RECEIVED", { event: "EVENT_RECEIVED", execution: "w-timed" }),
+        single("w-timed's last wait starts", { event: "EVENT_WAIT_STARTED", execution: "w-timed", source: "6" }),
+        ...(["before-body", "after-body", "on-record", "after-commit"] as const).flatMap((phase) => [
+          single(`${phase} w-timed#5 (after a timeout)`, { phase, key: "w-timed#5" }),
+          single(`${phase} w-steps#1`, { phase, key: "w-steps#1" }),
+          single(`${phase} w-plain#5`, { phase, key: "w-plain#5" }),
+        ]),
+      ] : []),
+      { label: "no kill", kills: [] },
+    ];
+    const chosenFigures = await pool(2, chosen.map((plan, i) => () => runEventsPlan(root, i, plan, seed)));
+    const runMs = chosenFigures.at(-1)!.firstRunMs;
+    const randomKill = () => ({ afterMs: Math.round(runMs * (0.05 + 0.9 * random())) });
+    const timed: EventsPlan[] = [
+      ...Array.from({ length: full ? 12 : 3 }, () => [randomKill()]),
+      ...Array.from({ length: full ? 3 : 1 }, () => [randomKill(), randomKill()]),
+    ].map((kills) => ({ label: `at ${kills.map((k) => k.afterMs).join(" ms, then ")} ms`, kills }));
+    const timedFigures = await pool(2, timed.map((plan, i) => () => runEventsPlan(root, chosen.length + i, plan, seed)));
+    const plans = [...chosen, ...timed];
+    const figures = [...chosenFigures, ...timedFigures];
+    const sum = (field: keyof Omit<(typeof figures)[number], "problems">) => figures.reduce((total, f) => total + f[field], 0);
+    const cancelPoints = new Set(figures.map((f) => f.cancelledAtStep));
+    console.log([
+      `crash points, events (seed ${seed}${full ? ", full" : ""}): ${sum("kills")} SIGKILLs over ${plans.length} runs of two waiters (3 waits each, one with timeouts),`,
+      `  an execution cancelled mid-way and an every-minute schedule (${chosen.length - 1} plans with chosen kill points, ${timed.length} at random times ≤ ${runMs} ms)`,
+      `  recorded steps lost:     ${sum("lost")}`,
+      `  recorded steps re-run:   ${sum("recordedReRun")}`,
+      `  in-flight steps re-run:  ${sum("inFlightReRun")}`,
+      `  events lost:             ${sum("eventsLost")}; events taken (or kept) twice: ${sum("eventsTwice")}`,
+      `  waits ended once:        ${sum("waitsEnded")} (${sum("timedOut")} by their timeout)`,
+      `  step bodies begun after the cancel was durable: ${sum("afterCancel")} (cancelled after ${[...cancelPoints].sort().join(", ")} steps)`,
+      `  firings started, each once: ${sum("firings")}`,
+      ...plans.map((plan, i) => `    ${plan.label.padEnd(52)} kills ${figures[i]!.kills}  in-flight re-run ${figures[i]!.inFlightReRun}`),
+    ].join("\n"));
+    expect(figures.flatMap((f) => f.problems)).toEqual([]);
+    expect(sum("kills")).toBeGreaterThanOrEqual(chosen.reduce((n, plan) => n + plan.kills.length, 0));
+    expect([sum("lost"), sum("recordedReRun"), sum("eventsLost"), sum("eventsTwice"), sum("afterCancel")]).toEqual([0, 0, 0, 0, 0]);
+    expect(sum("waitsEnded")).toBe(6 * plans.length);
+  }, full ? 900_000 : 180_000);
 });

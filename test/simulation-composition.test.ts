@@ -4,15 +4,19 @@
 // (the value must reach the right pause), wake what is due, and stop gracefully in the middle of
 // any of these. Every schedule must end as the fault-free run does, every pause must be answered
 // by exactly the resume aimed at it (0 answered by anything else), and a seed replays exactly.
+// The third and fourth do the same with event waits (with and without timeouts, events sent
+// while the execution runs, waits, or after its wait timed out), a cancel at a random point and a
+// schedule's firings (support/simulate-events.ts).
 import { expect, test } from "vitest";
 import {
   ConflictError, Engine, MemoryStore, NotResumableError, ShuttingDownError, StoreError, VirtualClock, task, workflow,
   type StateStore, type WorkflowExecutionContext,
 } from "flux-ts";
 import { FaultyStore } from "./support/faulty-store.js";
+import { actWithStop, turns } from "./support/simulation-act.js";
 import { seededRandom } from "./support/seeded-random.js";
+import { simulateEvents } from "./support/simulate-events.js";
 
-const turns = (n: number) => Array.from({ length: n }).reduce<Promise<unknown>>((p) => p.then(() => new Promise((r) => setImmediate(r))), Promise.resolve());
 
 const work = task("sim_work", async (label: string) => {
   await turns(label.length % 3);
@@ -78,14 +82,8 @@ async function simulate(seed: number, faulty: boolean) {
       action = () => engine.wakeDue();
     }
     const stopAfter = faulty && random() < 0.25 ? Math.floor(random() * 12) : undefined;
-    let failure: unknown;
-    const run = action().catch((error: unknown) => void (failure = error));
-    if (stopAfter !== undefined) {
-      counts.stops += 1;
-      await turns(stopAfter);
-      await engine.close({ grace: 60_000 });
-    }
-    await run;
+    if (stopAfter !== undefined) counts.stops += 1;
+    const failure = await actWithStop(engine, action, stopAfter);
     nothingToResume = failure instanceof NotResumableError;
     if (failure !== undefined && !tolerated.some((kind) => failure instanceof kind)) throw failure;
   }
@@ -133,6 +131,96 @@ test("composed workflows through faults, stops, resumes and wakes end as the fau
 test("a composed seed replays exactly: same faults, same stops, same logs", async () => {
   for (let seed = 3; seed < 23; seed++) {
     const [a, b] = [await simulate(seed, true), await simulate(seed, true)];
+    expect(b, `seed ${seed}`).toEqual(a);
+  }
+});
+
+test("event waits, a cancel and schedule firings through faults, stops and wakes: no event lost or taken twice, no step after the cancel", async () => {
+  const base = Number(process.env.FLUX_SIM_SEED ?? 1);
+  const runs = Number(process.env.FLUX_SIM_RUNS ?? (process.env.FLUX_TEST_FULL ? 1000 : 150));
+  const totals = { faults: 0, stops: 0, sends: 0, running: 0, paused: 0, ended: 0, timedOut: 0, cancelledMidway: 0, firings: 0, refused: 0, lost: 0, twice: 0, afterCancel: 0 };
+  for (let seed = base; seed < base + runs; seed++) {
+    try {
+      const run = await simulateEvents(seed);
+      const { plain, timed, stepper } = run.names;
+      // Every event sent was kept once: taken by exactly one wait, or still in the inbox; never both, never twice.
+      // Only one sent after its execution ended was refused (and is nowhere).
+      for (const { payload } of run.events) {
+        const taken = run.received.get(payload) ?? 0;
+        const kept = run.pending.get(payload) ?? 0;
+        if (taken + kept === 0 && !run.refused.has(payload)) totals.lost += 1;
+        if (taken + kept > 1 || (taken + kept === 1 && run.refused.has(payload))) totals.twice += 1;
+      }
+      expect([...run.received.keys(), ...run.pending.keys(), ...run.refused].sort()).toEqual(run.events.map((e) => e.payload).sort());
+      expect([...run.refused].every((payload) => payload.startsWith("t-"))).toBe(true);
+      totals.refused += run.refused.size;
+      // Without timeouts every event is taken, x's by the two parallel waits, z by the last.
+      expect(run.states.get(plain)).toBe("succeeded");
+      const [x1, x2, z] = run.outputs.get(plain) as string[];
+      expect([x1, x2].sort()).toEqual(["p-x1", "p-x2"]);
+      expect(z).toBe("p-z");
+      // With timeouts: each wait ends once, with its event or timed out; an event that came too late stays in the inbox.
+      expect(run.states.get(timed)).toBe("succeeded");
+      const timedLog = run.logs.get(timed)!;
+      const waits = timedLog.filter((e) => e.type === "EVENT_WAIT_STARTED").map((e) => e.sourceId);
+      expect(waits.sort()).toEqual(["2.1.1", "2.2.1", "4"]);
+      for (const step of waits) {
+        expect(timedLog.filter((e) => e.sourceId === step && (e.type === "EVENT_RECEIVED" || e.type === "EVENT_WAIT_TIMED_OUT")), `wait ${step}`).toHaveLength(1);
+      }
+      const timedOut = timedLog.filter((e) => e.type === "EVENT_WAIT_TIMED_OUT").length;
+      totals.timedOut += timedOut;
+      expect((run.outputs.get(timed) as unknown[]).filter((v) => v === null)).toHaveLength(timedOut);
+      // The cancel: no step body began once it was durable; a cancelled run ends WORKFLOW_CANCELLED.
+      totals.afterCancel += run.bodies.filter((b) => b.key.startsWith(`${stepper}#`) && b.cancelDurable).length;
+      const stepsLog = run.logs.get(stepper)!;
+      if (run.states.get(stepper) === "cancelled") {
+        expect(stepsLog.at(-1)?.type).toBe("WORKFLOW_CANCELLED");
+        if (!stepsLog.some((e) => e.type === "TASK_COMPLETED" && e.value === "step 7")) totals.cancelledMidway += 1;
+      } else {
+        expect(run.states.get(stepper)).toBe("succeeded");
+      }
+      // Firings: one execution per firing time (a multiple of the period), each started and ended once.
+      const firings = run.ids.filter((id) => id.startsWith("sim_tick:"));
+      expect(firings.length).toBeGreaterThanOrEqual(2);
+      for (const id of firings) {
+        expect(Date.parse(id.slice("sim_tick:".length)) % run.every, id).toBe(0);
+        expect(run.states.get(id), id).toBe("succeeded");
+      }
+      totals.firings += firings.length;
+      for (const [id, log] of run.logs) {
+        expect(log.map((e) => e.id), id).toEqual(log.map((_, i) => i));
+        expect(log.filter((e) => e.type === "WORKFLOW_STARTED"), id).toHaveLength(1);
+        expect(log.filter((e) => /^WORKFLOW_(COMPLETED|FAILED|CANCELLED)$/.test(e.type)), id).toHaveLength(1);
+        for (const type of ["TASK_STARTED", "TASK_COMPLETED", "EVENT_WAIT_STARTED", "EVENT_RECEIVED"]) {
+          const steps = log.filter((e) => e.type === type).map((e) => e.sourceId);
+          expect(steps.length, `${id}: a step's ${type} twice`).toBe(new Set(steps).size);
+        }
+      }
+      totals.faults += run.injected;
+      totals.stops += run.counts.stops;
+      totals.sends += run.counts.sends;
+      totals.running += run.counts.sentWhile.running;
+      totals.paused += run.counts.sentWhile.paused;
+      totals.ended += run.counts.sentWhile.ended;
+    } catch (error) {
+      throw new Error(`events seed ${seed} failed; replay it with FLUX_SIM_SEED=${seed} FLUX_SIM_RUNS=1: ${String(error)}`, { cause: error });
+    }
+  }
+  console.log([
+    `events simulation: ${runs} schedules, ${totals.faults} store faults, ${totals.stops} graceful stops, ${totals.sends} sends`,
+    `  (${totals.running} while the execution ran, ${totals.paused} while it waited, ${totals.ended} after it ended; ${totals.refused} of those refused), ${totals.timedOut} waits timed out,`,
+    `  ${totals.cancelledMidway} executions cancelled mid-way, ${totals.firings} firings`,
+    `  events lost: ${totals.lost}, events taken twice or kept twice: ${totals.twice}, step bodies begun after the cancel was durable: ${totals.afterCancel}`,
+  ].join("\n"));
+  expect(totals).toMatchObject({ lost: 0, twice: 0, afterCancel: 0 });
+  expect(totals.cancelledMidway).toBeGreaterThan(runs / 10);
+  expect(totals.timedOut).toBeGreaterThan(0);
+  expect(totals.running).toBeGreaterThan(0);
+}, 240_000);
+
+test("an events seed replays exactly: same faults, same logs", async () => {
+  for (let seed = 3; seed < 13; seed++) {
+    const [a, b] = [await simulateEvents(seed), await simulateEvents(seed)];
     expect(b, `seed ${seed}`).toEqual(a);
   }
 });

@@ -12,14 +12,14 @@ import { openSqliteStore } from "../../adapters/sqlite/index.js";
 import { decodeValue } from "../../src/serialization.js";
 import { composedShape, type KillPoint } from "../fixtures/crash-composed-workflow.js";
 import type { KillPhase } from "../fixtures/crash-workflow.js";
-import { spawnTs, type ChildExit, type TsChild } from "./spawn-child.js";
+import { runProcessChain, type TimedKill } from "./crash-processes.js";
 
 const child = fileURLToPath(new URL("../fixtures/crash-composed-child.ts", import.meta.url));
 /** Re-runs of the killed step itself that each phase must show: its body ran and its completion was not durable → exactly 1. */
 const expectedInFlight: Readonly<Record<KillPhase, number>> = { "before-body": 0, "after-body": 1, "on-record": 1, "after-commit": 0 };
 
 /** Where one process is killed: at a kill point, or `afterMs` after it printed "running". */
-export type ComposedKill = KillPoint | { readonly afterMs: number };
+export type ComposedKill = KillPoint | TimedKill;
 export interface ComposedPlan {
   readonly label: string;
   /** Where each process is killed, in order; one more process then runs to the end. */
@@ -101,25 +101,6 @@ async function snapshot(db: string, dir: string): Promise<Snapshot> {
   }
 }
 
-const live = new Set<TsChild>();
-
-/** Kills the deployment processes still running (a test that failed while another plan ran): for `afterAll`. */
-export function killLiveProcesses(): void {
-  for (const proc of live) proc.kill();
-}
-
-/** Runs one deployment process, killed as `kill` says; resolves with how it ended and how long it ran. */
-async function runProcess(args: string[], kill: ComposedKill | undefined, seed: number): Promise<ChildExit & { ms: number }> {
-  const env = { DRIVE_SEED: String(seed), ...(kill !== undefined && !("afterMs" in kill) ? { KILL_POINT: JSON.stringify(kill) } : {}) };
-  const proc = spawnTs(child, args, env);
-  live.add(proc);
-  void proc.exited.then(() => live.delete(proc));
-  const running = proc.waitFor("running").then(() => Date.now(), () => Date.now());
-  if (kill !== undefined && "afterMs" in kill) void running.then(() => setTimeout(() => proc.kill(), kill.afterMs));
-  const exit = await proc.exited;
-  return { ...exit, ms: Date.now() - (await running) };
-}
-
 /**
  * Runs `plan` on a fresh SQLite file (its top execution is "top") with workers of `steps` steps,
  * its processes' choices seeded from `seed`; checks it and returns its figures.
@@ -132,21 +113,12 @@ export async function runComposedPlan(root: string, index: number, plan: Compose
   const shape = composedShape(id, steps);
   // The answers the test gives, one per pause: unique, so each names the resume that carried it.
   const resumeValues = Array.from({ length: shape.pauseCount }, (_, i) => `approve-${i + 1}`);
-  const snapshots: Snapshot[] = [];
   /** What went wrong besides the figures, each naming the plan: the test shows them after the figures. */
   const problems: string[] = [];
   const check = (ok: boolean, what: string) => void (ok || problems.push(`${plan.label}: ${what}`));
-  let kills = 0;
-  let firstRunMs = 0;
-  for (let i = 0; i <= plan.kills.length; i++) {
-    const kill = plan.kills[i];
-    const exit = await runProcess([db, id, dir, String(steps), resumeValues.join(",")], kill, (seed + 1000 * index + i) % 2 ** 32);
-    if (i === 0) firstRunMs = exit.ms;
-    if (exit.signal === "SIGKILL") kills += 1;
-    // A kill point is always reached; a timed kill may come after the process ended by itself.
-    else check(exit.code === 0 && (kill === undefined || "afterMs" in kill), `process ${i} ${exit.code === 0 ? "was not killed" : `failed (exit ${exit.code})`}: ${exit.stderr}`);
-    snapshots.push(await snapshot(db, dir));
-  }
+  const { snapshots, kills, firstRunMs } = await runProcessChain(
+    child, [db, id, dir, String(steps), resumeValues.join(",")], plan.kills, seed + 1000 * index, () => snapshot(db, dir), (what) => check(false, what),
+  );
   const last = snapshots.at(-1)!;
 
   // Lost: a step end or resume recorded (or an effect step acknowledged) at a kill, missing later;
