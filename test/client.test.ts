@@ -29,6 +29,7 @@ describe("flux-ts/client against flux start", () => {
     expect(again.output).toBe("Hello, World"); // the idempotency key: answered as it stands
     const inspected = await flux.inspect(run.execution_id, helloWorld);
     expect(inspected.events?.map((e) => e.type)).toEqual(["WORKFLOW_STARTED", "TASK_STARTED", "TASK_COMPLETED", "WORKFLOW_COMPLETED"]);
+    expect(await flux.check(run.execution_id)).toEqual({ execution_id: run.execution_id, workflow: "hello_world", state: "succeeded", result: "compatible", steps: 1 });
     const failed = await flux.run(helloWorld, "");
     expect(failed.state).toBe("failed");
     if (failed.state === "failed") expect(failed.output.message).toContain("Input not provided");

@@ -1,5 +1,6 @@
 import { decodeValue, type ExecutionEvent, type ExecutionState, type ExecutionSummary } from "flux-ts";
 import { createClient, FluxHttpError, type EventJson, type SummaryJson } from "../../src/client/index.js";
+import { checkNote } from "../../ui/check-note.js";
 import { byId, h } from "../../ui/dom.js";
 import { ExecutionView, type HistorySource } from "../../ui/execution-view.js";
 import { renderExecutions } from "../../ui/executions-view.js";
@@ -53,7 +54,9 @@ const source: HistorySource = {
 
 const summaries = new Map<string, ExecutionSummary>();
 const view = new ExecutionView(source, {
-  isActive: () => true, // the server runs them: nothing shown here is "interrupted"
+  // The server runs them: nothing shown here is "interrupted" (no Continue); a running one is
+  // checked once it paused or ended.
+  isActive: (id) => summaries.get(id)?.state !== "paused",
   hasCode: () => true,
   isTopLevel: (id) => summaries.get(id)?.parentId === undefined,
 }, {
@@ -70,6 +73,14 @@ const view = new ExecutionView(source, {
     const result = await client.cancel(workflow, id, reason === "" ? undefined : reason);
     return result.cancelled ? `✓ Cancelled${reason === "" ? "" : `: ${reason}`}` : `It had already ended (${result.state}): nothing to cancel`;
   }),
+  replayCheck: (id) => void (async () => {
+    try {
+      const note = checkNote(await client.check(id), "the server's code");
+      view.setNote(id, note.text, note.ok);
+    } catch (error) {
+      view.setNote(id, `✗ ${error instanceof Error ? error.message : String(error)}`, false);
+    }
+  })(),
 });
 byId("legend").replaceChildren(timelineLegend());
 

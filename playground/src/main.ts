@@ -1,5 +1,6 @@
-import { decodeValue, type ExecutionEvent, type ExecutionSummary, type StateStore } from "flux-ts";
+import { checkHistory, decodeValue, loadHistory, type ExecutionEvent, type ExecutionSummary, type StateStore } from "flux-ts";
 import { CompileError, preloadCompiler } from "./compile.js";
+import { checkNote } from "../../ui/check-note.js";
 import { byId } from "../../ui/dom.js";
 import { downloadText } from "./download.js";
 import { CodeEditor } from "./editor.js";
@@ -11,7 +12,6 @@ import { renderGallery } from "./gallery-view.js";
 import { keepForOffline } from "./offline.js";
 import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
 import { parseInput } from "../../ui/parse-input.js";
-import { checkReplay } from "./replay-check.js";
 import { Runner } from "./runner.js";
 import { SourceStore } from "./source-store.js";
 import { timelineLegend } from "../../ui/timeline-view.js";
@@ -49,8 +49,12 @@ const view = new ExecutionView(storeHistory(engine.store), {
   replayCheck: (id) => void attempt(id, async () => {
     const record = await sources.find(id);
     const module = await runner.load(record?.source ?? editor.value);
-    const report = await checkReplay(await exportHistory(engine.store, id), module);
-    view.setNote(id, `${report.ok ? "✓" : "✗"} Replay ${report.message} (${report.ms.toFixed(0)} ms)`, report.ok);
+    const { events, children } = await loadHistory(engine.store, id);
+    const name = events[0]?.name ?? "";
+    const workflow = module.workflows.get(name);
+    if (workflow === undefined) throw new Error(`the code defines no workflow "${name}" (it defines: ${[...module.workflows.keys()].join(", ") || "none"})`);
+    const note = checkNote(await checkHistory(workflow, events, { children }), record === undefined ? "the editor's code" : "its code");
+    view.setNote(id, note.text, note.ok);
   }),
   exportHistory: (id) => void attempt(id, async () => {
     const doc = await exportHistory(engine.store, id);
