@@ -8,6 +8,7 @@ import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
 import { listen } from "./node-server.js";
 import { nodeDashboard } from "./dashboard-files.js";
+import { logRequests, type LogFormat } from "./request-log.js";
 
 /** Sleeps longer than this (ms) suspend the execution instead of holding a request; the server wakes them. */
 export const serverHoldsSleepsUpTo = 10_000;
@@ -34,6 +35,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     grace: { type: "string" },
     recover: { type: "boolean" },
     "no-dashboard": { type: "boolean" },
+    log: { type: "string" },
   });
   const { values } = parsed;
   if (values["help"] === true) {
@@ -45,6 +47,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const port = parsePort(values["port"]);
   const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
   const grace = parseCount(values["grace"], "--grace", "start") ?? defaultGrace;
+  const log = parseLogFormat(values["log"]);
 
   const { workflows, files, schedules } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) {
@@ -58,7 +61,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const app = createRouter(engine, { bodyLimit, signal: stopping.signal, ...(token ? { token } : {}), ...(dashboard === undefined ? {} : { dashboard }) });
   let server;
   try {
-    server = await listen(app.fetch, host, port);
+    server = await listen(logRequests(app.fetch, log, (line) => io.stdout.write(line)), host, port);
   } catch (error) {
     await engine.close();
     const code = (error as { code?: unknown }).code;
@@ -96,6 +99,12 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   await closed;
   io.stdout.write("flux: stopped\n");
   return 0;
+}
+
+function parseLogFormat(value: string | boolean | undefined): LogFormat {
+  if (value === undefined) return "text";
+  if (value === "text" || value === "json" || value === "off") return value;
+  throw new CommandLineError(`--log needs text (a line per request, the default), json (a JSON object per line) or off, not ${JSON.stringify(value)}`);
 }
 
 function parsePort(value: string | boolean | undefined): number {
