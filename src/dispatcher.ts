@@ -6,9 +6,12 @@ export interface DispatcherOptions {
   /** How many due executions it runs at once (default 100). */
   readonly concurrency?: number;
   /**
-   * How often it asks the store what comes due (ms, default 1000). Each ask is one indexed query
-   * that also returns what comes due before the next one, so a timer is woken at its due time,
-   * not up to an interval late. What this engine suspends or finishes itself is woken without it.
+   * How often it asks the store what comes due (ms; default 1000, or 10000 on a store that
+   * notifies: `StateStore.subscribe`). Each ask is one indexed query that also returns what
+   * comes due before the next one, so a timer is woken at its due time, not up to an interval
+   * late. What this engine suspends or finishes itself is woken without it; on a store that
+   * notifies, so is what other processes make due, and the poll is the safety net (and what
+   * finds executions whose runner died, once their lease lapsed).
    */
   readonly pollInterval?: number;
 }
@@ -50,11 +53,15 @@ export class Dispatcher {
   readonly #backoff = new Map<string, { until: number; delay: number }>();
   #stop: AbortController | undefined;
   #stopped = false;
+  /** Ends the loop's sleep early (a store notice came: poll now). */
+  #pollNow: AbortController | undefined;
+  #noticed = false;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(host: DispatchHost, options: DispatcherOptions = {}) {
     this.#host = host;
     this.#concurrency = Math.max(1, options.concurrency ?? 100);
-    this.#pollInterval = Math.max(10, options.pollInterval ?? 1000);
+    this.#pollInterval = Math.max(10, options.pollInterval ?? (host.store.subscribe === undefined ? 1000 : 10_000));
   }
 
   /** True while the poll loop runs. */
@@ -62,17 +69,20 @@ export class Dispatcher {
     return this.#stop !== undefined;
   }
 
-  /** Starts the poll loop (once). */
+  /** Starts the poll loop (once), and listens to the store's notices when it gives them. */
   start(): void {
     if (this.#stop !== undefined || this.#stopped) return;
     const stop = new AbortController();
     this.#stop = stop;
+    this.#unsubscribe = this.#host.store.subscribe?.((ids) => this.#hear(ids));
     void this.#loop(stop.signal);
   }
 
   /** Stops the loop and every pending timer; runs in progress go on (the engine's close stops them). */
   stop(): void {
     this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#stop?.abort();
     for (const timer of this.#timers.values()) timer.abort();
     this.#timers.clear();
@@ -113,8 +123,34 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * A store notice: the executions `ids` were made due or given a timer (each is scheduled at
+   * its wake time, if it is of a workflow this engine runs), or, for `undefined`, notices may
+   * have been missed: the loop polls now.
+   */
+  #hear(ids: readonly string[] | undefined): void {
+    if (this.#stopped) return;
+    if (ids === undefined || ids.length === 0) {
+      this.#noticed = true;
+      this.#pollNow?.abort();
+      return;
+    }
+    const names = new Set(this.#host.workflowNames());
+    for (const id of ids) {
+      if (!this.#runnable(id)) continue;
+      void this.#host.store.get(id).then((summary) => {
+        if (summary?.wakeAt === undefined || !names.has(summary.workflow)) return;
+        // Due now: at once, even when a timer waits for an earlier wake time of it (a child
+        // finished before its sleep ended); later: at its wake time.
+        if (summary.wakeAt <= this.#host.clock.now()) this.#enqueue(summary);
+        else this.#schedule(summary);
+      }, (error: unknown) => this.#host.onError(error, id));
+    }
+  }
+
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      this.#noticed = false;
       const horizon = this.#host.clock.now() + this.#pollInterval;
       try {
         void this.#host.fireSchedules().catch((error: unknown) => this.#host.onError(error, "(schedules)"));
@@ -123,9 +159,17 @@ export class Dispatcher {
         this.#host.onError(error, "");
       }
       // Sleep until the next poll, or the next schedule firing if it comes first.
+      if (this.#noticed) continue; // a notice came during the poll: poll again
       const firing = this.#host.nextFiring();
       const wait = Math.max(0, Math.min(horizon, firing ?? horizon) - this.#host.clock.now());
-      await this.#host.clock.sleep(wait, signal).catch(() => undefined);
+      const pollNow = new AbortController();
+      const stop = () => pollNow.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      if (signal.aborted) pollNow.abort(); // stopped during the poll: no sleep (its timer would keep the process alive)
+      this.#pollNow = pollNow;
+      await this.#host.clock.sleep(wait, pollNow.signal).catch(() => undefined);
+      this.#pollNow = undefined;
+      signal.removeEventListener("abort", stop);
     }
   }
 

@@ -270,6 +270,17 @@ export interface StateStore {
    */
   lease(executionId: string, owner: string, times: { now: number; expiresAt: number }): Promise<Lease & { readonly cancel?: CancelRequest }>;
 
+  /**
+   * Optional: calls `onWake` when an execution of this store is made due, or given a timer, by
+   * any handle on the same data (another process, another machine): a child finished, an event
+   * or a resume landed, a cancellation was asked for, a suspension set a timer. It hears the
+   * execution ids, or `undefined` when notices may have been missed (look for due work then).
+   * Returns the function that stops it. Best effort: a notice may come late or not at all, so
+   * the dispatcher that subscribes still polls {@link due} (less often: see
+   * `DispatcherOptions.pollInterval`). A store without it is polled only.
+   */
+  subscribe?(onWake: (executionIds: readonly string[] | undefined) => void): () => void;
+
   /** Releases the store's resources. Later calls reject. Closing twice is harmless. */
   close(): Promise<void>;
 }

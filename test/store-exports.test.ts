@@ -22,6 +22,7 @@ const entries: Record<string, string[]> = {
   "./adapters/d1": ["D1Store", "D1Driver"],
   "./adapters/idb": ["IdbStore", "openIdbStore"],
   "./adapters/sql": ["SqlStore", "ensureSchema"],
+  "./adapters/postgres": ["PostgresStore", "openPostgresStore", "MissingDependencyError"],
   "./worker": ["createWorker"],
   "./hono": ["createRouter"],
   "./client": ["createClient"],

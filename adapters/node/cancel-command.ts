@@ -1,8 +1,8 @@
 import { ExecutionNotFoundError } from "../../src/errors.js";
-import { defaultSqlitePath } from "../sqlite/index.js";
 import { onePositional, parseCommandLine } from "./cli-args.js";
 import { printJson, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { storeName, storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 /**
@@ -12,15 +12,16 @@ import { existingEngine } from "./open-store.js";
  * (`cancelled: false`).
  */
 export async function cancelCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine("cancel", argv, { reason: { type: "string" } });
+  const parsed = parseCommandLine("cancel", argv, { reason: { type: "string" }, store: { type: "string" } });
   if (parsed.values["help"] === true) {
     io.stdout.write(helpText.cancel);
     return 0;
   }
   const id = onePositional(parsed, "cancel", "EXECUTION_ID", "flux cancel needs an EXECUTION_ID (flux list shows them)");
   const reason = parsed.values["reason"] as string | undefined;
-  const engine = existingEngine();
-  if (engine === undefined) throw new ExecutionNotFoundError(`no execution ${id}: there is no ${defaultSqlitePath()} here (run flux in the directory where the workflow ran)`);
+  const url = storeUrlOf(parsed.values["store"], io.env);
+  const engine = existingEngine(url);
+  if (engine === undefined) throw new ExecutionNotFoundError(`no execution ${id}: there is no ${storeName(url)} here (run flux in the directory where the workflow ran)`);
   try {
     const result = await engine.cancel(id, reason);
     printJson(io, { execution_id: result.executionId, state: result.state, cancelled: result.cancelled });

@@ -7,6 +7,7 @@ import { onePositional, parseCommandLine, parseCount } from "./cli-args.js";
 import { ExitCode, forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
+import { storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 /** What {@link checkCommand} found for one execution. */
@@ -19,11 +20,11 @@ const order: readonly ExecutionState[] = ["paused", "running", "succeeded", "fai
  * `flux check FILE [--limit N]`: replays stored histories of each workflow exported by FILE
  * against the code in FILE, running nothing (no task body, no write to the store): paused and
  * running executions first, then the most recent finished ones, at most N (default 50) per
- * workflow. Reports, per execution, compatible or the first divergence (the step, what was
+ * workflow, on the default store or `--store URL` / `FLUX_STORE_URL`. Reports, per execution, compatible or the first divergence (the step, what was
  * recorded and what the code calls now). Exits 1 when any diverges, so it can gate a deploy.
  */
 export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine("check", argv, { limit: { type: "string" }, json: { type: "boolean" } });
+  const parsed = parseCommandLine("check", argv, { limit: { type: "string" }, json: { type: "boolean" }, store: { type: "string" } });
   if (parsed.values["help"] === true) {
     io.stdout.write(helpText.check);
     return 0;
@@ -31,7 +32,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const path = onePositional(parsed, "check", "FILE", "flux check needs FILE: the file (or folder) of your workflows as you mean to deploy them, e.g. flux check workflows.ts");
   const limit = parseCount(parsed.values["limit"], "--limit", "check") ?? 50;
   const { workflows } = await loadWorkflowsUnder(path, io.cwd);
-  const engine = existingEngine();
+  const engine = existingEngine(storeUrlOf(parsed.values["store"], io.env));
   const results: CheckResult[] = [];
   try {
     if (engine !== undefined) {

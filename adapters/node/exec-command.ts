@@ -1,15 +1,16 @@
-import { defaultEngine } from "../../src/default-engine.js";
 import { executionJson } from "../../src/http/execution-json.js";
 import { parseCommandLine, parseValue } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
 import { exitCodeOf, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
 import { findWorkflow, loadWorkflowFile } from "./load-workflows.js";
+import { storeUrlOf } from "./node-store.js";
+import { commandEngine } from "./open-store.js";
 import { reportProgress } from "./progress-reporter.js";
 
 /**
  * `flux exec FILE WORKFLOW [INPUT]`: runs (or, with `--execution-id`, replays or resumes) a
- * workflow exported by FILE on the default engine, prints the execution as JSON and resolves
+ * workflow exported by FILE on the default engine (or the store of `--store` / `FLUX_STORE_URL`), prints the execution as JSON and resolves
  * with the exit code of its state (0 succeeded, 1 failed, 3 paused).
  */
 export async function execCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -18,6 +19,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     "resume-with": { type: "string" },
     inspect: { type: "boolean" },
     json: { type: "boolean" },
+    store: { type: "string" },
   });
   if (values["help"] === true) {
     io.stdout.write(helpText.exec);
@@ -38,7 +40,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
 
   const loaded = await loadWorkflowFile(file, io.cwd);
   const workflow = findWorkflow(loaded, name);
-  const engine = defaultEngine();
+  const engine = commandEngine(storeUrlOf(values["store"], io.env));
   try {
     for (const { workflow: exported } of loaded.workflows.values()) engine.register(exported);
     if (executionId !== undefined && inputText !== undefined && await engine.store.get(executionId) !== undefined) {

@@ -20,7 +20,9 @@ Options:
   -h, --help     show help (also: flux COMMAND --help)
   -v, --version  show the version
 
-State is kept in .flux/flux.db under the current directory.
+State is kept in .flux/flux.db under the current directory, or where --store URL (or the
+environment variable FLUX_STORE_URL) says: postgres://user@host/database for PostgreSQL, which
+several flux start processes on several machines share, or sqlite:PATH.
 Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused, 4 cancelled.
 
 Examples (in your project, with your workflows in workflows.ts):
@@ -44,6 +46,8 @@ Options:
                        returns (JSON when it is JSON, else text)
   --inspect            print the events too
   --json               no live progress, JSON only (the default when stderr is not a terminal)
+  --store URL          the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                       runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help           show this help
 
 On a terminal, each task is shown on stderr as it starts, retries and finishes, with timings.
@@ -60,8 +64,10 @@ Examples (workflows.ts exporting workflow("hello_world", ...) and workflow("appr
 Prints an execution as recorded in .flux/flux.db, with its events. Runs nothing.
 
 Options:
-  --json      JSON (the default when stdout is not a terminal)
-  -h, --help  show this help
+  --json       JSON (the default when stdout is not a terminal)
+  --store URL  the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+               runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
+  -h, --help   show this help
 
 Exit codes: 0 succeeded (or running), 1 failed, 2 no such execution, 3 paused.
 
@@ -78,6 +84,8 @@ Options:
   --limit N        at most N executions (default 20)
   --cursor C       the page after the one that printed this cursor
   --json           JSON (the default when stdout is not a terminal)
+  --store URL      the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                   runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help       show this help
 
 Examples:
@@ -98,6 +106,8 @@ that was running when the process stopped runs again (at-least-once). Prints JSO
 Options:
   --stale-after MS  only executions with no new event for MS milliseconds (default 30000, the
                     lease TTL); 0 takes every running execution whose lease is free
+  --store URL       the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                    runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help        show this help
 
 Sleeps longer than 10 s met on the way suspend the execution; flux start wakes it when due.
@@ -133,12 +143,16 @@ Options:
                       execution id), json (one JSON object per line, for machines) or off
   --recover           (always on) the server recovers executions a stopped process left running,
                       at start and whenever their lease lapses
+  --store URL         the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
+                      runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help          show this help
 
 Environment:
   FLUX_API_TOKEN     when set, every request needs the header 'Authorization: Bearer <token>'
   FLUX_LEASE_TTL_MS  how long a runner's lease lasts unrenewed (default 30000): how soon another
                      process recovers an execution whose process died
+  FLUX_STORE_URL     the store, as --store
+  FLUX_RUNNER_ID     this runner's name in the leases it holds (default: a random id)
 
 Examples (workflows.ts exporting workflow("hello_world", ...); a folder serves every file in it):
   npx flux start workflows.ts
@@ -153,6 +167,10 @@ of one name are taken in the order sent, one per wait); one suspended waiting on
 by a runner of the store: flux start in the same directory wakes it within a second.
 
   PAYLOAD  the event's value: parsed as JSON when it is JSON, else taken as text; none: undefined
+
+Options:
+  --store URL  the store: postgres://user@host/db (PostgreSQL) or sqlite:PATH; default
+               FLUX_STORE_URL, else .flux/flux.db
 
 Exit code 0; 1 when the execution has ended (the event would reach nothing) or is unknown.
 
@@ -169,6 +187,8 @@ had already ended (nothing done).
 
 Options:
   --reason TEXT  why: kept in the CancelledError
+  --store URL    the store: postgres://user@host/db (PostgreSQL) or sqlite:PATH; default
+                 FLUX_STORE_URL, else .flux/flux.db
 
 Example (its id from flux exec or flux list):
   npx flux cancel 4d0baef3-2aac-4202-b996-0040170244f7 --reason "order withdrawn"
@@ -191,9 +211,11 @@ first divergence (the step, what the history recorded and what the code calls no
 a deploy: executions in flight replay on the new code, and a divergence would fail them.
 
 Options:
-  --limit N   at most N executions per workflow (default 50)
-  --json      print the results as JSON
-  -h, --help  show this help
+  --limit N    at most N executions per workflow (default 50)
+  --store URL  the store to read: postgres://user@host/db, or sqlite:PATH (default
+               .flux/flux.db; or FLUX_STORE_URL)
+  --json       print the results as JSON
+  -h, --help   show this help
 
 Exit codes: 0 every execution checked is compatible, 1 one diverges, 2 bad usage.
 

@@ -2,10 +2,10 @@ import { ExecutionNotFoundError } from "../../src/errors.js";
 import { executionJson } from "../../src/http/execution-json.js";
 import { toWire } from "../../src/http/wire.js";
 import type { WorkflowExecutionContext } from "../../src/execution-context.js";
-import { defaultSqlitePath } from "../sqlite/index.js";
 import { onePositional, parseCommandLine } from "./cli-args.js";
 import { exitCodeOf, forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { storeName, storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 /**
@@ -13,17 +13,18 @@ import { existingEngine } from "./open-store.js";
  * listing on a terminal) and resolves with the exit code of its state. Runs nothing.
  */
 export async function inspectCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine("inspect", argv, { json: { type: "boolean" } });
+  const parsed = parseCommandLine("inspect", argv, { json: { type: "boolean" }, store: { type: "string" } });
   const { values } = parsed;
   if (values["help"] === true) {
     io.stdout.write(helpText.inspect);
     return 0;
   }
   const id = onePositional(parsed, "inspect", "EXECUTION_ID", "flux inspect needs an EXECUTION_ID (flux list shows them)");
-  const engine = existingEngine();
+  const url = storeUrlOf(values["store"], io.env);
+  const engine = existingEngine(url);
   try {
     const ctx = await engine?.inspect(id);
-    if (ctx === undefined) throw new ExecutionNotFoundError(`no execution ${id} in ${defaultSqlitePath()}: check the id (flux list shows the executions), and run flux in the directory where the workflow ran`);
+    if (ctx === undefined) throw new ExecutionNotFoundError(`no execution ${id} in ${storeName(url)}: check the id (flux list shows the executions), and run flux in the directory where the workflow ran`);
     if (forPeople(io, values["json"] === true)) printReadable(io, ctx);
     else printJson(io, executionJson(ctx, true));
     return exitCodeOf(ctx.state);

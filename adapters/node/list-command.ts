@@ -6,9 +6,10 @@ import { parseCommandLine, parseCount } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
 import { forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
-/** `flux list`: the executions of the default store, newest first, filtered and paged. */
+/** `flux list`: the executions of the default store (or of `--store` / `FLUX_STORE_URL`), newest first, filtered and paged. */
 export async function listCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine("list", argv, {
     workflow: { type: "string" },
@@ -16,6 +17,7 @@ export async function listCommand(argv: readonly string[], io: CliIo): Promise<n
     limit: { type: "string" },
     cursor: { type: "string" },
     json: { type: "boolean" },
+    store: { type: "string" },
   });
   if (values["help"] === true) {
     io.stdout.write(helpText.list);
@@ -27,7 +29,7 @@ export async function listCommand(argv: readonly string[], io: CliIo): Promise<n
     throw new CommandLineError(`--state ${state} is not a state: use one of ${states.join(", ")}`);
   }
   const limit = parseCount(values["limit"], "--limit", "list") ?? 20;
-  const engine = existingEngine();
+  const engine = existingEngine(storeUrlOf(values["store"], io.env));
   try {
     const page: ExecutionPage = engine === undefined ? { executions: [] } : await engine.list({
       limit,

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { defaultSqlitePath } from "../sqlite/index.js";
 import { onePositional, parseCommandLine } from "./cli-args.js";
 import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
 import { printJson, type CliIo } from "./cli-io.js";
-import { createNodeEngine } from "./default-node-engine.js";
 import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
+import { sqlitePathOf, storeUrlOf } from "./node-store.js";
+import { commandEngine } from "./open-store.js";
 
 /** Sleeps longer than this (ms) met while recovering suspend the execution (`flux start` wakes it later). */
 export const recoverHoldsSleepsUpTo = 10_000;
@@ -18,12 +18,12 @@ export interface RecoverReport {
 
 /**
  * `flux recover PATH [--stale-after MS]`: replays, to their end or next pause, the executions of
- * `.flux/flux.db` that a stopped process left running (`engine.recover()`), with the workflows
+ * `.flux/flux.db` (or of `--store` / `FLUX_STORE_URL`) that a stopped process left running (`engine.recover()`), with the workflows
  * exported by the files under PATH, and prints what it recovered and skipped (with why) as JSON.
  * An execution a live runner holds (its lease) is skipped. Exit code 0, whatever it found.
  */
 export async function recoverCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine("recover", argv, { "stale-after": { type: "string" } });
+  const parsed = parseCommandLine("recover", argv, { "stale-after": { type: "string" }, store: { type: "string" } });
   const { values } = parsed;
   if (values["help"] === true) {
     io.stdout.write(helpText.recover);
@@ -33,11 +33,13 @@ export async function recoverCommand(argv: readonly string[], io: CliIo): Promis
   const staleAfter = parseStaleAfter(values["stale-after"]);
   const { workflows, files } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) throw new WorkflowFileError(`the ${files.length} file(s) under ${path} export no workflow: give the folder of the workflows whose executions to recover`);
-  if (!existsSync(defaultSqlitePath())) {
+  const url = storeUrlOf(values["store"], io.env);
+  const file = sqlitePathOf(url);
+  if (file !== undefined && !existsSync(file)) {
     printJson(io, { recovered: [], skipped: [] } satisfies RecoverReport);
     return 0;
   }
-  const engine = createNodeEngine({ workflows, holdSleepsUpTo: recoverHoldsSleepsUpTo });
+  const engine = commandEngine(url, { workflows, holdSleepsUpTo: recoverHoldsSleepsUpTo });
   try {
     const { recovered, skipped } = await engine.recover(staleAfter === undefined ? {} : { staleAfter });
     const report: RecoverReport = {

@@ -1,9 +1,9 @@
 import { ExecutionNotFoundError } from "../../src/errors.js";
-import { defaultSqlitePath } from "../sqlite/index.js";
 import { parseCommandLine, parseValue } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
 import { printJson, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { storeName, storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 /**
@@ -13,7 +13,7 @@ import { existingEngine } from "./open-store.js";
  * by a runner of the store (`flux start` on the same directory wakes it within its poll).
  */
 export async function sendCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandLine("send", argv, {});
+  const parsed = parseCommandLine("send", argv, { store: { type: "string" } });
   if (parsed.values["help"] === true) {
     io.stdout.write(helpText.send);
     return 0;
@@ -22,8 +22,9 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
   if (id === undefined || name === undefined) throw new CommandLineError("flux send needs EXECUTION_ID and NAME, e.g. flux send 4d0b… approval '{\"approved\": true}' (see flux send --help)");
   if (extra.length > 0) throw new CommandLineError(`unexpected argument ${JSON.stringify(extra[0])}: PAYLOAD is one argument, quote it`);
   const payload = payloadText === undefined ? undefined : parseValue(payloadText, "PAYLOAD");
-  const engine = existingEngine();
-  if (engine === undefined) throw new ExecutionNotFoundError(`no execution ${id}: there is no ${defaultSqlitePath()} here (run flux in the directory where the workflow ran)`);
+  const url = storeUrlOf(parsed.values["store"], io.env);
+  const engine = existingEngine(url);
+  if (engine === undefined) throw new ExecutionNotFoundError(`no execution ${id}: there is no ${storeName(url)} here (run flux in the directory where the workflow ran)`);
   try {
     const event = await engine.sendEvent(id, name, payload);
     printJson(io, { execution_id: id, name: event.name, seq: event.seq, time: new Date(event.time).toISOString() });

@@ -1,14 +1,14 @@
-import { setDefaultEngine } from "../../src/default-engine.js";
 import { createRouter, defaultBodyLimit } from "../../src/http/router.js";
 import { onePositional, parseCommandLine, parseCount } from "./cli-args.js";
 import { CommandLineError, WorkflowFileError } from "./cli-errors.js";
 import type { CliIo } from "./cli-io.js";
-import { createNodeEngine } from "./default-node-engine.js";
 import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
 import { listen } from "./node-server.js";
 import { nodeDashboard } from "./dashboard-files.js";
 import { logRequests, type LogFormat } from "./request-log.js";
+import { storeName, storeUrlOf } from "./node-store.js";
+import { commandEngine } from "./open-store.js";
 
 /** Sleeps longer than this (ms) suspend the execution instead of holding a request; the server wakes them. */
 export const serverHoldsSleepsUpTo = 10_000;
@@ -19,7 +19,8 @@ const answerGrace = 2_000;
 
 /**
  * `flux start PATH`: serves the workflows exported by the files under PATH over HTTP (the
- * router of `flux-ts/hono`) on the default SQLite store, until SIGINT or SIGTERM. Its dispatcher
+ * router of `flux-ts/hono`) on the default SQLite store (or the store of `--store` /
+ * `FLUX_STORE_URL`: several `flux start` on one PostgreSQL database share the work), until SIGINT or SIGTERM. Its dispatcher
  * wakes what comes due (durable sleeps longer than 10 s, parents whose subworkflow finished,
  * executions whose runner died, this server's own or another's on the same file), also after a
  * restart. At start, executions a stopped process left running are recovered at once. A stop is
@@ -36,6 +37,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     recover: { type: "boolean" },
     "no-dashboard": { type: "boolean" },
     log: { type: "string" },
+    store: { type: "string" },
   });
   const { values } = parsed;
   if (values["help"] === true) {
@@ -53,8 +55,8 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   if (workflows.length === 0) {
     throw new WorkflowFileError(`the ${files.length} file(s) under ${path} export no workflow: export one, e.g. export const hello = workflow("hello", async (ctx) => ...)`);
   }
-  const engine = createNodeEngine({ workflows, schedules, holdSleepsUpTo: serverHoldsSleepsUpTo });
-  setDefaultEngine(engine);
+  const url = storeUrlOf(values["store"], io.env);
+  const engine = commandEngine(url, { workflows, schedules, holdSleepsUpTo: serverHoldsSleepsUpTo });
   const token = io.env["FLUX_API_TOKEN"];
   const dashboard = values["no-dashboard"] === true ? undefined : nodeDashboard();
   const stopping = new AbortController();
@@ -84,7 +86,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   for (const status of engine.schedules) {
     io.stdout.write(`  schedule ${status.name}: ${status.workflow}, ${status.description}${status.next === undefined ? "" : `, next ${new Date(status.next).toISOString()}`}\n`);
   }
-  io.stdout.write(`  store: .flux/flux.db under ${io.cwd}${token ? "; bearer token required (FLUX_API_TOKEN)" : ""}\n`);
+  io.stdout.write(`  store: ${url === undefined ? `.flux/flux.db under ${io.cwd}` : storeName(url)}${token ? "; bearer token required (FLUX_API_TOKEN)" : ""}\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
