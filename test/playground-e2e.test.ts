@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { build } from "vite";
+import { build, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -191,6 +191,37 @@ describe("playground", () => {
     // Nothing was requested from anywhere but the test's server, and nothing threw.
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("reloads offline when served by vite preview too (its answers vary by Origin)", async () => {
+    const served = await preview({ configFile: join(root, "playground/vite.config.ts"), logLevel: "warn", build: { outDir: dist }, preview: { host: "127.0.0.1", port: 0, open: false } });
+    const at = served.resolvedUrls?.local[0];
+    if (at === undefined) throw new Error("vite preview did not say where it serves");
+    const previewPage = await context.newPage();
+    const errors: string[] = [];
+    previewPage.on("pageerror", (error) => errors.push(error.message));
+    previewPage.on("requestfailed", (request) => errors.push(`${request.url()}: ${request.failure()?.errorText ?? "failed"}`));
+    try {
+      await previewPage.goto(at);
+      await previewPage.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+      await previewPage.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+      // Kept once the page told its worker what it loaded: the page, its script and styles, the compiler chunk.
+      await expect.poll(() => previewPage.evaluate(async () => (await (await caches.open("flux-playground-v1")).keys()).length), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+      await served.close();
+      await context.setOffline(true);
+      await previewPage.reload();
+      await previewPage.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+      expect(await previewPage.evaluate(() => getComputedStyle(document.body).display)).not.toBe(""); // styled: its CSS came from the cache
+      expect(await previewPage.evaluate(() => document.styleSheets.length)).toBeGreaterThan(0);
+      await previewPage.click("[data-example=hello-world]");
+      await previewPage.click("#run-button");
+      await expect.poll(() => previewPage.evaluate(() => document.querySelector("#execution-output")?.textContent ?? ""), { timeout: 10_000 }).toContain("Hello, World");
+      expect(errors).toEqual([]);
+    } finally {
+      await context.setOffline(false);
+      await previewPage.close();
+      if (served.httpServer.listening) await served.close();
+    }
   }, 90_000);
 
   it("sends events to waiting runs, lets one time out, and cancels paused and running ones, across reloads", async () => {
