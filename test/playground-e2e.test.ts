@@ -329,4 +329,51 @@ describe("playground", () => {
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it("keeps edited code across a reload, says when almost-JSON input is taken as text, shows whole ids, imports read-only, and clears", async () => {
+    onTestFailed(async () => {
+      console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
+    });
+    await page.goto(base);
+    await ready();
+    await page.click("[data-example=hello-world]");
+    await page.click("#editor .cm-content");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("\n// my own edit\n");
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("flux-playground-draft:hello-world") ?? "")).toContain("// my own edit");
+    await page.reload();
+    await ready();
+    await page.click("[data-example=hello-world]");
+    expect(await text("#editor .cm-content")).toContain("// my own edit");
+    expect(await page.isVisible("#reset-code")).toBe(true);
+
+    // Almost-JSON is run as a string, and the page says so.
+    await page.fill("#run-input", '{name: "Ada"}');
+    await page.click("#run-button");
+    await expect.poll(() => text("#compile-status")).toContain("not valid JSON");
+    const id = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
+    await expect.poll(() => text(`li.execution[data-execution="${id}"] .exec-meta`)).toContain(id!); // the whole id
+    await expect.poll(() => listedState(id!), { timeout: 10_000 }).toBe("succeeded");
+
+    await page.click("#reset-code");
+    expect(await text("#editor .cm-content")).not.toContain("// my own edit");
+
+    // A history of a gallery workflow's name is imported read-only, not bound to that code.
+    const importedFile = join(profile, "hello.history.json");
+    writeFileSync(importedFile, JSON.stringify({ executionId: "imported-hello", events: [
+      { id: 0, type: "WORKFLOW_STARTED", sourceId: "imported-hello", name: "hello_world", value: "Bob", time: 1 },
+      { id: 1, type: "WORKFLOW_PAUSED", sourceId: "imported-hello", name: "hello_world", value: "x", time: 2 },
+    ] }));
+    await page.setInputFiles("#import-file", importedFile);
+    await expect.poll(() => text("#import-status")).toContain("read-only");
+    await expect.poll(() => stateOf("imported-hello")).toBe("paused");
+    expect(await page.$("#adopt-button")).not.toBeNull();
+
+    // Clear: every execution goes, after a confirmation.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click("#clear-button");
+    await page.waitForFunction(() => document.querySelector("#executions .empty") !== null && document.body.dataset.ready === "true", undefined, { timeout: 15_000 });
+    expect(await listedState("imported-hello")).toBe("");
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -9,7 +9,7 @@ import { compileTypeScript, CompileError } from "../playground/src/compile.js";
 import { examples, exampleById } from "../playground/src/examples/index.js";
 import { exportHistory, importHistory, parseHistory, renameHistory, type HistoryDocument } from "../playground/src/history-io.js";
 import { loadModule, type LoadedModule } from "../playground/src/load-module.js";
-import { parseInput } from "../ui/parse-input.js";
+import { parseInput, readInput } from "../ui/parse-input.js";
 import { GAP_WIDTH, TimeScale } from "../ui/time-scale.js";
 import { buildTimeline, type Lane } from "../ui/timeline-model.js";
 import { describePausedAt, openWaits, pausedAt } from "../ui/waiting.js";
@@ -249,6 +249,20 @@ describe("event waits and cancellation on the timeline", () => {
     expect(pausedAt({ pauses: ["a", "b"] })).toEqual([{ kind: "pause", name: "a" }, { kind: "pause", name: "b" }]);
     expect(pausedAt(["a"])).toEqual([{ kind: "pause", name: "a" }]);
     expect(pausedAt(null)).toEqual([]);
+  });
+});
+
+describe("input boxes", () => {
+  it("take JSON, or text as a string, and say so when almost-JSON is taken as text", () => {
+    expect(readInput('{"name": "Ada"}')).toEqual({ value: { name: "Ada" } });
+    expect(readInput("Ada")).toEqual({ value: "Ada" });
+    expect(readInput("  ")).toEqual({ value: undefined });
+    for (const almost of ['{name: "Ada"}', "[1, 2,]", "01", '"unterminated']) {
+      const read = readInput(almost);
+      expect(read.value, almost).toBe(almost);
+      expect(read.warning, almost).toMatch(/^not valid JSON \(.+\): taken as the text /);
+    }
+    expect(parseInput("{name: 1}")).toBe("{name: 1}");
   });
 });
 

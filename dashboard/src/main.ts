@@ -4,7 +4,7 @@ import { checkNote } from "../../ui/check-note.js";
 import { byId, h } from "../../ui/dom.js";
 import { ExecutionView, type HistorySource } from "../../ui/execution-view.js";
 import { renderExecutions } from "../../ui/executions-view.js";
-import { parseInput } from "../../ui/parse-input.js";
+import { readInput } from "../../ui/parse-input.js";
 import { timelineLegend } from "../../ui/timeline-view.js";
 
 /**
@@ -61,13 +61,15 @@ const view = new ExecutionView(source, {
   isTopLevel: (id) => summaries.get(id)?.parentId === undefined,
 }, {
   resume: (id, text) => act(id, async (workflow) => {
-    const result = await client.resume(workflow, id, parseInput(text));
-    return `✓ Resumed: ${result.state}`;
+    const value = readInput(text);
+    const result = await client.resume(workflow, id, value.value);
+    return `✓ Resumed: ${result.state}${value.warning === undefined ? "" : ` (⚠ the value was ${value.warning})`}`;
   }),
   sendEvent: (id, name, text) => act(id, async (workflow) => {
     if (name === "") throw new Error("type the event's name");
-    const sent = await client.sendEvent(workflow, id, name, parseInput(text));
-    return `✓ Event "${sent.name}" delivered (#${sent.seq})`;
+    const payload = readInput(text);
+    const sent = await client.sendEvent(workflow, id, name, payload.value);
+    return `✓ Event "${sent.name}" delivered (#${sent.seq})${payload.warning === undefined ? "" : ` (⚠ the payload was ${payload.warning})`}`;
   }),
   cancel: (id, reason) => act(id, async (workflow) => {
     const result = await client.cancel(workflow, id, reason === "" ? undefined : reason);
