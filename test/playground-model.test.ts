@@ -10,7 +10,7 @@ import { examples, exampleById } from "../playground/src/examples/index.js";
 import { exportHistory, importHistory, parseHistory, renameHistory, type HistoryDocument } from "../playground/src/history-io.js";
 import { loadModule, type LoadedModule } from "../playground/src/load-module.js";
 import { parseInput, readInput } from "../ui/parse-input.js";
-import { GAP_WIDTH, TimeScale } from "../ui/time-scale.js";
+import { formatDuration, GAP_WIDTH, labelWidth, overlapsGapLabel, TimeScale } from "../ui/time-scale.js";
 import { buildTimeline, type Lane } from "../ui/timeline-model.js";
 import { describePausedAt, openWaits, pausedAt } from "../ui/waiting.js";
 
@@ -249,6 +249,24 @@ describe("event waits and cancellation on the timeline", () => {
     expect(pausedAt({ pauses: ["a", "b"] })).toEqual([{ kind: "pause", name: "a" }, { kind: "pause", name: "b" }]);
     expect(pausedAt(["a"])).toEqual([{ kind: "pause", name: "a" }]);
     expect(pausedAt(null)).toEqual([]);
+  });
+});
+
+describe("the time axis", () => {
+  it("draws no tick label over a pause's \"paused N\" label, however long the pause", () => {
+    for (const pause of [3_000, 125_000, 3 * 3_600_000]) {
+      const scale = new TimeScale(0, 2_000 + pause, [{ start: 1_000, end: 1_000 + pause }], 600);
+      const gaps = scale.gaps.map((gap) => ({ x0: gap.x0, x1: gap.x1, label: `paused ${formatDuration(gap.end - gap.start)}` }));
+      expect(gaps).toHaveLength(1);
+      const shown = scale.ticks(0).filter((tick) => !overlapsGapLabel(tick.x, tick.label, gaps));
+      expect(shown.length, `pause ${pause}`).toBeGreaterThan(0);
+      const gap = gaps[0]!;
+      const center = (gap.x0 + gap.x1) / 2;
+      for (const tick of shown) {
+        // The two labels' extents (both centered) do not meet.
+        expect(Math.abs(tick.x - center), `${tick.label} vs ${gap.label}`).toBeGreaterThanOrEqual(labelWidth(tick.label) / 2 + Math.max(labelWidth(gap.label, true), gap.x1 - gap.x0) / 2);
+      }
+    }
   });
 });
 
