@@ -2,11 +2,12 @@
  * flux-ts/client where it is meant to run besides Node: in a page of Debian's Chromium
  * (playwright-core), and in a Worker in workerd (Miniflare) that reaches the server through a
  * service binding, both against a real `flux start` over a socket. The client is bundled from
- * src/client/ by esbuild, as a user's bundler would (fetch only, no Node built-in).
+ * src/client/ by Vite, as a user's bundler would (fetch only, no Node built-in).
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { build, type Rolldown } from "vite";
 import { Miniflare, Response as WorkerResponse, type Request as WorkerRequest } from "miniflare";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,13 +48,21 @@ function expectScenario(result: Record<string, unknown>, greeting: string): void
   expect(result.types).toEqual(expect.arrayContaining(["WORKFLOW_STARTED", "WORKFLOW_PAUSED", "WORKFLOW_RESUMED", "WORKFLOW_COMPLETED"]));
 }
 
-async function bundle(format: "iife" | "esm", contents: string): Promise<string> {
-  const out = await build({
-    stdin: { contents, resolveDir: repo, sourcefile: "entry.ts", loader: "ts" },
-    bundle: true, format, platform: "browser", target: "es2022", write: false, logLevel: "silent",
-    ...(format === "iife" ? { globalName: "FluxClient" } : {}),
-  });
-  return out.outputFiles[0]!.text;
+/** `contents` (an entry that may import ./src/...) bundled by Vite for the browser, as one file. */
+async function bundle(format: "iife" | "es", contents: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "flux-client-bundle-"));
+  try {
+    const entry = join(dir, "entry.js");
+    writeFileSync(entry, contents.replaceAll("./src/", `${repo}src/`));
+    const out = await build({
+      configFile: false, logLevel: "silent",
+      build: { write: false, target: "es2022", minify: false, lib: { entry, formats: [format], name: "FluxClient", fileName: "client" } },
+    }) as Rolldown.RolldownOutput[] | Rolldown.RolldownOutput;
+    const output = (Array.isArray(out) ? out[0]! : out).output[0];
+    return output.code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 beforeAll(async () => {
@@ -85,7 +94,7 @@ describe("flux-ts/client in other runtimes, against flux start", () => {
   }, 60_000);
 
   it("works in a Worker in workerd, through a service binding to the server", async () => {
-    const script = await bundle("esm", `
+    const script = await bundle("es", `
       import { createClient } from "./src/client/index.ts";
       export default {
         async fetch(request, env) {
