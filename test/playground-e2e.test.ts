@@ -354,6 +354,8 @@ describe("playground", () => {
     const id = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
     await expect.poll(() => text(`li.execution[data-execution="${id}"] .exec-meta`)).toContain(id!); // the whole id
     await expect.poll(() => listedState(id!), { timeout: 10_000 }).toBe("succeeded");
+    // Values are in the event table (shared with the dashboard), not only in tooltips.
+    await expect.poll(() => page.evaluate(() => [...document.querySelectorAll("table.events td.value")].map((td) => td.textContent ?? "").join("\n"))).toContain('Hello, {name: \\"Ada\\"}');
 
     await page.click("#reset-code");
     expect(await text("#editor .cm-content")).not.toContain("// my own edit");
