@@ -42,15 +42,20 @@ const download = task.withContext("download", async (tc, parts: number) => {
 });
 const flow = workflow("flow", async (ctx) => ctx.run(download, 4));
 
+/** What the progress reporter wrote while `flow` ran, on a terminal or not. */
+async function progressOf(isTTY: boolean): Promise<string> {
+  const { io, text } = capture(isTTY);
+  const engine = new Engine({ store: new MemoryStore(), workflows: [flow] });
+  const stop = reportProgress(engine, io);
+  await engine.run(flow, undefined);
+  stop();
+  await engine.close();
+  return text();
+}
+
 describe("progress on the command line", () => {
   it("draws a bar per running step on a terminal, and removes it when the step ends", async () => {
-    const { io, text } = capture(true);
-    const engine = new Engine({ store: new MemoryStore(), workflows: [flow] });
-    const stop = reportProgress(engine, io);
-    await engine.run(flow, undefined);
-    stop();
-    await engine.close();
-    const out = text();
+    const out = await progressOf(true);
     expect(out).toContain("██████░░░░░░░░░░░░░░░░░░  25%");
     expect(out).toContain("████████████████████████ 100%");
     expect(out).not.toMatch(/\b0\.25\b|\b0\.5\b/);
@@ -61,14 +66,9 @@ describe("progress on the command line", () => {
   });
 
   it("prints a percentage, not a fraction, when stderr is not a terminal", async () => {
-    const { io, text } = capture(false);
-    const engine = new Engine({ store: new MemoryStore(), workflows: [flow] });
-    const stop = reportProgress(engine, io);
-    await engine.run(flow, undefined);
-    stop();
-    await engine.close();
-    expect(text()).toMatch(/download step 1 {2}25%\n/);
-    expect(text()).not.toContain("\u001b[");
-    expect(text()).not.toContain("0.25");
+    const out = await progressOf(false);
+    expect(out).toMatch(/download step 1 {2}25%\n/);
+    expect(out).not.toContain("\u001b[");
+    expect(out).not.toContain("0.25");
   });
 });
