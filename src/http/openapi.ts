@@ -1,3 +1,5 @@
+import { executionStates } from "./list-query.js";
+
 type Json = { readonly [key: string]: unknown };
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
@@ -12,7 +14,7 @@ const inspectParam = query("inspect", { type: "boolean" }, "Add the events to th
 const jsonBody = (description: string): Json => ({ required: false, description, content: { "application/json": { schema: {} } } });
 const afterParam = query("after", { type: "integer", minimum: -1 }, "Only the events whose id is greater (the Last-Event-ID header wins over it).");
 const encodingParam = query("encoding", { type: "string", enum: ["wire", "flux"] }, "wire (default): values as the API answers them; flux: as recorded (tagged Dates, Errors with stacks).");
-const executionState = { type: "string", enum: ["created", "running", "paused", "succeeded", "failed", "cancelled"] };
+const executionState = { type: "string", enum: executionStates };
 
 const schemas: Json = {
   Execution: {
