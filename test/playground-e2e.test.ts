@@ -336,7 +336,12 @@ describe("playground", () => {
     });
     await page.goto(base);
     await ready();
+    // The test before edited an example's code (kept as its draft): start from the gallery's code.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready();
     await page.click("[data-example=hello-world]");
+    expect(await page.isVisible("#reset-code")).toBe(false);
     await page.click("#editor .cm-content");
     await page.keyboard.press("Control+End");
     await page.keyboard.insertText("\n// my own edit\n");
@@ -348,10 +353,8 @@ describe("playground", () => {
     expect(await page.isVisible("#reset-code")).toBe(true);
 
     // Almost-JSON is run as a string, and the page says so.
-    await page.fill("#run-input", '{name: "Ada"}');
-    await page.click("#run-button");
+    const id = await runExample("hello-world", '{name: "Ada"}');
     await expect.poll(() => text("#compile-status")).toContain("not valid JSON");
-    const id = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get("execution"));
     await expect.poll(() => text(`li.execution[data-execution="${id}"] .exec-meta`)).toContain(id!); // the whole id
     await expect.poll(() => listedState(id!), { timeout: 10_000 }).toBe("succeeded");
     // Values are in the event table (shared with the dashboard), not only in tooltips.
