@@ -26,6 +26,15 @@ export interface EngineOptions {
    * every third of it). Another runner recovers an execution only once its lease lapsed.
    */
   readonly leaseTtl?: number;
+  /**
+   * Bounded memory for runs with large values (default: off, every value kept). A running
+   * execution keeps in memory the values of its log that encode to at most this many characters;
+   * longer ones are released once recorded (the store keeps them, and replay reads them as it
+   * reaches their step). Reading such a value through `ctx.events` of a run then throws a
+   * `UsageError` that says to read it with `engine.inspect` (which keeps every value it loads).
+   * 4096 keeps a run of 20,000 steps with 10 KB outputs near 100 MB.
+   */
+  readonly releaseValuesOver?: number;
   /** This engine's identity in leases (default: a random id). */
   readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */

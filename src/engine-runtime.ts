@@ -39,6 +39,8 @@ export interface EngineRuntime {
   readonly holdSleepsUpTo: number;
   /** Steps must already be recorded (verifying a history). */
   readonly strictReplay: boolean;
+  /** Encoded values longer than this (characters) are released from a running execution's log once recorded. */
+  readonly releaseValuesOver: number;
   readonly secrets: SecretProvider;
   readonly queue: CommitQueue;
   /** This runner's identity in leases, and how long a lease it takes lasts (ms). */

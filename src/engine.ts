@@ -65,6 +65,7 @@ export class Engine {
     const runtime = engineRuntime({
       clock: this.clock, store: this.store, secrets: this.secrets, queue: new CommitQueue(this.store),
       holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY, strictReplay: options.strictReplay ?? false,
+      releaseValuesOver: options.releaseValuesOver ?? Number.POSITIVE_INFINITY,
       owner: this.#leases.owner, leaseTtl,
     }, () => runner!, listeners);
     const lookAt = options.wakeOnItsOwn === false ? () => undefined : (id: string) => this.#dispatcher.kick(id);

@@ -53,7 +53,12 @@ export class WorkflowExecutionContext<I = unknown, O = unknown> {
   get output(): O | ExecutionError | undefined {
     return this.#exec.output as O | ExecutionError | undefined;
   }
-  /** Every event so far, in order. Append-only: the same array grows as the execution runs. */
+  /**
+   * Every event so far, in order. Append-only: the same array grows as the execution runs. Its
+   * elements are decoded when read (each read gives a new object), so a long history costs little
+   * memory; a running execution does not keep values over 4 KB (reading one throws a `UsageError`
+   * saying to use `engine.inspect`, which keeps them).
+   */
   get events(): readonly ExecutionEvent[] {
     return this.#exec.events;
   }

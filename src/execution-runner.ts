@@ -160,10 +160,10 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
   }
 
   /** The execution as recorded, page by page; `undefined` when the store has no such id. */
-  async load(executionId: string): Promise<Execution | undefined> {
+  async load(executionId: string, keepValues = false): Promise<Execution | undefined> {
     let exec: Execution | undefined;
     await readLog(this.runtime.store, executionId, (page) => {
-      exec ??= new Execution(this.runtime, executionId, page[0]!.name);
+      exec ??= new Execution(this.runtime, executionId, page[0]!.name, keepValues);
       exec.ingest(page);
     });
     return exec;
@@ -204,7 +204,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
   }
 
   async inspectChild<I, O>(executionId: string): Promise<WorkflowExecutionContext<I, O>> {
-    const exec = await this.load(executionId);
+    const exec = await this.load(executionId, true);
     if (exec === undefined) throw new ExecutionNotFoundError(`execution ${executionId} is missing from the store`);
     exec.halt(new UsageError(`execution ${executionId} was loaded for inspection: run it through its workflow`));
     return new WorkflowExecutionContext<I, O>(exec, new StepScope(""));

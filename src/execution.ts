@@ -1,8 +1,9 @@
 import { CancelledError, CancelRequestedError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
-import { applyToIndex, describeStep, type StepRecord } from "./replay-index.js";
-import { asExecutionError, decodeStored, describeValue, StoppedSignal } from "./recording.js";
+import { EventLog } from "./event-log.js";
+import { applyToIndex, describeStep, type IndexedEvent, type StepRecord } from "./replay-index.js";
+import { asExecutionError, decodeRecorded, describeValue, storedType, StoppedSignal } from "./recording.js";
 import { uncalledStep } from "./replay-coverage.js";
 import { never } from "./scheduling.js";
 import { decodeValue, encodeValue } from "./serialization.js";
@@ -25,13 +26,14 @@ interface DeferredResume {
 }
 
 /**
- * @internal One execution in memory: its decoded log, its replay index, the events not yet
+ * @internal One execution in memory: its log (compact, values encoded), its replay index, the events not yet
  * committed, what its suspended calls wait on, and the bookkeeping that tells when the workflow
  * is suspended. Nothing here is shared between executions, so any number can run interleaved in
  * one realm.
  */
 export class Execution {
-  readonly events: ExecutionEvent[] = [];
+  /** The log as compact records; `events` is its lazily decoded view. */
+  readonly log: EventLog;
   readonly index = new Map<string, StepRecord>();
   /** Ids under which steps are recorded (`"2"` for `"2.1.1"`): a step id here without a record was a parallel group. */
   readonly scopes = new Set<string>();
@@ -71,7 +73,10 @@ export class Execution {
     readonly runtime: EngineRuntime,
     readonly id: string,
     readonly workflowName: string,
+    /** Keep every value of the log in memory (an execution loaded for inspection), not only the small ones. */
+    keepValues = false,
   ) {
+    this.log = new EventLog(keepValues ? Infinity : runtime.releaseValuesOver);
     this.visited = runtime.strictReplay ? new Set() : undefined;
     this.#outbox = new Outbox(runtime.queue, id);
     // The signals abort in a continuation registered here, where the run runs, not directly
@@ -86,13 +91,22 @@ export class Execution {
     this.#abortOnCancel = abort;
   }
 
+  /** Every event so far, in order, decoded when read (see `EventLog`). */
+  get events(): readonly ExecutionEvent[] {
+    return this.log.view;
+  }
+
   /**
    * Adds recorded events (the next page of the log, in order) to what this execution knows:
-   * decoded, indexed, their state followed, in one pass. Only while loading, before `start`.
+   * indexed, their state followed, in one pass; values stay encoded (decoded only where the
+   * index needs them). Only while loading, before `start`.
    */
   ingest(stored: readonly StoredEvent[]): void {
-    for (const event of stored) this.#apply(decodeStored(this.id, event));
-    this.#outbox.committed = this.events.length;
+    for (const event of stored) {
+      const { sourceId, name, value: text, time } = event;
+      this.#apply({ type: storedType(this.id, event), sourceId, name, text, time, live: false }, event.id);
+    }
+    this.#outbox.committed = this.log.length;
   }
 
   /** How many events are committed (or on their way to the store). */
@@ -156,7 +170,7 @@ export class Execution {
     this.#outbox.add({ id, type, sourceId, name, value: text, time });
     this.#recordedInRun = true;
     const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(text), time };
-    this.#apply(event);
+    this.#apply({ type, sourceId, name, text, time, decoded: event, live: true }, id);
     if (this.runtime.listening) this.runtime.notify({ kind: "event", executionId: this.id, event });
     return event;
   }
@@ -243,7 +257,7 @@ export class Execution {
       const summary = await this.runtime.store.get(this.id);
       if (summary === undefined) throw new StoreError(`execution ${this.id} vanished from the store while it ran`);
       this.#outbox.reset(summary.events);
-      this.events.length = Math.min(this.events.length, summary.events);
+      this.log.truncate(summary.events);
       this.#final = false;
       this.cancel(summary.cancel?.reason);
     } catch (error) {
@@ -313,16 +327,19 @@ export class Execution {
     for (const [type, sourceId, name, value] of deferred?.events ?? []) this.emit(type, sourceId, name, value);
   }
 
-  #apply(event: ExecutionEvent): void {
-    this.events.push(event);
-    if (!event.type.startsWith("WORKFLOW_")) {
-      if (!this.index.has(event.sourceId)) this.#noteScopes(event.sourceId);
+  #apply(event: IndexedEvent, id: number): void {
+    const { type, sourceId, name, text, time, decoded } = event;
+    if (!type.startsWith("WORKFLOW_")) {
+      if (!this.index.has(sourceId)) this.#noteScopes(sourceId);
       applyToIndex(this.index, event);
+      this.log.push(type, this.index.get(sourceId)!.stepId, name, text, time);
       return;
     }
-    this.state = stateAfter(this.state, [event.type]);
-    if (event.type === T.WORKFLOW_STARTED) this.input = event.value;
-    if (isTerminal(this.state)) this.output = event.value;
+    this.log.push(type, this.id, name, text, time);
+    this.state = stateAfter(this.state, [type]);
+    const value = (): unknown => (decoded === undefined ? decodeRecorded(this.id, id, text) : decoded.value);
+    if (type === T.WORKFLOW_STARTED) this.input = value();
+    if (isTerminal(this.state)) this.output = value();
   }
 
   #noteScopes(stepId: string): void {

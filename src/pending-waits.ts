@@ -5,7 +5,7 @@ import { inStepOrder } from "./waits.js";
 
 /**
  * What a suspended execution waits on, read from its log: its unresumed pauses, its sleeps that
- * have not ended (until `start + ms`), its subworkflow calls that have not ended, its event waits
+ * have not ended (until `start + ms`), its tasks waiting for their next attempt (a long retry delay), its subworkflow calls that have not ended, its event waits
  * that got nothing yet (until their timeout); in step order.
  * The same as the waits its suspending commit gave the store (and, for executions recorded by an
  * earlier version, the only place they are).
@@ -21,6 +21,10 @@ export function pendingWaits(exec: Execution): Wait[] {
     } else if (kind === "call") waits.push({ kind: "child", stepId, executionId: String(detail), workflow: name });
     else if (kind === "event") {
       waits.push({ kind: "event", stepId, name, ...(typeof detail === "number" ? { until: record.startedAt + detail } : {}) });
+    }
+    else if (kind === "task" && record.retryOpen) {
+      // A retry delay longer than the engine holds: the run suspended until the next attempt.
+      waits.push({ kind: "timer", stepId, until: (record.retryStartedAt ?? 0) + (record.retryDelay ?? 0) });
     }
     else if (kind === "task" && record.single && exec.state === "paused") {
       // A call recorded before kinds were: a paused execution has no task in flight.

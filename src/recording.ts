@@ -20,21 +20,25 @@ export function asExecutionError(workflowName: string, error: unknown): Executio
 
 const eventTypes = new Map<string, ExecutionEventType>(Object.values(T).map((type) => [type, type]));
 
-/** A stored event decoded; a `StoreError` naming the execution and event when it cannot be. */
-export function decodeStored(executionId: string, event: StoredEvent): ExecutionEvent {
+/** A stored event's type; a `StoreError` naming the execution and event when flux-ts does not know it. */
+export function storedType(executionId: string, event: StoredEvent): ExecutionEventType {
   const type = eventTypes.get(event.type);
   if (type === undefined) {
     throw new StoreError(`execution ${executionId}: event ${event.id} has the unknown type ${JSON.stringify(event.type)}; it was written by a newer flux-ts`);
   }
-  let value: unknown;
+  return type;
+}
+
+/** The value event `id` recorded as `text`, decoded; a `StoreError` naming the execution and event when it cannot be. */
+export function decodeRecorded(executionId: string, id: number, text: string): unknown {
   try {
-    value = decodeValue(event.value);
+    return decodeValue(text);
   } catch (error) {
     if (error instanceof FluxError) throw error;
-    throw new StoreError(`execution ${executionId}: event ${event.id} holds a value that is not valid JSON; the store is corrupt`, { cause: error });
+    throw new StoreError(`execution ${executionId}: event ${id} holds a value that is not valid JSON; the store is corrupt`, { cause: error });
   }
-  return { id: event.id, type, sourceId: event.sourceId, name: event.name, value, time: event.time };
 }
+
 
 /** How an event's value is named in a `SerializationError` ("the arguments of task \"x\""). */
 export function describeValue(type: ExecutionEventType, name: string): string {

@@ -1,4 +1,5 @@
-import { ExecutionEventType as T, type ExecutionEvent } from "./events.js";
+import { ExecutionEventType as T, type ExecutionEventType } from "./events.js";
+import { decodeValue } from "./serialization.js";
 
 /**
  * The kinds of durable call, as the log records them. A task's `TASK_STARTED` value is its
@@ -23,8 +24,8 @@ export interface StepRecord {
   detail: number | string | undefined;
   /** True for a task record whose arguments are one value: it may be a call recorded before kinds were. */
   single: boolean;
-  /** Set once the step finished: its result, or the error it failed with. */
-  outcome?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+  /** Set once the step finished: its result, or the error it failed with, ENCODED (see {@link RecordedOutcome}). */
+  outcome?: RecordedOutcome;
   /** How many retries were started. */
   retries: number;
   /** True when the last started retry has no recorded end (the process died during it). */
@@ -34,9 +35,45 @@ export interface StepRecord {
   retryDelay?: number;
   /** Time the step started (a durable sleep wakes at `startedAt + ms`). */
   startedAt: number;
-  /** For a pause: whether it was resumed, and with what. */
+  /** For a pause: whether it was resumed, and with what (the JSON text of the resume's value; null once read). */
   resumed: boolean;
-  resumeValue?: unknown;
+  resumeValue?: string | null;
+}
+
+/**
+ * A finished step's result (`ok`) or error, kept as the JSON text the log recorded: decoded when
+ * the replay reaches the step, then released (`text` null). A task result the running
+ * execution recorded keeps no text (`null` at once): its caller already has the value.
+ */
+export interface RecordedOutcome {
+  readonly ok: boolean;
+  text: string | null;
+  /** Read this property of the decoded value (an `EVENT_RECEIVED`'s payload). */
+  readonly pick?: "payload";
+}
+
+/** One event as the index reads it: its value as recorded (`text`), and decoded when the caller already has it. */
+export interface IndexedEvent {
+  readonly type: ExecutionEventType;
+  readonly sourceId: string;
+  readonly name: string;
+  readonly time: number;
+  readonly text: string;
+  /** The decoded value, when known (a live run's own event): saves decoding `text` again. */
+  readonly decoded?: { readonly value: unknown };
+  /** True for an event the running execution just recorded: a task's result then needs no text kept. */
+  readonly live: boolean;
+}
+
+const UNDEFINED_TEXT = '{"$flux":"undefined"}';
+
+/** The value a finished step's outcome holds (decoded now), releasing its text: each step replays once per run. */
+export function takeOutcome(outcome: RecordedOutcome): unknown {
+  const text = outcome.text;
+  if (text === null) throw new Error("flux-ts internal error: a step's recorded outcome was read twice in one run");
+  outcome.text = null;
+  const value = decodeValue(text);
+  return outcome.pick === "payload" ? (value as { payload?: unknown } | null)?.payload : value;
 }
 
 /** The `TASK_STARTED` value of a durable sleep of `ms`. */
@@ -55,42 +92,47 @@ export function parallelStarted(branches: number): { parallel: number } {
 }
 
 /** Updates `index` with one more event (the engine keeps the index current as it records). */
-export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEvent): void {
+export function applyToIndex(index: Map<string, StepRecord>, event: IndexedEvent): void {
   const { type, sourceId } = event;
+  const value = (): unknown => (event.decoded === undefined ? decodeValue(event.text) : event.decoded.value);
+  // A step's result the running execution just recorded is already in its caller's hands.
+  const kept = event.live && (type === T.TASK_COMPLETED || type === T.TASK_FAILED) ? null : event.text;
   if (type.startsWith("WORKFLOW_")) return;
   let record = index.get(sourceId);
   if (record === undefined) {
     // Every field up front: one object shape, no property store grown later (a long replay holds thousands).
     record = {
       stepId: sourceId, kind: "task", name: event.name, detail: undefined, single: false, outcome: undefined, retries: 0,
-      retryOpen: false, retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: undefined,
+      retryOpen: false, retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: null,
     };
     index.set(sourceId, record);
   }
   switch (type) {
-    case T.TASK_STARTED:
-      if (Array.isArray(event.value) || event.value === null) classifyTask(record, event.value);
-      else classifyOwn(record, event.value);
+    case T.TASK_STARTED: {
+      const started = value();
+      if (Array.isArray(started) || started === null) classifyTask(record, started);
+      else classifyOwn(record, started);
       break;
+    }
     case T.TASK_PAUSED:
       record.kind = "pause";
       record.resumed = false;
       break;
     case T.TASK_RESUMED:
       record.resumed = true;
-      record.resumeValue = event.value;
+      record.resumeValue = kept;
       break;
     case T.TASK_COMPLETED:
-      record.outcome = { ok: true, value: event.value };
+      record.outcome = { ok: true, text: kept };
       break;
     case T.TASK_FAILED:
-      record.outcome = { ok: false, error: event.value };
+      record.outcome = { ok: false, text: kept };
       break;
     case T.TASK_RETRY_STARTED: {
       record.retries += 1;
       record.retryOpen = true;
       record.retryStartedAt = event.time;
-      const delay = (event.value as { delay?: unknown } | undefined)?.delay;
+      const delay = (value() as { delay?: unknown } | undefined)?.delay;
       record.retryDelay = typeof delay === "number" ? delay : 0;
       break;
     }
@@ -100,15 +142,15 @@ export function applyToIndex(index: Map<string, StepRecord>, event: ExecutionEve
       break;
     case T.EVENT_WAIT_STARTED: {
       record.kind = "event";
-      const timeout = (event.value as { timeout?: unknown } | null)?.timeout;
+      const timeout = (value() as { timeout?: unknown } | null)?.timeout;
       record.detail = typeof timeout === "number" ? timeout : undefined;
       break;
     }
     case T.EVENT_RECEIVED:
-      record.outcome = { ok: true, value: (event.value as { payload?: unknown } | null)?.payload };
+      record.outcome = { ok: true, text: kept, pick: "payload" };
       break;
     case T.EVENT_WAIT_TIMED_OUT:
-      record.outcome = { ok: true, value: undefined };
+      record.outcome = { ok: true, text: UNDEFINED_TEXT };
       break;
   }
 }

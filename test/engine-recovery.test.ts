@@ -1,11 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { ConflictError, Engine, MemoryStore, StoreError, task, workflow, type StateStore } from "flux-ts";
+import { ConflictError, Engine, MemoryStore, StoreError, task, VirtualClock, workflow, type StateStore } from "flux-ts";
 
-/** A step that hangs while `gate.open` is false: the runner stuck in it stands for a dead process. */
-function hangingWorkflow(gate: { open: boolean }, runs: Record<string, number>) {
+/**
+ * A step that hangs while `gate.open` is false: the runner stuck in it stands for a dead process.
+ * The last step waits for `gate.last`, when set.
+ */
+function hangingWorkflow(gate: { open: boolean; last?: Promise<void> }, runs: Record<string, number>) {
   const work = task("work", async (label: string) => {
     runs[label] = (runs[label] ?? 0) + 1;
     if (label === "stuck" && !gate.open) await new Promise(() => {});
+    if (label === "last") await gate.last;
     return label;
   });
   return workflow("recoverable", async (ctx) => {
@@ -18,37 +22,89 @@ function hangingWorkflow(gate: { open: boolean }, runs: Record<string, number>) 
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once `condition` holds (checked every few ms; the test's own timeout bounds it). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await tick(5);
+}
+
+/**
+ * `store` seen through a handle whose `lease` calls can be frozen: `freeze` resolves once no call
+ * is in flight, and later calls wait until `thaw`. Everything else goes straight to `store`.
+ */
+function freezableLeases(store: StateStore) {
+  let inFlight = 0;
+  let thawed: Promise<void> | undefined;
+  let thaw = () => {};
+  const handle = new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (key !== "lease") return typeof value === "function" ? value.bind(target) : value;
+      return async (...args: Parameters<StateStore["lease"]>) => {
+        while (thawed !== undefined) await thawed;
+        inFlight += 1;
+        try {
+          return await target.lease(...args);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+    },
+  });
+  return {
+    store: handle,
+    async freeze() {
+      thawed = new Promise<void>((resolve) => (thaw = () => {
+        thawed = undefined;
+        resolve();
+      }));
+      await until(() => inFlight === 0);
+    },
+    thaw: () => thaw(),
+  };
+}
+
 describe("crash recovery with leases", () => {
   test("recover() replays an execution left running, without re-running recorded steps", async () => {
     const store = new MemoryStore();
-    const gate = { open: false };
+    let releaseLast = () => {};
+    const gate = { open: false, last: new Promise<void>((resolve) => (releaseLast = resolve)) };
     const runs: Record<string, number> = {};
     const wf = hangingWorkflow(gate, runs);
-    const dead = new Engine({ store, leaseTtl: 60 });
+    // The stuck runner's lease renewals reach the store only while it is not frozen: frozen, it
+    // stands for a dead process (whatever the machine's load), and thawed, its next renewal runs.
+    const frozen = freezableLeases(store);
+    const dead = new Engine({ store: frozen.store, leaseTtl: 60 });
     const paused = await wf.run(undefined, { engine: dead });
     const deadRun = wf.resume(paused.executionId, undefined, { engine: dead }).catch((e: unknown) => e);
-    await tick(20);
+    await until(() => runs["stuck"] === 1);
+    await frozen.freeze();
     expect((await store.get(paused.executionId))?.state).toBe("running");
-    // The dead runner's lease is released by giving it up as a crash would not: simulate expiry.
+    // The dead runner's lease lapses (set to have expired).
     await store.lease(paused.executionId, dead.runnerId, { now: 0, expiresAt: 0 });
     gate.open = true;
     const rescuer = new Engine({ store, workflows: [wf] });
-    const report = await rescuer.recover({ staleAfter: 0 });
+    const recovering = rescuer.recover({ staleAfter: 0 });
+    // While the rescuer holds the lease (inside the last step), the stuck runner's next renewal
+    // finds that it lost the lease, and the stuck runner stops.
+    await until(() => runs["last"] === 1);
+    frozen.thaw();
+    expect(await deadRun).toBeInstanceOf(ConflictError);
+    releaseLast();
+    const report = await recovering;
     expect(report.recovered).toEqual([paused.executionId]);
     expect((await rescuer.inspect(paused.executionId))?.output).toBe("last");
     expect(runs).toEqual({ first: 1, stuck: 2, last: 1 });
-    // The stuck runner finds, at its next renewal, that it lost the lease, and stops.
-    expect(await deadRun).toBeInstanceOf(ConflictError);
   });
 
   test("a live runner's lease keeps others from recovering its execution", async () => {
     const store = new MemoryStore();
     const gate = { open: false };
-    const wf = hangingWorkflow(gate, {});
+    const runs: Record<string, number> = {};
+    const wf = hangingWorkflow(gate, runs);
     const live = new Engine({ store, leaseTtl: 60_000 });
     const paused = await wf.run(undefined, { engine: live });
     void wf.resume(paused.executionId, undefined, { engine: live }).catch(() => undefined);
-    await tick(20);
+    await until(() => runs["stuck"] === 1);
     const other = new Engine({ store, workflows: [wf] });
     const report = await other.recover({ staleAfter: 0 });
     expect(report.recovered).toEqual([]);
@@ -79,14 +135,16 @@ describe("crash recovery with leases", () => {
     const gate = { open: false };
     const runs: Record<string, number> = {};
     const wf = hangingWorkflow(gate, runs);
-    const first = new Engine({ store: failing, leaseTtl: 60 });
+    // Lease times come from a clock that moves only when told: the lease lapses when the test says.
+    const clock = new VirtualClock({ start: 1_000 });
+    const first = new Engine({ store: failing, leaseTtl: 60, clock });
     const paused = await wf.run(undefined, { engine: first });
     void wf.resume(paused.executionId, undefined, { engine: first }).catch(() => undefined);
-    await tick(30);
+    await until(() => runs["stuck"] === 1);
     dead = true;
-    const rescuer = new Engine({ store, workflows: [wf] });
+    const rescuer = new Engine({ store, workflows: [wf], clock });
     expect((await rescuer.recover({ staleAfter: 0 })).recovered).toEqual([]);
-    await tick(100);
+    clock.advance(100);
     gate.open = true;
     const report = await rescuer.recover({ staleAfter: 0 });
     expect(report.recovered).toEqual([paused.executionId]);
@@ -102,7 +160,7 @@ describe("crash recovery with leases", () => {
     const engine = new Engine({ store, workflows: [wf] });
     const paused = await wf.run(undefined, { engine });
     void wf.resume(paused.executionId, undefined, { engine }).catch(() => undefined);
-    await tick(20);
+    await until(() => runs["stuck"] === 1);
     const report = await engine.recover({ staleAfter: 0 });
     expect(report.recovered).toEqual([]);
     expect(report.skipped).toEqual([{ executionId: paused.executionId, reason: "this engine is running it" }]);

@@ -16,6 +16,7 @@ import { ev, started, T0 } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
 import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
 import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
+import { bridgedD1 } from "./support/d1-bridge.js";
 import { currentTables } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
@@ -33,8 +34,7 @@ let mf: Miniflare;
 let db: D1DatabaseLike;
 
 beforeAll(async () => {
-  mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: "flux-d1-test" }, compatibilityDate });
-  db = await mf.getD1Database("DB");
+  ({ mf, db } = await bridgedD1({ id: "flux-d1-test", compatibilityDate }));
 });
 afterAll(() => mf?.dispose());
 

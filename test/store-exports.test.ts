@@ -24,6 +24,7 @@ const entries: Record<string, string[]> = {
   "./adapters/sql": ["SqlStore", "ensureSchema"],
   "./adapters/postgres": ["PostgresStore", "openPostgresStore", "MissingDependencyError"],
   "./worker": ["createWorker"],
+  "./durable-object": ["createDurableWorker", "DurableObjectStore", "ExecutionDirectory", "FluxDirectoryObject"],
   "./hono": ["createRouter"],
   "./client": ["createClient"],
 };

@@ -2,25 +2,15 @@
 // router (as on different isolates of a deployed Worker), so only D1 (the lease, the commit's
 // expected sequence) can keep two of them from proceeding. The step after the pause holds the
 // winner until every other resume was answered: the resumes overlap by construction.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { D1Store, type D1DatabaseLike } from "../adapters/d1/index.js";
+import { bundleFixture } from "./support/bundle-fixture.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const output = await build({
-    configFile: false, logLevel: "silent", root,
-    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/contended-d1-worker.ts"), formats: ["es"], fileName: "worker" } },
-  });
-  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
-  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
-  expect(chunk.code).not.toMatch(/from\s+["']node:/);
-  mf = new Miniflare({ modules: true, script: chunk.code, d1Databases: { DB: "flux-contended" }, compatibilityDate: "2026-04-01" });
+  mf = new Miniflare({ modules: true, script: await bundleFixture("contended-d1-worker.ts"), d1Databases: { DB: "flux-contended" }, compatibilityDate: "2026-04-01" });
   await new D1Store(await mf.getD1Database("DB") as unknown as D1DatabaseLike).ready();
 }, 60_000);
 afterAll(() => mf?.dispose());

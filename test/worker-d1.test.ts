@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,20 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { D1Store, type D1DatabaseLike } from "../adapters/d1/index.js";
 import { encodeValue } from "../src/serialization.js";
 import { repo } from "./cli-support.js";
+import { bundleWorker, compatibilityDate, databaseId, wranglerEnv as env, wrangler } from "./support/wrangler-bundle.js";
 import { createClient, type EventJson } from "../src/client/index.js";
 import { pauseWorkflow } from "../examples/pause.js";
-
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-const wrangler = join(repo, "node_modules", ".bin", "wrangler");
-const config = readFileSync(join(repo, "wrangler.toml"), "utf8");
-const databaseId = /database_id = "([^"]+)"/.exec(config)![1]!;
-const compatibilityDate = /compatibility_date = "([^"]+)"/.exec(config)![1]!;
 
 let dir: string;
 let script: string;
 let mf: Miniflare;
 
-/** The Worker as `wrangler deploy` would upload it, in workerd, on a D1 migrated by wrangler. */
+/** The Worker as `wrangler deploy` would upload it, in workerd, on a D1 migrated by wrangler (no Durable Object bindings: the D1 host). */
 function startWorker(bindings: Record<string, string> = {}): Miniflare {
   return new Miniflare({
     modules: true, script, compatibilityDate, bindings,
@@ -33,10 +28,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "flux-worker-"));
   const run = promisify(execFile);
   // Bundle with wrangler from the repo's wrangler.toml, and migrate a local D1 with wrangler.
-  await run(wrangler, ["deploy", "--dry-run", "--outdir", join(dir, "dist")], { cwd: repo, env, timeout: 60_000 });
+  script = await bundleWorker(dir);
   const migrated = await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", join(dir, "state")], { cwd: repo, env, timeout: 60_000 });
   expect(migrated.stdout).toMatch(/0001_init\.sql.*✅/s);
-  script = readFileSync(join(dir, "dist", "worker.js"), "utf8");
   mf = startWorker();
 }, 90_000);
 

@@ -13,6 +13,9 @@ import type { BetterSqliteDatabaseLike, BetterSqliteStatementLike } from "./bett
  *   so a database that is only inspected and then refused is never modified.
  * - `mapRows` steps through a result with `iterate()`, so a long log is never held twice.
  * - Prepared statements are cached by SQL text.
+ * - The page cache is SQLite's own default, 2 MB (better-sqlite3 sets 16 MB): the engine reads a
+ *   log once, in order, so a larger cache only holds pages it will not read again (14 MB more
+ *   resident memory when a 100,000-step log is replayed).
  */
 export class BetterSqliteDriver implements SqlDriver {
   readonly description: string;
@@ -25,6 +28,11 @@ export class BetterSqliteDriver implements SqlDriver {
   constructor(db: BetterSqliteDatabaseLike, description: string) {
     this.#db = db;
     this.description = description;
+    try {
+      db.pragma("cache_size = -2000");
+    } catch {
+      // Not a database (the store's first read names the file and the problem): nothing to size.
+    }
     this.#transaction = db.transaction((statements: readonly SqlStatement[]) => {
       const last = statements.length - 1;
       for (let i = 0; i < last; i += 1) this.#prepare(statements[i]!.sql).run(...statements[i]!.params);

@@ -3,10 +3,10 @@ import { D1Store } from "../d1/index.js";
 import { Engine } from "../../src/engine.js";
 import { createRouter } from "../../src/http/router.js";
 import type { DashboardAssets } from "../../src/http/dashboard-assets.js";
-import type { SecretProvider } from "../../src/secrets.js";
 import type { ScheduleDefinition } from "../../src/schedule-definition.js";
 import type { Workflow } from "../../src/workflow.js";
 import type { WaitUntil, WorkerEnv } from "./worker-env.js";
+import { numberVar, tokenVar, workerSecrets } from "./worker-vars.js";
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -68,7 +68,7 @@ export function createWorker(options: WorkerOptions): FluxWorker {
         workflows: options.workflows,
         ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
       });
-      const token = typeof env.FLUX_API_TOKEN === "string" && env.FLUX_API_TOKEN !== "" ? env.FLUX_API_TOKEN : undefined;
+      const token = tokenVar(env.FLUX_API_TOKEN);
       const dashboard = env.ASSETS === undefined ? undefined : assetsDashboard(env.ASSETS);
       const app = createRouter(engine, {
         bodyLimit: numberVar(env.FLUX_BODY_LIMIT, 1024 * 1024), ...(token === undefined ? {} : { token }), ...(dashboard === undefined ? {} : { dashboard }),
@@ -97,20 +97,4 @@ function assetsDashboard(assets: NonNullable<WorkerEnv["ASSETS"]>): DashboardAss
       return response.ok ? response : undefined;
     },
   };
-}
-
-function workerSecrets(env: WorkerEnv): SecretProvider {
-  const vars = env as unknown as Readonly<Record<string, unknown>>;
-  return {
-    get: (name) => {
-      const value = vars[name];
-      return typeof value === "string" ? value : undefined;
-    },
-    hint: (name) => `add ${name} to the Worker: wrangler secret put ${name} (or a line ${name}=... in .dev.vars locally)`,
-  };
-}
-
-function numberVar(value: unknown, fallback: number): number {
-  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
-  return Number.isFinite(number) && number >= 0 ? number : fallback;
 }

@@ -1,5 +1,5 @@
 import type { Execution } from "../execution.js";
-import type { StepKind, StepRecord } from "../replay-index.js";
+import { takeOutcome, type StepKind, type StepRecord } from "../replay-index.js";
 import { never } from "../scheduling.js";
 import type { StepScope } from "../step-scope.js";
 import { replayMismatch } from "./replay-check.js";
@@ -46,5 +46,6 @@ export function durableCall<R>(
 export function recordedOutcome<R>(record: StepRecord): Promise<R> | undefined {
   const outcome = record.outcome;
   if (outcome === undefined) return undefined;
-  return outcome.ok ? Promise.resolve(outcome.value as R) : Promise.reject(outcome.error);
+  const value = takeOutcome(outcome);
+  return outcome.ok ? Promise.resolve(value as R) : Promise.reject(value);
 }

@@ -1,6 +1,6 @@
 import { ExecutionEventType as T } from "../events.js";
 import type { Execution } from "../execution.js";
-import type { StepRecord } from "../replay-index.js";
+import { takeOutcome, type StepRecord } from "../replay-index.js";
 import type { StepScope } from "../step-scope.js";
 import { durableCall } from "./durable-call.js";
 
@@ -17,5 +17,8 @@ export function pauseStep(exec: Execution, scope: StepScope, name: string, detai
 }
 
 function resumedValue(record: StepRecord): Promise<unknown> | undefined {
-  return record.resumed ? Promise.resolve(record.resumeValue) : undefined;
+  if (!record.resumed) return undefined;
+  const text = record.resumeValue ?? null;
+  record.resumeValue = null;
+  return Promise.resolve(takeOutcome({ ok: true, text }));
 }

@@ -1,6 +1,6 @@
 import { ExecutionEventType as T } from "../events.js";
 import { StoppedSignal, type Execution } from "../execution.js";
-import { sleepStarted, type StepRecord } from "../replay-index.js";
+import { sleepStarted, takeOutcome, type StepRecord } from "../replay-index.js";
 import { never } from "../scheduling.js";
 import type { StepScope } from "../step-scope.js";
 import { durableCall } from "./durable-call.js";
@@ -20,7 +20,7 @@ export function sleepStep(exec: Execution, scope: StepScope, ms: number): Promis
 function sleptOrFailed(record: StepRecord): Promise<void> | undefined {
   const outcome = record.outcome;
   if (outcome === undefined) return undefined;
-  return outcome.ok ? Promise.resolve() : Promise.reject(outcome.error);
+  return outcome.ok ? Promise.resolve() : Promise.reject(takeOutcome(outcome));
 }
 
 async function sleepFor(exec: Execution, scope: StepScope, stepId: string, record: StepRecord | undefined, ms: number): Promise<void> {

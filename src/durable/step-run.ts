@@ -78,6 +78,20 @@ export class StepRun<A extends unknown[], R> {
     return this.exec.runtime.clock.sleep(ms, this.parentSignal === undefined ? stop : anySignal([stop, this.parentSignal]));
   }
 
+  /**
+   * Waits until `until` before the next attempt: held in the run when that is at most the
+   * engine's `holdSleepsUpTo` away (or the step is nested in a running attempt), else the run
+   * suspends on it as a timer, like a long durable sleep, and the next attempt runs when it is woken.
+   */
+  async #waitUntil(until: number): Promise<void> {
+    const left = until - this.exec.runtime.clock.now();
+    if (left <= 0) return;
+    if (left > this.exec.runtime.holdSleepsUpTo && this.parentSignal === undefined) {
+      return this.exec.inFlight.block({ kind: "timer", stepId: this.stepId, until });
+    }
+    await this.#delay(left);
+  }
+
   async #attempts(): Promise<{ value: R }> {
     const { exec, stepId, task } = this;
     const retry = task.options.retry;
@@ -86,8 +100,8 @@ export class StepRun<A extends unknown[], R> {
     let resumingOpenRetry = this.record?.retryOpen === true;
     for (;;) {
       if (attempt > 0 && resumingOpenRetry) {
-        const left = (this.record?.retryStartedAt ?? 0) + (this.record?.retryDelay ?? 0) - exec.runtime.clock.now();
-        if (left > 0) await this.#delay(left);
+        const until = (this.record?.retryStartedAt ?? 0) + (this.record?.retryDelay ?? 0);
+        await this.#waitUntil(until);
         resumingOpenRetry = false;
       }
       try {
@@ -104,9 +118,9 @@ export class StepRun<A extends unknown[], R> {
       }
       attempt += 1;
       const delay = (retry.delay ?? 0) * (retry.backoff ?? 1) ** (attempt - 1);
-      exec.emit(T.TASK_RETRY_STARTED, stepId, task.name, { attempt, delay });
+      const started = exec.emit(T.TASK_RETRY_STARTED, stepId, task.name, { attempt, delay });
       await exec.flush();
-      if (delay > 0) await this.#delay(delay);
+      if (delay > 0) await this.#waitUntil(started.time + delay);
     }
   }
 

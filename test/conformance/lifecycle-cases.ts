@@ -44,6 +44,12 @@ export const lifecycleCases = {
       store.lease("exec", "runner", { now: T0, expiresAt: T0 + 1 }),
       store.due({ until: T0 }),
     ];
-    for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreError);
+    // Settled together: a store whose calls settle in separate turns (one over HTTP) must not
+    // leave a later call's rejection unobserved while an earlier one is awaited.
+    const outcomes = await Promise.allSettled(calls);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    }
   },
 } satisfies Record<string, Case>;
