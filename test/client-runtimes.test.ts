@@ -68,6 +68,8 @@ async function bundle(format: "iife" | "es", contents: string): Promise<string> 
 beforeAll(async () => {
   server = await startFlux(join(repo, "examples"), userProject(), [], { FLUX_API_TOKEN: token });
 }, 60_000);
+// (startFlux's own afterAll, registered inside beforeAll, does not run: the server is stopped here.)
+afterAll(() => void server?.child.kill("SIGKILL"));
 
 describe("flux-ts/client in other runtimes, against flux start", () => {
   let browser: Browser | undefined;

@@ -3,7 +3,7 @@
  * reconnecting after the last event), resume, sendEvent, cancel, inspect, list, errors, token.
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, FluxHttpError, type EventJson } from "../src/client/index.js";
 import { helloWorld } from "../examples/hello_world.js";
 import { pauseWorkflow } from "../examples/pause.js";
@@ -17,6 +17,8 @@ const token = "client-test-token";
 beforeAll(async () => {
   server = await startFlux(join(repo, "examples"), userProject(), [], { FLUX_API_TOKEN: token });
 });
+// (startFlux's own afterAll, registered inside beforeAll, does not run: the server is stopped here.)
+afterAll(() => void server?.child.kill("SIGKILL"));
 
 describe("flux-ts/client against flux start", () => {
   it("runs, starts and inspects, typed by the workflow", async () => {
