@@ -1,7 +1,7 @@
 import {
   ConflictError, ExecutionError, ExecutionNotFoundError, ExecutionTimeoutError, FluxError, NonDeterminismError,
   RetryError, SecretNotFoundError, SerializationError, StoreError, UsageError, WorkflowNotFoundError,
-  CancelledError, ExecutionFinishedError, NotResumableError, ShuttingDownError,
+  CancelledError, CancelRequestedError, ExecutionFinishedError, NotResumableError, ShuttingDownError,
 } from "./errors.js";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => Error;
@@ -14,7 +14,8 @@ const registry = new Map<string, ErrorClass>([
   ["ExecutionNotFoundError", ExecutionNotFoundError], ["NonDeterminismError", NonDeterminismError],
   ["ConflictError", ConflictError], ["SerializationError", SerializationError],
   ["SecretNotFoundError", SecretNotFoundError], ["StoreError", StoreError], ["UsageError", UsageError],
-  ["CancelledError", CancelledError], ["ExecutionFinishedError", ExecutionFinishedError],
+  ["CancelledError", CancelledError], ["CancelRequestedError", CancelRequestedError],
+  ["ExecutionFinishedError", ExecutionFinishedError],
   ["NotResumableError", NotResumableError], ["ShuttingDownError", ShuttingDownError],
 ]);
 

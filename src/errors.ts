@@ -1,6 +1,9 @@
 /**
  * The error hierarchy. Every error of the engine is a {@link FluxError} with a stable `code`;
- * messages name the thing concerned (workflow, execution, step, file) and say how to fix it.
+ * below it, {@link ExecutionError} and its subclasses match Flux's `ExecutionError` family
+ * (`ExecutionTimeoutError`, `RetryError`, `WorkflowNotFoundError`, `ExecutionNotFoundError` for
+ * Flux's `ExecutionContextNotFoundError`, and our `CancelledError`); the rest (store, replay,
+ * usage, HTTP) are ours and sit directly under `FluxError`. Messages name the thing concerned (workflow, execution, step, file) and say how to fix it.
  * Errors round-trip through the store: a reloaded failure is an instance of the same class,
  * with its `cause`.
  */
@@ -46,14 +49,18 @@ export class RetryError extends ExecutionError {
   readonly attempts: number | undefined;
 }
 
-/** No workflow of that name is registered where it was looked up. */
-export class WorkflowNotFoundError extends FluxError {
+/**
+ * No workflow of that name is registered where it was looked up. An `ExecutionError`, as in Flux
+ * (whose `WorkflowNotFoundError` and `ExecutionContextNotFoundError` are `ExecutionError`s): code
+ * that catches `ExecutionError` around a run catches it too.
+ */
+export class WorkflowNotFoundError extends ExecutionError {
   override readonly code: string = "WORKFLOW_NOT_FOUND";
   override name = "WorkflowNotFoundError";
 }
 
-/** No execution of that id is in the store. */
-export class ExecutionNotFoundError extends FluxError {
+/** No execution of that id is in the store. An `ExecutionError` (Flux's `ExecutionContextNotFoundError`). */
+export class ExecutionNotFoundError extends ExecutionError {
   override readonly code: string = "EXECUTION_NOT_FOUND";
   override name = "ExecutionNotFoundError";
 }

@@ -30,4 +30,5 @@ export { secretsFrom, noSecrets, type SecretProvider } from "./secrets.js";
 export { systemClock, type Clock } from "./clock.js";
 export { VirtualClock } from "./virtual-clock.js";
 export { randomUUID } from "./random-uuid.js";
-export { replayHistory } from "./history.js";
+export { replayHistory, type ReplayHistoryOptions } from "./history.js";
+export { checkHistory, checkExecution, loadHistory, calledIds, type HistoryCheck, type HistoryCheckOptions, type ExecutionCheck, type LoadedHistory } from "./history-check.js";

@@ -86,3 +86,21 @@ describe("flux check", () => {
     expect((await flux(["check", "workflows.mjs", "--limit", "0"], project)).code).toBe(2);
   });
 });
+
+describe("flux check on subworkflows", () => {
+  const file = `
+import { task, workflow } from "flux-ts";
+const hello = task("hello", async (x) => \`hi \${x}\`);
+export const child = workflow("child", async (ctx) => [await ctx.run(hello, ctx.input), await ctx.pause("ok")]);
+export const parent = workflow("parent", async (ctx) => (await ctx.call(child, ctx.input)).output);
+`;
+  const project = userProject({ "workflows.mjs": file });
+
+  it("checks a parent paused on a subworkflow (with the child's history), not 'unchecked'", async () => {
+    expect((await flux(["exec", "workflows.mjs", "parent", "a"], project)).code).toBe(3);
+    const checked = await flux(["check", "workflows.mjs", "--json"], project);
+    expect(checked.code).toBe(0);
+    const report = JSON.parse(checked.stdout) as { checked: number; executions: { workflow: string; state: string; result: string }[] };
+    expect(report.executions.map((e) => [e.workflow, e.state, e.result]).sort()).toEqual([["child", "paused", "compatible"], ["parent", "paused", "compatible"]]);
+  });
+});

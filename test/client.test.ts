@@ -3,7 +3,7 @@
  * reconnecting after the last event), resume, sendEvent, cancel, inspect, list, errors, token.
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, FluxHttpError, type EventJson } from "../src/client/index.js";
 import { helloWorld } from "../examples/hello_world.js";
 import { pauseWorkflow } from "../examples/pause.js";
@@ -17,6 +17,8 @@ const token = "client-test-token";
 beforeAll(async () => {
   server = await startFlux(join(repo, "examples"), userProject(), [], { FLUX_API_TOKEN: token });
 });
+// (startFlux's own afterAll, registered inside beforeAll, does not run: the server is stopped here.)
+afterAll(() => void server?.child.kill("SIGKILL"));
 
 describe("flux-ts/client against flux start", () => {
   it("runs, starts and inspects, typed by the workflow", async () => {
@@ -29,6 +31,7 @@ describe("flux-ts/client against flux start", () => {
     expect(again.output).toBe("Hello, World"); // the idempotency key: answered as it stands
     const inspected = await flux.inspect(run.execution_id, helloWorld);
     expect(inspected.events?.map((e) => e.type)).toEqual(["WORKFLOW_STARTED", "TASK_STARTED", "TASK_COMPLETED", "WORKFLOW_COMPLETED"]);
+    expect(await flux.check(run.execution_id)).toEqual({ execution_id: run.execution_id, workflow: "hello_world", state: "succeeded", result: "compatible", steps: 1 });
     const failed = await flux.run(helloWorld, "");
     expect(failed.state).toBe("failed");
     if (failed.state === "failed") expect(failed.output.message).toContain("Input not provided");

@@ -129,6 +129,10 @@ describe("the dashboard of flux start", () => {
     expect(await eventTypes()).toContain("WORKFLOW_COMPLETED");
     await expect.poll(() => page.getAttribute(`li.execution[data-execution="${paused.execution_id}"]`, "data-state"), { timeout: 15_000 }).toBe("succeeded");
     expect((await flux.inspect(paused.execution_id)).output).toBe("prepared order 7, approved by Ana");
+
+    // The replay check against the server's code (GET /executions/{id}/check).
+    await page.click("#replay-button");
+    await expect.poll(() => text("#execution-note"), { timeout: 15_000 }).toContain("Compatible with the server's code: 1 recorded step(s) replayed");
   });
 
   it("follows a run live while an event is sent to it from elsewhere", async () => {

@@ -186,6 +186,30 @@ describe("GET /executions/{id}/stream", () => {
   });
 });
 
+describe("GET /executions/{id}/check", () => {
+  it("replays a history against the server's code: compatible, divergent with the step, unchecked without the workflow", async () => {
+    const store = new MemoryStore();
+    const engine = new Engine({ store, workflows: [pauseWorkflow, helloWorld] });
+    const app = createRouter(engine);
+    await engine.run(pauseWorkflow, undefined, { executionId: "p1" });
+    await engine.run(helloWorld, "World", { executionId: "h1" });
+    expect(await get(app, "/executions/p1/check")).toEqual({ status: 200, body: { execution_id: "p1", workflow: "pause_workflow", state: "paused", result: "compatible", steps: 1 } });
+    expect((await get(app, "/executions/h1/check")).body).toMatchObject({ result: "compatible", state: "succeeded" });
+
+    // The same store served by the next version of the code, where the first step changed.
+    const renamed = workflow("pause_workflow", async (ctx) => {
+      await ctx.run(task("prepare_data", async () => "x"));
+      return ctx.pause("wait_for_approval");
+    });
+    const next = createRouter(new Engine({ store, workflows: [renamed] }));
+    const divergent = await get(next, "/executions/p1/check");
+    expect(divergent.body).toMatchObject({ execution_id: "p1", result: "divergent" });
+    expect(divergent.body.divergence).toMatch(/step 1 was recorded as task "process_data", but the code now calls task "prepare_data"/);
+    expect((await get(next, "/executions/h1/check")).body).toMatchObject({ result: "unchecked", reason: expect.stringContaining('no workflow "hello_world"') });
+    expect((await get(next, "/executions/nobody/check")).status).toBe(404);
+  });
+});
+
 describe("GET /health and the token", () => {
   it("answers health without a token, and everything that shows data only with it", async () => {
     const { app } = setup({ token: "s3cret" });

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { build } from "vite";
+import { build, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -193,6 +193,37 @@ describe("playground", () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  it("reloads offline when served by vite preview too (its answers vary by Origin)", async () => {
+    const served = await preview({ configFile: join(root, "playground/vite.config.ts"), logLevel: "warn", build: { outDir: dist }, preview: { host: "127.0.0.1", port: 0, open: false } });
+    const at = served.resolvedUrls?.local[0];
+    if (at === undefined) throw new Error("vite preview did not say where it serves");
+    const previewPage = await context.newPage();
+    const errors: string[] = [];
+    previewPage.on("pageerror", (error) => errors.push(error.message));
+    previewPage.on("requestfailed", (request) => errors.push(`${request.url()}: ${request.failure()?.errorText ?? "failed"}`));
+    try {
+      await previewPage.goto(at);
+      await previewPage.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+      await previewPage.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+      // Kept once the page told its worker what it loaded: the page, its script and styles, the compiler chunk.
+      await expect.poll(() => previewPage.evaluate(async () => (await (await caches.open("flux-playground-v1")).keys()).length), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+      await served.close();
+      await context.setOffline(true);
+      await previewPage.reload();
+      await previewPage.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+      expect(await previewPage.evaluate(() => getComputedStyle(document.body).display)).not.toBe(""); // styled: its CSS came from the cache
+      expect(await previewPage.evaluate(() => document.styleSheets.length)).toBeGreaterThan(0);
+      await previewPage.click("[data-example=hello-world]");
+      await previewPage.click("#run-button");
+      await expect.poll(() => previewPage.evaluate(() => document.querySelector("#execution-output")?.textContent ?? ""), { timeout: 10_000 }).toContain("Hello, World");
+      expect(errors).toEqual([]);
+    } finally {
+      await context.setOffline(false);
+      await previewPage.close();
+      if (served.httpServer.listening) await served.close();
+    }
+  }, 90_000);
+
   it("sends events to waiting runs, lets one time out, and cancels paused and running ones, across reloads", async () => {
     onTestFailed(async () => {
       console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
@@ -296,6 +327,58 @@ describe("playground", () => {
       expect(await listedState(id)).toBe(expected);
     }
     expect(offHost).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("keeps edited code across a reload, says when almost-JSON input is taken as text, shows whole ids, imports read-only, and clears", async () => {
+    onTestFailed(async () => {
+      console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
+    });
+    await page.goto(base);
+    await ready();
+    // The test before edited an example's code (kept as its draft): start from the gallery's code.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready();
+    await page.click("[data-example=hello-world]");
+    expect(await page.isVisible("#reset-code")).toBe(false);
+    await page.click("#editor .cm-content");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("\n// my own edit\n");
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("flux-playground-draft:hello-world") ?? "")).toContain("// my own edit");
+    await page.reload();
+    await ready();
+    await page.click("[data-example=hello-world]");
+    expect(await text("#editor .cm-content")).toContain("// my own edit");
+    expect(await page.isVisible("#reset-code")).toBe(true);
+
+    // Almost-JSON is run as a string, and the page says so.
+    const id = await runExample("hello-world", '{name: "Ada"}');
+    await expect.poll(() => text("#compile-status")).toContain("not valid JSON");
+    await expect.poll(() => text(`li.execution[data-execution="${id}"] .exec-meta`)).toContain(id!); // the whole id
+    await expect.poll(() => listedState(id!), { timeout: 10_000 }).toBe("succeeded");
+    // Values are in the event table (shared with the dashboard), not only in tooltips.
+    await expect.poll(() => page.evaluate(() => [...document.querySelectorAll("table.events td.value")].map((td) => td.textContent ?? "").join("\n"))).toContain('Hello, {name: \\"Ada\\"}');
+
+    await page.click("#reset-code");
+    expect(await text("#editor .cm-content")).not.toContain("// my own edit");
+
+    // A history of a gallery workflow's name is imported read-only, not bound to that code.
+    const importedFile = join(profile, "hello.history.json");
+    writeFileSync(importedFile, JSON.stringify({ executionId: "imported-hello", events: [
+      { id: 0, type: "WORKFLOW_STARTED", sourceId: "imported-hello", name: "hello_world", value: "Bob", time: 1 },
+      { id: 1, type: "WORKFLOW_PAUSED", sourceId: "imported-hello", name: "hello_world", value: "x", time: 2 },
+    ] }));
+    await page.setInputFiles("#import-file", importedFile);
+    await expect.poll(() => text("#import-status")).toContain("read-only");
+    await expect.poll(() => stateOf("imported-hello")).toBe("paused");
+    expect(await page.$("#adopt-button")).not.toBeNull();
+
+    // Clear: every execution goes, after a confirmation.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click("#clear-button");
+    await page.waitForFunction(() => document.querySelector("#executions .empty") !== null && document.body.dataset.ready === "true", undefined, { timeout: 15_000 });
+    expect(await listedState("imported-hello")).toBe("");
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

@@ -79,8 +79,8 @@ export function actionRows(id: string, facts: ActionFacts, actions: ExecutionAct
   if (state === "running" && !active && continueRun !== undefined) {
     more.push(h("button", { class: "primary", onclick: () => continueRun(id), disabled: !hasCode, title: "replay it: recorded steps return at once, the rest runs" }, "⟳ Continue by replay"));
   }
-  if ((state === "succeeded" || state === "failed" || (state === "paused" && !active)) && replayCheck !== undefined) {
-    more.push(h("button", { id: "replay-button", onclick: () => replayCheck(id), title: "replay the history against the code, in a scratch engine" }, "⟲ Replay"));
+  if ((state === "succeeded" || state === "failed" || state === "cancelled" || (state === "paused" && !active)) && replayCheck !== undefined) {
+    more.push(h("button", { id: "replay-button", onclick: () => replayCheck(id), title: "replay the history against the code, running nothing: compatible, or the first step that differs" }, "⟲ Replay"));
   }
   if (exportHistory !== undefined) more.push(h("button", { id: "export-button", onclick: () => exportHistory(id), title: "download the history as JSON" }, "⤓ Export"));
   if (hasCode && showCode !== undefined) more.push(h("button", { onclick: () => showCode(id), title: "open the code this execution ran in the editor" }, "</> Code"));

@@ -94,3 +94,21 @@ export function formatDuration(ms: number): string {
   if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
   return `${Math.floor(ms / 86_400_000)} d ${Math.round((ms % 86_400_000) / 3_600_000)} h`;
 }
+
+/** About how wide `text` is drawn at the axis's 10 px font (px; bold a little wider). */
+export function labelWidth(text: string, bold = false): number {
+  return text.length * (bold ? 6.6 : 6);
+}
+
+/**
+ * Whether a tick label `label` centered at `x` would run into the label of one of `gaps`
+ * ("paused 2 min 5 s", centered on its gap and often wider than it): then only its line is drawn.
+ */
+export function overlapsGapLabel(x: number, label: string, gaps: readonly { readonly x0: number; readonly x1: number; readonly label: string }[]): boolean {
+  const half = labelWidth(label) / 2;
+  return gaps.some((gap) => {
+    const center = (gap.x0 + gap.x1) / 2;
+    const gapHalf = Math.max(labelWidth(gap.label, true), gap.x1 - gap.x0) / 2;
+    return Math.abs(x - center) < half + gapHalf + 4;
+  });
+}

@@ -1,5 +1,5 @@
 import { h, svg } from "./dom.js";
-import { formatDuration, TimeScale } from "./time-scale.js";
+import { formatDuration, overlapsGapLabel, TimeScale } from "./time-scale.js";
 import type { Lane, Mark, TimelineModel } from "./timeline-model.js";
 
 const ROW = 26;
@@ -60,21 +60,21 @@ export function renderTimeline(container: HTMLElement, model: TimelineModel, opt
   // rows scroll, it is drawn over them at the top of the view.
   const axis = svg("g", { class: "axis", transform: `translate(0 ${top})` });
   if (virtual) axis.append(svg("rect", { x: 0, y: 0, width, height: AXIS - 4, class: "axis-bg" }));
-  // A tick label next to a gap would run into the gap's label ("paused 2 s"): only its line is drawn.
-  const nearGap = (tx: number) => scale.gaps.some((gap) => tx > gap.x0 - 24 && tx < gap.x1 + 24);
+  // A tick label that would run into a gap's label ("paused 2 min 5 s") keeps only its line.
+  const gapLabels = scale.gaps.map((gap) => ({ x0: gap.x0, x1: gap.x1, label: `paused ${formatDuration(gap.end - gap.start)}` }));
   for (const tick of scale.ticks(model.start)) {
     axis.append(svg("line", { x1: LABELS + PAD + tick.x, x2: LABELS + PAD + tick.x, y1: AXIS - 6, y2: height, class: "tick" }));
-    if (!nearGap(tick.x)) axis.append(svg("text", { x: LABELS + PAD + tick.x, y: AXIS - 10, class: "tick-label" }, tick.label));
+    if (!overlapsGapLabel(tick.x, tick.label, gapLabels)) axis.append(svg("text", { x: LABELS + PAD + tick.x, y: AXIS - 10, class: "tick-label" }, tick.label));
   }
   root.append(axis);
-  for (const gap of scale.gaps) {
+  for (const [index, gap] of scale.gaps.entries()) {
     const gx = LABELS + PAD + gap.x0;
     const gw = gap.x1 - gap.x0;
     root.append(svg("g", { class: "gap" },
       svg("rect", { x: gx, y: AXIS - 4, width: gw, height: height - AXIS + 4, class: "gap-band" }),
       svg("path", { d: zigzag(gx + 4, AXIS - 4, height), class: "gap-edge" }),
       svg("path", { d: zigzag(gx + gw - 4, AXIS - 4, height), class: "gap-edge" }),
-      svg("text", { x: gx + gw / 2, y: AXIS - 10, class: "gap-label" }, `paused ${formatDuration(gap.end - gap.start)}`),
+      svg("text", { x: gx + gw / 2, y: AXIS - 10, class: "gap-label" }, gapLabels[index]!.label),
     ));
   }
 

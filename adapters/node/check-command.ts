@@ -1,8 +1,7 @@
 import type { Engine } from "../../src/engine.js";
-import { NonDeterminismError } from "../../src/errors.js";
 import type { ExecutionState } from "../../src/events.js";
-import { replayHistory } from "../../src/history.js";
-import type { ExecutionSummary, StoredEvent } from "../../src/state-store.js";
+import { checkExecution, type ExecutionCheck } from "../../src/history-check.js";
+import type { ExecutionSummary } from "../../src/state-store.js";
 import type { Workflow } from "../../src/workflow.js";
 import { onePositional, parseCommandLine, parseCount } from "./cli-args.js";
 import { ExitCode, forPeople, printJson, styles, type CliIo } from "./cli-io.js";
@@ -12,15 +11,7 @@ import { storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
 
 /** What {@link checkCommand} found for one execution. */
-export interface CheckResult {
-  readonly execution_id: string;
-  readonly workflow: string;
-  readonly state: ExecutionState;
-  /** `compatible`: the code replays the history; `divergent`: it does not (see `divergence`); `unchecked`: the check could not run (see `reason`). */
-  readonly result: "compatible" | "divergent" | "unchecked";
-  readonly divergence?: string;
-  readonly reason?: string;
-}
+export type CheckResult = ExecutionCheck;
 
 /** The order executions are checked in: those still to run first (their next replay is the deploy's). */
 const order: readonly ExecutionState[] = ["paused", "running", "succeeded", "failed", "cancelled"];
@@ -47,7 +38,8 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     if (engine !== undefined) {
       for (const workflow of workflows) {
         for (const summary of await executionsToCheck(engine, workflow.name, limit)) {
-          results.push(await checkOne(engine, workflow, summary));
+          const checked = await checkExecution(engine.store, workflow, summary.executionId);
+          if (checked !== undefined) results.push(checked);
         }
       }
     }
@@ -74,39 +66,6 @@ async function executionsToCheck(engine: Engine, workflow: string, limit: number
     if (chosen.length >= limit) break;
   }
   return chosen.slice(0, limit);
-}
-
-async function checkOne(engine: Engine, workflow: Workflow<unknown, unknown>, summary: ExecutionSummary): Promise<CheckResult> {
-  const base = { execution_id: summary.executionId, workflow: workflow.name, state: summary.state };
-  const recorded = await engine.store.load(summary.executionId);
-  const running = summary.state === "running";
-  // A running history ends mid-way: replay what was recorded up to its first step still open
-  // (so that no task body runs), and accept the code calling a step past that point.
-  const history = running ? upToOpenStep(recorded) : recorded;
-  try {
-    await replayHistory(workflow, history);
-    return { ...base, result: "compatible" };
-  } catch (error) {
-    if (error instanceof NonDeterminismError) {
-      if (running && /which the history does not have/.test(error.message)) return { ...base, result: "compatible" };
-      return { ...base, result: "divergent", divergence: error.message };
-    }
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { ...base, result: "unchecked", reason };
-  }
-}
-
-const opens = new Set(["TASK_STARTED", "TASK_PAUSED", "EVENT_WAIT_STARTED"]);
-const closes = new Set(["TASK_COMPLETED", "TASK_FAILED", "TASK_RESUMED", "EVENT_RECEIVED", "EVENT_WAIT_TIMED_OUT"]);
-
-/** The events before the first step that started and did not finish (a running execution's in-flight step). */
-function upToOpenStep(events: readonly StoredEvent[]): StoredEvent[] {
-  const open = new Map<string, number>();
-  for (const event of events) {
-    if (opens.has(event.type) && !open.has(event.sourceId)) open.set(event.sourceId, event.id);
-    else if (closes.has(event.type)) open.delete(event.sourceId);
-  }
-  return events.slice(0, Math.min(events.length, ...open.values()));
 }
 
 function printReport(io: CliIo, results: readonly CheckResult[], workflows: number): void {

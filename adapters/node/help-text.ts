@@ -1,3 +1,5 @@
+import { executionStates } from "../../src/http/list-query.js";
+
 /** The `--help` text of each command, and of `flux` itself. */
 export const helpText: Readonly<Record<"flux" | "exec" | "inspect" | "list" | "recover" | "start" | "send" | "cancel" | "schedules" | "check", string>> = {
   flux: `flux: run durable workflows (flux-ts)
@@ -22,13 +24,18 @@ State is kept in .flux/flux.db under the current directory, or where --store URL
 environment variable FLUX_STORE_URL) says: postgres://user@host/database for PostgreSQL, which
 several flux start processes on several machines share, or sqlite:PATH.
 Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused, 4 cancelled.
+
+Examples (in your project, with your workflows in workflows.ts):
+  npx flux exec workflows.ts hello_world World
+  npx flux start workflows.ts
+  npx flux list --state paused
 `,
   exec: `Usage: flux exec FILE WORKFLOW [INPUT] [options]
 
 Runs WORKFLOW, exported by FILE (TypeScript or JavaScript, loaded without a build), on the
 store in .flux/flux.db, and prints the execution as JSON: execution_id, name, input, output, state.
 
-  FILE      the workflow file, e.g. examples/hello_world.ts
+  FILE      the workflow file, e.g. workflows.ts or src/workflows/order.ts
   WORKFLOW  the workflow's name (hello_world) or its export's name (helloWorld)
   INPUT     the input: parsed as JSON when it is JSON (42, '{"a":1}', '"text"'), else taken as text
 
@@ -46,10 +53,11 @@ Options:
 On a terminal, each task is shown on stderr as it starts, retries and finishes, with timings.
 Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 paused.
 
-Examples:
-  flux exec examples/hello_world.ts hello_world World
-  flux exec examples/pause.ts pause_workflow
-  flux exec examples/pause.ts pause_workflow --execution-id ID --resume-with '"approved"'
+Examples (workflows.ts exporting workflow("hello_world", ...) and workflow("approval", ...)):
+  npx flux exec workflows.ts hello_world World
+  npx flux exec workflows.ts hello_world '{"name": "Ada"}'     # JSON input
+  npx flux exec workflows.ts approval                          # pauses: exit code 3, prints its execution_id
+  npx flux exec workflows.ts approval --execution-id ID --resume-with '"approved"'
 `,
   inspect: `Usage: flux inspect EXECUTION_ID [options]
 
@@ -62,6 +70,9 @@ Options:
   -h, --help   show this help
 
 Exit codes: 0 succeeded (or running), 1 failed, 2 no such execution, 3 paused.
+
+Example (an id that flux exec or flux list printed):
+  npx flux inspect 4d0baef3-2aac-4202-b996-0040170244f7
 `,
   list: `Usage: flux list [options]
 
@@ -69,13 +80,17 @@ Lists the executions in .flux/flux.db, newest first.
 
 Options:
   --workflow NAME  only executions of this workflow
-  --state STATE    only executions in this state: running, paused, succeeded or failed
+  --state STATE    only executions in this state: ${executionStates.slice(0, -1).join(", ")} or ${executionStates.at(-1)}
   --limit N        at most N executions (default 20)
   --cursor C       the page after the one that printed this cursor
   --json           JSON (the default when stdout is not a terminal)
   --store URL      the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
                    runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
   -h, --help       show this help
+
+Examples:
+  npx flux list --state paused
+  npx flux list --workflow hello_world --limit 5 --json
 `,
   recover: `Usage: flux recover PATH [options]
 
@@ -99,7 +114,7 @@ Sleeps longer than 10 s met on the way suspend the execution; flux start wakes i
 Exit code 0, whatever was recovered or skipped; 2 for bad usage.
 
 Example:
-  flux recover examples --stale-after 0
+  npx flux recover workflows.ts --stale-after 0
 `,
   start: `Usage: flux start PATH [options]
 
@@ -124,6 +139,8 @@ Options:
   --grace MS          on SIGINT/SIGTERM, how long running steps have to finish (default 10000);
                       then the rest is suspended for the next start, and requests get 503
   --no-dashboard      do not serve the dashboard at /
+  --log FORMAT        a line per request on stdout: text (default: method, path, status, ms,
+                      execution id), json (one JSON object per line, for machines) or off
   --recover           (always on) the server recovers executions a stopped process left running,
                       at start and whenever their lease lapses
   --store URL         the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
@@ -137,8 +154,9 @@ Environment:
   FLUX_STORE_URL     the store, as --store
   FLUX_RUNNER_ID     this runner's name in the leases it holds (default: a random id)
 
-Example:
-  flux start examples
+Examples (workflows.ts exporting workflow("hello_world", ...); a folder serves every file in it):
+  npx flux start workflows.ts
+  npx flux start src/workflows --port 8080 --log json
   curl --location 'localhost:8000/hello_world' --header 'Content-Type: application/json' --data '"World"'
 `,
   send: `Usage: flux send EXECUTION_ID NAME [PAYLOAD]
@@ -156,8 +174,8 @@ Options:
 
 Exit code 0; 1 when the execution has ended (the event would reach nothing) or is unknown.
 
-Example:
-  flux send 4d0baef3-2aac-4202-b996-0040170244f7 approval '{"approved": true}'
+Example (an execution waiting on ctx.waitForEvent("approval"); its id from flux exec or flux list):
+  npx flux send 4d0baef3-2aac-4202-b996-0040170244f7 approval '{"approved": true}'
 `,
   cancel: `Usage: flux cancel EXECUTION_ID [options]
 
@@ -172,8 +190,8 @@ Options:
   --store URL    the store: postgres://user@host/db (PostgreSQL) or sqlite:PATH; default
                  FLUX_STORE_URL, else .flux/flux.db
 
-Example:
-  flux cancel 4d0baef3-2aac-4202-b996-0040170244f7 --reason "order withdrawn"
+Example (its id from flux exec or flux list):
+  npx flux cancel 4d0baef3-2aac-4202-b996-0040170244f7 --reason "order withdrawn"
 `,
   schedules: `Usage: flux schedules PATH
 
@@ -182,7 +200,7 @@ as flux start would fire them: name, workflow, how it fires, and the next firing
 nothing.
 
 Example:
-  flux schedules examples
+  npx flux schedules workflows.ts
 `,
   check: `Usage: flux check FILE [options]
 
@@ -201,7 +219,8 @@ Options:
 
 Exit codes: 0 every execution checked is compatible, 1 one diverges, 2 bad usage.
 
-Example:
-  flux check examples/hello_world.ts --limit 20
+Examples (the workflows file as you mean to deploy it; in CI, before the deploy step):
+  npx flux check workflows.ts
+  npx flux check src/workflows --limit 20 --json
 `,
 };

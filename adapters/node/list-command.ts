@@ -1,5 +1,6 @@
 import type { ExecutionState } from "../../src/events.js";
 import { pageJson } from "../../src/http/execution-json.js";
+import { executionStates as states } from "../../src/http/list-query.js";
 import type { ExecutionPage } from "../../src/state-store.js";
 import { parseCommandLine, parseCount } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
@@ -7,8 +8,6 @@ import { forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
 import { storeUrlOf } from "./node-store.js";
 import { existingEngine } from "./open-store.js";
-
-const states: readonly ExecutionState[] = ["created", "running", "paused", "succeeded", "failed"];
 
 /** `flux list`: the executions of the default store (or of `--store` / `FLUX_STORE_URL`), newest first, filtered and paged. */
 export async function listCommand(argv: readonly string[], io: CliIo): Promise<number> {

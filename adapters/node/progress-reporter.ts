@@ -5,19 +5,23 @@ import { formatDuration, styles, type CliIo } from "./cli-io.js";
 /**
  * Shows on `io.stderr`, line by line, what the engine records as it happens: each workflow and
  * subworkflow starting and ending, each task starting, retrying, falling back, rolling back,
- * pausing and finishing, with timings, and the progress tasks report. Replayed steps are not
- * shown (they are not recorded again). Returns the function that stops it.
+ * pausing and finishing, with timings, and the progress tasks report: a fraction (0 to 1) as a
+ * percentage, and on a terminal as a bar per running step, kept under the lines and redrawn in
+ * place until the step ends. Replayed steps are not shown (they are not recorded again).
+ * Returns the function that stops it.
  */
 export function reportProgress(engine: Engine, io: CliIo): () => void {
   const style = styles(io, "stderr");
   const depth = new Map<string, number>();
   const started = new Map<string, number>();
+  const bars = new ProgressBars(io);
   let root: string | undefined;
-  const write = (executionId: string, text: string): void => {
+  const line = (executionId: string, text: string): string => {
     // A subworkflow's lines carry its id relative to the root (".1", ".2.1"), as they interleave.
     const tag = root !== undefined && executionId !== root && executionId.startsWith(root) ? `${style.dim(`[${executionId.slice(root.length)}]`)} ` : "";
-    io.stderr.write(`${"  ".repeat(depth.get(executionId) ?? 0)}${tag}${text}\n`);
+    return `${"  ".repeat(depth.get(executionId) ?? 0)}${tag}${text}`;
   };
+  const write = (executionId: string, text: string): void => bars.print(`${line(executionId, text)}\n`);
   const since = (key: string, event: ExecutionEvent) => {
     const start = started.get(key);
     return start === undefined ? "" : style.dim(`  ${formatDuration(event.time - start)}`);
@@ -25,6 +29,7 @@ export function reportProgress(engine: Engine, io: CliIo): () => void {
 
   function onEvent(executionId: string, event: ExecutionEvent): void {
     const stepKey = `${executionId}#${event.sourceId}`;
+    if (event.type !== T.TASK_STARTED && event.type !== T.TASK_RETRY_STARTED) bars.remove(stepKey);
     const step = `${style.bold(event.name)} ${style.dim(`step ${event.sourceId}`)}`;
     switch (event.type) {
       case T.WORKFLOW_STARTED:
@@ -74,10 +79,72 @@ export function reportProgress(engine: Engine, io: CliIo): () => void {
     }
   }
 
-  return engine.subscribe((notice: EngineNotice) => {
+  const unsubscribe = engine.subscribe((notice: EngineNotice) => {
     if (notice.kind === "event") return onEvent(notice.executionId, notice.event);
-    write(notice.executionId, `  ${style.dim("…")} ${style.bold(notice.name)} ${style.dim(`step ${notice.stepId}`)}  ${short(notice.value)}`);
+    const label = `  ${style.dim("…")} ${style.bold(notice.name)} ${style.dim(`step ${notice.stepId}`)}`;
+    const fraction = typeof notice.value === "number" && notice.value >= 0 && notice.value <= 1 ? notice.value : undefined;
+    if (fraction !== undefined && bars.live) return bars.set(`${notice.executionId}#${notice.stepId}`, line(notice.executionId, label), fraction);
+    write(notice.executionId, `${label}  ${fraction === undefined ? short(notice.value) : percent(fraction)}`);
   });
+  return () => {
+    unsubscribe();
+    bars.clear();
+  };
+}
+
+const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
+
+/**
+ * The progress bars of the running steps, drawn under everything else on a terminal: a line
+ * printed clears them, is written, and they are drawn again under it.
+ */
+class ProgressBars {
+  readonly #io: CliIo;
+  readonly #bars = new Map<string, { label: string; fraction: number }>();
+  #drawn = 0;
+  /** Bars are drawn only on a terminal (elsewhere a progress report is a line). */
+  readonly live: boolean;
+
+  constructor(io: CliIo) {
+    this.#io = io;
+    this.live = io.stderr.isTTY === true;
+  }
+
+  print(text: string): void {
+    const out = `${this.#erase()}${text}${this.#render()}`;
+    if (out !== "") this.#io.stderr.write(out);
+  }
+
+  set(key: string, label: string, fraction: number): void {
+    this.#bars.set(key, { label, fraction });
+    this.print("");
+  }
+
+  remove(key: string): void {
+    if (this.#bars.delete(key)) this.print("");
+  }
+
+  clear(): void {
+    this.#bars.clear();
+    this.print("");
+  }
+
+  #erase(): string {
+    const lines = this.#drawn;
+    this.#drawn = 0;
+    // Up to the first bar's line, then clear to the end of the screen.
+    return lines === 0 ? "" : `\u001b[${lines}F\u001b[J`;
+  }
+
+  #render(): string {
+    if (!this.live) return "";
+    this.#drawn = this.#bars.size;
+    const width = 24;
+    return [...this.#bars.values()].map(({ label, fraction }) => {
+      const full = Math.round(fraction * width);
+      return `${label}  ${"█".repeat(full)}${"░".repeat(width - full)} ${percent(fraction).padStart(4)}\n`;
+    }).join("");
+  }
 }
 
 /** A subworkflow's id is its parent's id, ".", and the step id: one level deeper than the longest known prefix. */

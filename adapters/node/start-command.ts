@@ -6,6 +6,7 @@ import { helpText } from "./help-text.js";
 import { loadWorkflowsUnder } from "./load-workflows.js";
 import { listen } from "./node-server.js";
 import { nodeDashboard } from "./dashboard-files.js";
+import { logRequests, type LogFormat } from "./request-log.js";
 import { storeName, storeUrlOf } from "./node-store.js";
 import { commandEngine } from "./open-store.js";
 
@@ -35,6 +36,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
     grace: { type: "string" },
     recover: { type: "boolean" },
     "no-dashboard": { type: "boolean" },
+    log: { type: "string" },
     store: { type: "string" },
   });
   const { values } = parsed;
@@ -47,6 +49,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const port = parsePort(values["port"]);
   const bodyLimit = parseCount(values["body-limit"], "--body-limit", "start") ?? defaultBodyLimit;
   const grace = parseCount(values["grace"], "--grace", "start") ?? defaultGrace;
+  const log = parseLogFormat(values["log"]);
 
   const { workflows, files, schedules } = await loadWorkflowsUnder(path, io.cwd);
   if (workflows.length === 0) {
@@ -60,7 +63,7 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   const app = createRouter(engine, { bodyLimit, signal: stopping.signal, ...(token ? { token } : {}), ...(dashboard === undefined ? {} : { dashboard }) });
   let server;
   try {
-    server = await listen(app.fetch, host, port);
+    server = await listen(logRequests(app.fetch, log, (line) => io.stdout.write(line)), host, port);
   } catch (error) {
     await engine.close();
     const code = (error as { code?: unknown }).code;
@@ -98,6 +101,12 @@ export async function startCommand(argv: readonly string[], io: CliIo, signal?: 
   await closed;
   io.stdout.write("flux: stopped\n");
   return 0;
+}
+
+function parseLogFormat(value: string | boolean | undefined): LogFormat {
+  if (value === undefined) return "text";
+  if (value === "text" || value === "json" || value === "off") return value;
+  throw new CommandLineError(`--log needs text (a line per request, the default), json (a JSON object per line) or off, not ${JSON.stringify(value)}`);
 }
 
 function parsePort(value: string | boolean | undefined): number {

@@ -1,9 +1,10 @@
 import { decodeValue, type ExecutionEvent, type ExecutionState, type ExecutionSummary } from "flux-ts";
 import { createClient, FluxHttpError, type EventJson, type SummaryJson } from "../../src/client/index.js";
+import { checkNote } from "../../ui/check-note.js";
 import { byId, h } from "../../ui/dom.js";
 import { ExecutionView, type HistorySource } from "../../ui/execution-view.js";
 import { renderExecutions } from "../../ui/executions-view.js";
-import { parseInput } from "../../ui/parse-input.js";
+import { readInput } from "../../ui/parse-input.js";
 import { timelineLegend } from "../../ui/timeline-view.js";
 
 /**
@@ -53,23 +54,35 @@ const source: HistorySource = {
 
 const summaries = new Map<string, ExecutionSummary>();
 const view = new ExecutionView(source, {
-  isActive: () => true, // the server runs them: nothing shown here is "interrupted"
+  // The server runs them: nothing shown here is "interrupted" (no Continue); a running one is
+  // checked once it paused or ended.
+  isActive: (id) => summaries.get(id)?.state !== "paused",
   hasCode: () => true,
   isTopLevel: (id) => summaries.get(id)?.parentId === undefined,
 }, {
   resume: (id, text) => act(id, async (workflow) => {
-    const result = await client.resume(workflow, id, parseInput(text));
-    return `✓ Resumed: ${result.state}`;
+    const value = readInput(text);
+    const result = await client.resume(workflow, id, value.value);
+    return `✓ Resumed: ${result.state}${value.warning === undefined ? "" : ` (⚠ the value was ${value.warning})`}`;
   }),
   sendEvent: (id, name, text) => act(id, async (workflow) => {
     if (name === "") throw new Error("type the event's name");
-    const sent = await client.sendEvent(workflow, id, name, parseInput(text));
-    return `✓ Event "${sent.name}" delivered (#${sent.seq})`;
+    const payload = readInput(text);
+    const sent = await client.sendEvent(workflow, id, name, payload.value);
+    return `✓ Event "${sent.name}" delivered (#${sent.seq})${payload.warning === undefined ? "" : ` (⚠ the payload was ${payload.warning})`}`;
   }),
   cancel: (id, reason) => act(id, async (workflow) => {
     const result = await client.cancel(workflow, id, reason === "" ? undefined : reason);
     return result.cancelled ? `✓ Cancelled${reason === "" ? "" : `: ${reason}`}` : `It had already ended (${result.state}): nothing to cancel`;
   }),
+  replayCheck: (id) => void (async () => {
+    try {
+      const note = checkNote(await client.check(id), "the server's code");
+      view.setNote(id, note.text, note.ok);
+    } catch (error) {
+      view.setNote(id, `✗ ${error instanceof Error ? error.message : String(error)}`, false);
+    }
+  })(),
 });
 byId("legend").replaceChildren(timelineLegend());
 

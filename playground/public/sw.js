@@ -25,7 +25,9 @@ self.addEventListener("fetch", (event) => {
         }
         return response;
       },
-      async () => (await caches.match(request, { ignoreSearch: true })) ?? Response.error(),
+      // ignoreVary: a server that answers "Vary: Origin" (vite preview does) would otherwise never
+      // match the module scripts and styles, which are requested with an Origin (crossorigin).
+      async () => (await caches.match(request, { ignoreSearch: true, ignoreVary: true })) ?? Response.error(),
     ),
   );
 });

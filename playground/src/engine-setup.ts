@@ -2,6 +2,8 @@
 // package name to it), imported by path for the names the core's types do not declare.
 import { DEFAULT_DATABASE, DeferredStore, Engine, openIdbStore, setDefaultEngine } from "../../adapters/browser/index.js";
 
+export { DEFAULT_DATABASE };
+
 /**
  * The playground's engine: the browser entry's IndexedDB store (database "flux", shared by the
  * origin's tabs), made the default engine so that example code calling `workflow.run()` uses it.

@@ -1,4 +1,4 @@
-import { encodeValue, ExecutionEventType, type StateStore, type StoredEvent } from "flux-ts";
+import { encodeValue, ExecutionEventType, loadHistory, type StateStore, type StoredEvent } from "flux-ts";
 
 /**
  * An execution's history as a file: its events as the store keeps them (values as JSON text,
@@ -16,22 +16,10 @@ export interface HistoryDocument {
   readonly children: Readonly<Record<string, readonly StoredEvent[]>>;
 }
 
-/** The history of `executionId` and of its subworkflows, read from `store`. */
+/** The history of `executionId` and of its subworkflows (at any depth), read from `store`. */
 export async function exportHistory(store: StateStore, executionId: string): Promise<HistoryDocument> {
-  const events = await store.load(executionId);
+  const { events, children } = await loadHistory(store, executionId);
   if (events.length === 0) throw new Error(`no execution ${executionId} in this tab's store`);
-  const children: Record<string, StoredEvent[]> = {};
-  const visit = async (id: string, log: readonly StoredEvent[]) => {
-    const steps = new Set(log.filter((e) => e.type === ExecutionEventType.TASK_STARTED).map((e) => e.sourceId));
-    for (const step of steps) {
-      const childId = `${id}.${step}`;
-      const child = await store.load(childId);
-      if (child.length === 0) continue;
-      children[childId] = child;
-      await visit(childId, child);
-    }
-  };
-  await visit(executionId, events);
   return { format: "flux-ts/history", version: 1, executionId, workflow: events[0]!.name, exportedAt: new Date().toISOString(), events, children };
 }
 

@@ -1,17 +1,18 @@
-import { decodeValue, type ExecutionEvent, type ExecutionSummary, type StateStore } from "flux-ts";
+import { checkHistory, decodeValue, loadHistory, type ExecutionEvent, type ExecutionSummary, type StateStore } from "flux-ts";
 import { CompileError, preloadCompiler } from "./compile.js";
+import { checkNote } from "../../ui/check-note.js";
 import { byId } from "../../ui/dom.js";
 import { downloadText } from "./download.js";
+import { Drafts } from "./drafts.js";
 import { CodeEditor } from "./editor.js";
-import { createEngine, createPostbox } from "./engine-setup.js";
+import { createEngine, createPostbox, DEFAULT_DATABASE } from "./engine-setup.js";
 import { exampleById, exampleForWorkflow, examples, type Example } from "./examples/index.js";
 import { ExecutionView, type HistorySource } from "../../ui/execution-view.js";
 import { renderExecutions } from "../../ui/executions-view.js";
 import { renderGallery } from "./gallery-view.js";
 import { keepForOffline } from "./offline.js";
 import { exportHistory, historyFileName, importHistory, parseHistory } from "./history-io.js";
-import { parseInput } from "../../ui/parse-input.js";
-import { checkReplay } from "./replay-check.js";
+import { readInput } from "../../ui/parse-input.js";
 import { Runner } from "./runner.js";
 import { SourceStore } from "./source-store.js";
 import { timelineLegend } from "../../ui/timeline-view.js";
@@ -27,17 +28,31 @@ const runInput = byId<HTMLInputElement>("run-input");
 const compileStatus = byId("compile-status");
 let example: Example = examples[0]!;
 
-const editor = new CodeEditor(byId("editor"), () => void run(), () => compileStatus.replaceChildren());
+const drafts = new Drafts(typeof localStorage === "undefined" ? undefined : localStorage);
+const editor = new CodeEditor(byId("editor"), () => void run(), () => {
+  compileStatus.replaceChildren();
+  draftTimer ??= setTimeout(() => {
+    draftTimer = undefined;
+    drafts.set(example.id, editor.value, example.source);
+    byId("reset-code").hidden = editor.value === example.source;
+  }, 300);
+});
+let draftTimer: ReturnType<typeof setTimeout> | undefined;
 const view = new ExecutionView(storeHistory(engine.store), {
   isActive: (id) => runner.active.has(id) || [...runner.active].some((top) => id.startsWith(`${top}.`)),
   hasCode: (id) => withCode.has(id),
   isTopLevel: (id) => summaries.find((s) => s.executionId === id)?.parentId === undefined,
 }, {
-  resume: (id, text) => void attempt(id, () => runner.resume(id, parseInput(text))),
+  resume: (id, text) => void attempt(id, async () => {
+    const input = readInput(text);
+    await runner.resume(id, input.value);
+    if (input.warning !== undefined) view.setNote(id, `⚠ The value was ${input.warning}`, false);
+  }),
   sendEvent: (id, name, text) => void attempt(id, async () => {
-    const { event, continued } = await runner.sendEvent(id, name, parseInput(text));
+    const payload = readInput(text);
+    const { event, continued } = await runner.sendEvent(id, name, payload.value);
     const next = continued ? "the execution takes it now" : "it waits in the execution's inbox for a waitForEvent of that name";
-    view.setNote(id, `✓ Event "${event.name}" delivered (#${event.seq}): ${next}`, true);
+    view.setNote(id, `✓ Event "${event.name}" delivered (#${event.seq}): ${next}${payload.warning === undefined ? "" : `. ⚠ The payload was ${payload.warning}`}`, true);
   }),
   cancel: (id, reason) => void attempt(id, async () => {
     const result = await runner.cancel(id, reason === "" ? undefined : reason);
@@ -49,8 +64,12 @@ const view = new ExecutionView(storeHistory(engine.store), {
   replayCheck: (id) => void attempt(id, async () => {
     const record = await sources.find(id);
     const module = await runner.load(record?.source ?? editor.value);
-    const report = await checkReplay(await exportHistory(engine.store, id), module);
-    view.setNote(id, `${report.ok ? "✓" : "✗"} Replay ${report.message} (${report.ms.toFixed(0)} ms)`, report.ok);
+    const { events, children } = await loadHistory(engine.store, id);
+    const name = events[0]?.name ?? "";
+    const workflow = module.workflows.get(name);
+    if (workflow === undefined) throw new Error(`the code defines no workflow "${name}" (it defines: ${[...module.workflows.keys()].join(", ") || "none"})`);
+    const note = checkNote(await checkHistory(workflow, events, { children }), record === undefined ? "the editor's code" : "its code");
+    view.setNote(id, note.text, note.ok);
   }),
   exportHistory: (id) => void attempt(id, async () => {
     const doc = await exportHistory(engine.store, id);
@@ -84,7 +103,10 @@ function pickExample(next: Example, loadSource = true): void {
   byId("example-title").textContent = next.title;
   byId("example-summary").textContent = next.summary;
   if (loadSource) {
-    editor.value = next.source;
+    // Edits of this example made before a reload come back; "Reset" gives the example's own code.
+    const draft = drafts.get(next.id);
+    editor.value = draft ?? next.source;
+    byId("reset-code").hidden = draft === undefined;
     runInput.value = next.input;
   }
   compileStatus.replaceChildren();
@@ -104,8 +126,13 @@ async function run(): Promise<void> {
   const button = byId<HTMLButtonElement>("run-button");
   button.disabled = true;
   try {
-    const id = await runner.start({ exampleId: example.id, title: example.title, source: editor.value, input: runInput.value }, parseInput(runInput.value));
+    const input = readInput(runInput.value);
+    const id = await runner.start({ exampleId: example.id, title: example.title, source: editor.value, input: runInput.value }, input.value);
     withCode.add(id);
+    if (input.warning !== undefined) {
+      compileStatus.className = "warning";
+      compileStatus.textContent = `⚠ The input was ${input.warning}`;
+    }
     await select(id);
   } catch (error) {
     compileStatus.className = "error";
@@ -119,7 +146,7 @@ async function run(): Promise<void> {
 let summaries: readonly ExecutionSummary[] = [];
 async function refreshList(): Promise<void> {
   summaries = (await engine.list({ limit: 100 })).executions;
-  renderExecutions(byId("executions"), summaries, { active: runner.active, selected: view.executionId }, (id) => void select(id));
+  renderExecutions(byId("executions"), summaries, { active: runner.active, selected: view.executionId, full: true }, (id) => void select(id));
 }
 
 let listTimer: ReturnType<typeof setTimeout> | undefined;
@@ -169,11 +196,12 @@ byId("import-file").addEventListener("change", (event) => {
     try {
       const doc = parseHistory(await file.text());
       const id = await importHistory(engine.store, doc);
+      // Never bound to code silently (a gallery example of the same name may not be the code that
+      // recorded it): the history is shown read-only until the user picks the code to use.
+      const bound = (await sources.find(id)) !== undefined;
       const match = exampleForWorkflow(doc.workflow);
-      if (match !== undefined && (await sources.find(id)) === undefined) {
-        await sources.save({ executionId: id, exampleId: match.id, title: match.title, source: match.source, input: match.input, savedAt: Date.now() });
-      }
-      status.textContent = `Imported ${doc.workflow} (${doc.events.length} events)${match ? ` with the code of “${match.title}”` : ""}.`;
+      const how = match === undefined ? "put its workflow in the editor" : `open “${match.title}” (a workflow of the same name) or your own code in the editor`;
+      status.textContent = `Imported ${doc.workflow} (${doc.events.length} events)${bound ? "." : `, read-only: this tab has no code for it. To resume or replay it, ${how} and press “Use the editor's code”.`}`;
       await select(id);
     } catch (error) {
       status.textContent = `Import failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -181,7 +209,39 @@ byId("import-file").addEventListener("change", (event) => {
   })();
 });
 
+/**
+ * Deletes every execution kept in this browser (the engine's IndexedDB database and the sources
+ * of the runs), after asking, then reloads the page. Refused while one runs here; another tab of
+ * the playground holding the database makes it wait, and says so.
+ */
+async function clearExecutions(): Promise<void> {
+  const status = byId("import-status");
+  if (runner.active.size > 0) {
+    status.textContent = "Clear: an execution is running in this tab; wait for it to end (or cancel it) first.";
+    return;
+  }
+  if (!confirm(`Delete the ${summaries.length} execution(s) kept in this browser? The gallery's code stays.`)) return;
+  await engine.close();
+  await sources.clear();
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(DEFAULT_DATABASE);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error("the browser refused to delete the database"));
+    request.onblocked = () => { status.textContent = "Clear: waiting for the playground's other tabs to close…"; };
+  });
+  location.hash = `example=${example.id}`;
+  location.reload();
+}
+
 async function boot(): Promise<void> {
+  byId("reset-code").addEventListener("click", () => {
+    editor.value = example.source;
+    drafts.set(example.id, example.source, example.source);
+    byId("reset-code").hidden = true;
+  });
+  byId("clear-button").addEventListener("click", () => void clearExecutions().catch((error: unknown) => {
+    byId("import-status").textContent = `Clear failed: ${error instanceof Error ? error.message : String(error)}`;
+  }));
   byId("legend").replaceChildren(timelineLegend());
   const hash = new URLSearchParams(location.hash.slice(1));
   pickExample(exampleById(hash.get("example") ?? "") ?? examples[0]!);

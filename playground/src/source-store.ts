@@ -46,4 +46,9 @@ export class SourceStore {
       if (record !== undefined || !id.includes(".")) return record;
     }
   }
+
+  /** Forgets every execution's source. */
+  async clear(): Promise<void> {
+    await (await this.#db).clear(STORE);
+  }
 }

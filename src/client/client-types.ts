@@ -1,4 +1,5 @@
 import type { ExecutionState } from "../events.js";
+import type { ExecutionCheck } from "../history-check.js";
 import type { EventJson, PageJson } from "../http/execution-json.js";
 import type { JsonValue } from "../http/wire.js";
 import type { Workflow } from "../workflow.js";
@@ -103,6 +104,9 @@ export interface HealthJson {
   readonly status: "ok";
   readonly workflows: number;
 }
+
+/** An execution's history replayed against the server's code ({@link FluxClient.check}, `GET /executions/{id}/check`). */
+export type CheckJson = ExecutionCheck;
 
 /** The page type of {@link FluxClient.list}. */
 export type ExecutionsPage = PageJson;

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { FluxHttpError } from "./client-error.js";
 import type {
-  CancelAnswer, EventJson, EventsPage, EventsQuery, ExecutionResult, ExecutionsPage, HealthJson, ListQuery, SentEvent, StartOptions, StreamOptions, WorkflowRef,
+  CancelAnswer, CheckJson, EventJson, EventsPage, EventsQuery, ExecutionResult, ExecutionsPage, HealthJson, ListQuery, SentEvent, StartOptions, StreamOptions, WorkflowRef,
 } from "./client-types.js";
 import { readSse } from "./sse-reader.js";
 
@@ -47,6 +47,12 @@ export interface FluxClient {
    * Stop early with `break` or `signal`.
    */
   stream(executionId: string, options?: StreamOptions): AsyncIterable<EventJson>;
+  /**
+   * Replays the execution's history against the server's code, running nothing (what `flux check`
+   * does for one execution): `compatible`, `divergent` with the first divergence, or `unchecked`
+   * with why (`GET /executions/{id}/check`).
+   */
+  check(executionId: string, options?: { signal?: AbortSignal }): Promise<CheckJson>;
   /** The names of the server's workflows. */
   workflows(options?: { signal?: AbortSignal }): Promise<string[]>;
   /** `{ status: "ok" }` when the server answers and its store reads. */
@@ -115,6 +121,7 @@ export function createClient(options: ClientOptions): FluxClient {
     stream: (executionId, opts = {}) => ({
       [Symbol.asyncIterator]: () => streamEvents(executionId, opts),
     }),
+    check: (executionId, opts = {}) => send("GET", url(`executions/${id(executionId)}/check`), undefined, opts.signal),
     workflows: async (opts = {}) => (await send<{ workflows: string[] }>("GET", url("workflows"), undefined, opts.signal)).workflows,
     health: (opts = {}) => send("GET", url("health"), undefined, opts.signal),
   };

@@ -13,5 +13,5 @@ export { FluxHttpError } from "./client-error.js";
 export { readSse, type SseMessage } from "./sse-reader.js";
 export type {
   WorkflowRef, ExecutionResult, ErrorJson, StartOptions, SentEvent, CancelAnswer, ListQuery, EventsPage, EventsQuery, StreamOptions, HealthJson,
-  ExecutionsPage, EventJson, PageJson, SummaryJson, JsonValue,
+  ExecutionsPage, CheckJson, EventJson, PageJson, SummaryJson, JsonValue,
 } from "./client-types.js";

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Engine } from "../engine.js";
 import { ExecutionNotFoundError } from "../errors.js";
+import { checkExecution } from "../history-check.js";
 import { validateExecutionId } from "../workflow-registry.js";
 import type { DashboardAssets } from "./dashboard-assets.js";
 import { eventStream, storedEventJson, type ValueEncoding } from "./event-stream.js";
@@ -42,8 +43,10 @@ export function addPublicRoutes(app: Hono, engine: Engine, options: ObserveOptio
 
 /**
  * The routes that watch executions: `GET /executions` (newest first, filtered and paged),
- * `GET /executions/{id}/events` (a page of its events) and `GET /executions/{id}/stream` (its
- * events live, as Server-Sent Events, resumable with `Last-Event-ID`).
+ * `GET /executions/{id}/events` (a page of its events), `GET /executions/{id}/stream` (its
+ * events live, as Server-Sent Events, resumable with `Last-Event-ID`) and
+ * `GET /executions/{id}/check` (its history replayed against the server's code, as `flux check`
+ * does, running nothing).
  */
 export function addObserveRoutes(app: Hono, engine: Engine, options: ObserveOptions): void {
   app.get("/executions", async (c) => c.json(pageJson(await engine.list(listOptions((name) => c.req.query(name))))));
@@ -74,6 +77,18 @@ export function addObserveRoutes(app: Hono, engine: Engine, options: ObserveOpti
       ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
     });
     return new Response(body, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", "X-Accel-Buffering": "no" } });
+  });
+
+  app.get("/executions/:id/check", async (c) => {
+    const id = await existing(c.req.param("id"));
+    const summary = (await engine.store.get(id))!;
+    if (!engine.workflows.some((w) => w.name === summary.workflow)) {
+      const reason = `this server has no workflow "${summary.workflow}" (it serves: ${engine.workflows.map((w) => w.name).join(", ") || "none"}): nothing to check it against`;
+      return c.json({ execution_id: id, workflow: summary.workflow, state: summary.state, result: "unchecked", reason, steps: 0 });
+    }
+    const check = await checkExecution(engine.store, engine.workflow(summary.workflow), id);
+    if (check === undefined) throw new ExecutionNotFoundError(`no execution ${id}: it was deleted while being checked`);
+    return c.json(check);
   });
 
   async function existing(id: string): Promise<string> {

@@ -1,3 +1,5 @@
+import { executionStates } from "./list-query.js";
+
 type Json = { readonly [key: string]: unknown };
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
@@ -12,7 +14,7 @@ const inspectParam = query("inspect", { type: "boolean" }, "Add the events to th
 const jsonBody = (description: string): Json => ({ required: false, description, content: { "application/json": { schema: {} } } });
 const afterParam = query("after", { type: "integer", minimum: -1 }, "Only the events whose id is greater (the Last-Event-ID header wins over it).");
 const encodingParam = query("encoding", { type: "string", enum: ["wire", "flux"] }, "wire (default): values as the API answers them; flux: as recorded (tagged Dates, Errors with stacks).");
-const executionState = { type: "string", enum: ["created", "running", "paused", "succeeded", "failed", "cancelled"] };
+const executionState = { type: "string", enum: executionStates };
 
 const schemas: Json = {
   Execution: {
@@ -37,6 +39,16 @@ const schemas: Json = {
   Events: {
     type: "object", required: ["execution_id", "state", "events"],
     properties: { execution_id: { type: "string" }, state: executionState, events: { type: "array", items: ref("Event") }, next_after: { type: "integer" } },
+  },
+  Check: {
+    type: "object", required: ["execution_id", "workflow", "state", "result", "steps"],
+    properties: {
+      execution_id: { type: "string" }, workflow: { type: "string" }, state: executionState,
+      result: { type: "string", enum: ["compatible", "divergent", "unchecked"] },
+      divergence: { type: "string", description: "For divergent: the first step that differs, what was recorded and what the code calls now." },
+      reason: { type: "string", description: "For unchecked: why the replay could not run." },
+      steps: { type: "integer", description: "The recorded steps the replay returned from the history." },
+    },
   },
   Error: {
     type: "object", required: ["error"],
@@ -110,6 +122,12 @@ const paths: Json = {
         200: { description: "`event: event` per recorded event (id: its id, data: an Event); `event: end` (data: { execution_id, state }) once it ended; the stream then closes.", content: { "text/event-stream": { schema: { type: "string" } } } },
         ...errors(400, 401, 404, 500),
       },
+    },
+  },
+  "/executions/{execution_id}/check": {
+    get: {
+      summary: "Replay an execution's history against the server's code, running nothing (what flux check does)", parameters: [idParam],
+      responses: { 200: json(ref("Check"), "compatible, divergent (with the first divergence) or unchecked (with why)."), ...errors(400, 401, 404, 500) },
     },
   },
   "/health": {
