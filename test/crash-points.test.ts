@@ -207,7 +207,7 @@ describe("crash points: SIGKILL anywhere in a 200-step run, then recovery", () =
     expect(total.recordedReRun).toBe(0);
     expect(total.maxPerKill).toBeLessThanOrEqual(1);
     expect(total.completed).toBe(plans.length);
-  }, full ? 600_000 : 120_000);
+  }, full ? 600_000 : 360_000);
 });
 
 describe("crash points in a composed run: subworkflows, pauses, wakes and resumes", () => {
@@ -266,7 +266,7 @@ describe("crash points in a composed run: subworkflows, pauses, wakes and resume
     expect(total.resumesDropped).toBe(0);
     expect(total.resumesRecorded).toBe(shape.pauseCount * plans.length);
     expect(total.sleepsWoken).toBe(total.sleeps);
-  }, full ? 900_000 : 120_000);
+  }, full ? 900_000 : 360_000);
 });
 
 describe("crash points with events, a cancel and schedule firings", () => {
@@ -331,5 +331,5 @@ describe("crash points with events, a cancel and schedule firings", () => {
     expect(sum("kills")).toBeGreaterThanOrEqual(chosen.reduce((n, plan) => n + plan.kills.length, 0));
     expect([sum("lost"), sum("recordedReRun"), sum("eventsLost"), sum("eventsTwice"), sum("afterCancel")]).toEqual([0, 0, 0, 0, 0]);
     expect(sum("waitsEnded")).toBe(6 * plans.length);
-  }, full ? 900_000 : 180_000);
+  }, full ? 900_000 : 360_000);
 });
