@@ -1,11 +1,7 @@
-import { openBenchStore } from "../lib/bench-store.js";
-import { plantHistory, recordHistory } from "../lib/recorded-history.js";
-import { replayInChild } from "../lib/replay-child-command.js";
+import { replayPeak } from "../lib/replay-peak.js";
 import type { Workload } from "../lib/workload.js";
 
-const steps = 100_000; // 200,001 events
-const history = recordHistory(steps);
-let runs = 0;
+const replay = replayPeak(100_000); // 200,001 events
 
 /**
  * Peak RSS (MB) of a fresh plain-Node process (the code bundled by esbuild, as the CLI from
@@ -20,13 +16,7 @@ const replayMemory100k: Workload = {
   variants: ["node"],
   warmups: 0,
   async measure() {
-    const recorded = await history;
-    const { store, path, dispose } = await openBenchStore("sqlite");
-    const executionId = `memory-${(runs += 1)}`;
-    await plantHistory(store, recorded, executionId);
-    await store.close();
-    const { peakMb, baselineMb, ms } = await replayInChild("node", path!, executionId, steps);
-    await dispose();
+    const { peakMb, baselineMb, ms } = await replay("node");
     return { value: peakMb, note: `${baselineMb.toFixed(0)} MB before loading; ${(ms / 1000).toFixed(1)} s` };
   },
 };

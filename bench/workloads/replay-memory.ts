@@ -1,11 +1,7 @@
-import { openBenchStore } from "../lib/bench-store.js";
-import { plantHistory, recordHistory } from "../lib/recorded-history.js";
-import { replayInChild } from "../lib/replay-child-command.js";
+import { replayPeak } from "../lib/replay-peak.js";
 import type { Workload } from "../lib/workload.js";
 
-const steps = 50_000; // 100,001 events
-const history = recordHistory(steps);
-let runs = 0;
+const replay = replayPeak(50_000); // 100,001 events
 
 /**
  * Peak RSS (MB) of a fresh Node process that opens a SQLite file holding one execution of
@@ -21,13 +17,7 @@ const replayMemory: Workload = {
   variants: ["tsx", "node"],
   warmups: 0,
   async measure(variant) {
-    const recorded = await history;
-    const { store, path, dispose } = await openBenchStore("sqlite");
-    const executionId = `memory-${(runs += 1)}`;
-    await plantHistory(store, recorded, executionId);
-    await store.close();
-    const { peakMb, baselineMb } = await replayInChild(variant === "tsx" ? "tsx" : "node", path!, executionId, steps);
-    await dispose();
+    const { peakMb, baselineMb } = await replay(variant === "tsx" ? "tsx" : "node");
     return { value: peakMb, note: `${baselineMb.toFixed(0)} MB of it before loading anything` };
   },
 };
