@@ -2,26 +2,17 @@
 // most 100), and the query plans SQLite makes of the reads that must stay indexed.
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../adapters/sqlite/index.js";
-import type { StateStore } from "../src/state-store.js";
+import { describe, expect, it } from "vitest";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { tempDir } from "./support/temp-dir.js";
+import { sqliteStoresClosedAfterEach } from "./support/opened-stores.js";
 
 const dir = tempDir("sql-plans");
 let counter = 0;
 const path = () => join(dir, `store-${++counter}.db`);
 
 describe("SQL statements and plans", () => {
-  const opened: StateStore[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-  });
-  const open = async (file: string) => {
-    const store = await openSqliteStore(file);
-    opened.push(store);
-    return store;
-  };
+  const { open } = sqliteStoresClosedAfterEach();
 
   it("finds due executions through the partial index on wake_at, with and without a workflow filter", async () => {
     const file = path();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BetterSqliteDriver, defaultSqlitePath, openSqliteStore, SqliteStore } from "../adapters/sqlite/index.js";
 import type { SqlDriver } from "../adapters/sql/sql-driver.js";
 import { migrations, schemaVersion } from "../adapters/sql/sql-schema.js";
@@ -15,6 +15,7 @@ import { expectEveryKind, expectSameAsReference } from "./support/random-commits
 import { currentTables, expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
 import { testStateStore } from "./store-conformance.js";
+import { sqliteStoresClosedAfterEach } from "./support/opened-stores.js";
 
 const dir = tempDir("sqlite");
 let counter = 0;
@@ -31,15 +32,7 @@ testStateStore({
 });
 
 describe("SqliteStore", () => {
-  const opened: StateStore[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-  });
-  const open = async (file: string) => {
-    const store = await openSqliteStore(file);
-    opened.push(store);
-    return store;
-  };
+  const { open, adopt } = sqliteStoresClosedAfterEach();
 
   it("refuses a file that is not SQLite, naming it, and leaves its bytes unchanged", async () => {
     const file = path();
@@ -140,7 +133,7 @@ describe("SqliteStore", () => {
     await fast.commit("e", started("w", T0), { expectedSeq: 0 });
     release();
     const second = await slow;
-    opened.push(second);
+    adopt(second);
     expect(batches.length).toBe(migrations.length);
     await second.commit("e", tasks(1, 1), { expectedSeq: 1 });
     expect((await fast.get("e"))?.events).toBe(2);
