@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import { isTerminal } from "./events.js";
 import type { ExecutionSummary, StateStore } from "./state-store.js";
 
 /** Options of the dispatcher (`engine.startDispatcher`). */
@@ -31,6 +32,11 @@ export interface DispatchHost {
   fireSchedules(): Promise<unknown>;
   /** The next schedule firing time, if any. */
   nextFiring(): number | undefined;
+  /**
+   * Admits queued executions of the queue `name` (of every queue this engine knows, without it)
+   * as far as its limits allow, and starts them; resolves with their runs.
+   */
+  admitQueued(name?: string): Promise<Promise<unknown>[]>;
 }
 
 const MAX_BACKOFF = 300_000;
@@ -41,7 +47,8 @@ const MAX_BACKOFF = 300_000;
  * idle engine costs one small query per poll however many executions wait; it starts each at its
  * wake time, several at once up to `concurrency`; each is claimed by lease, so several runners
  * on one store share the work without running anything twice. A wake that fails is retried with
- * a backoff (1 s, doubling, at most 5 min) instead of at every poll.
+ * a backoff (1 s, doubling, at most 5 min) instead of at every poll. Each poll (and each store
+ * notice of an ended execution of a queue) also has the engine admit queued executions.
  */
 export class Dispatcher {
   readonly #host: DispatchHost;
@@ -106,6 +113,8 @@ export class Dispatcher {
     const seen = new Set<string>();
     let woken = 0;
     await this.#host.fireSchedules();
+    const admitted = await this.#host.admitQueued();
+    woken += (await Promise.all(admitted.map((run) => run.then(() => true, () => false)))).filter(Boolean).length;
     for (;;) {
       const due = await this.#due(this.#host.clock.now());
       const fresh = due.filter((summary) => !seen.has(summary.executionId) && this.#runnable(summary.executionId));
@@ -139,6 +148,8 @@ export class Dispatcher {
     for (const id of ids) {
       if (!this.#runnable(id)) continue;
       void this.#host.store.get(id).then((summary) => {
+        // An execution of a queue ended: its slot is free for the next one.
+        if (summary?.queue !== undefined && isTerminal(summary.state)) void this.#host.admitQueued(summary.queue);
         if (summary?.wakeAt === undefined || !names.has(summary.workflow)) return;
         // Due now: at once, even when a timer waits for an earlier wake time of it (a child
         // finished before its sleep ended); later: at its wake time.
@@ -154,6 +165,7 @@ export class Dispatcher {
       const horizon = this.#host.clock.now() + this.#pollInterval;
       try {
         void this.#host.fireSchedules().catch((error: unknown) => this.#host.onError(error, "(schedules)"));
+        void this.#host.admitQueued();
         for (const summary of await this.#due(horizon)) this.#schedule(summary);
       } catch (error) {
         this.#host.onError(error, "");

@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { DispatcherOptions } from "./dispatcher.js";
+import type { Queue } from "./queue.js";
 import type { ScheduleDefinition } from "./schedule-definition.js";
 import type { SecretProvider } from "./secrets.js";
 import type { StateStore } from "./state-store.js";
@@ -39,6 +40,8 @@ export interface EngineOptions {
   readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */
   readonly workflows?: Iterable<Workflow<unknown, unknown>>;
+  /** Queues to know (see `queue()`) besides those of registered workflows: this engine admits their executions. */
+  readonly queues?: Iterable<Queue>;
   /** Schedules to register (see `schedule()` of `flux-ts/schedules`); their workflows are registered too. */
   readonly schedules?: Iterable<ScheduleDefinition>;
   /** How the dispatcher (`startDispatcher`, `wakeDue`) runs due executions: concurrency and poll interval. */
@@ -71,4 +74,9 @@ export interface RunOptions {
    * it (an idempotency key: its start is committed before any step runs).
    */
   readonly executionId?: string;
+  /**
+   * The queue this start waits in, instead of the workflow's own (see `queue()`). Only a new
+   * execution's start is queued; running an existing one again does not queue it.
+   */
+  readonly queue?: Queue;
 }

@@ -10,6 +10,8 @@ import type { WorkflowExecutionContext } from "./execution-context.js";
 import { ExecutionRunner } from "./execution-runner.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { MemoryStore } from "./memory-store.js";
+import { QueueAdmitter } from "./queue-admitter.js";
+import type { Queue } from "./queue.js";
 import { randomUUID } from "./random-uuid.js";
 import { recoverStale, type RecoverReport } from "./recover.js";
 import { cancelExecution, type CancelResult } from "./cancellation.js";
@@ -51,6 +53,7 @@ export class Engine {
   readonly #runner: ExecutionRunner;
   readonly #dispatcher: Dispatcher;
   readonly #scheduler: Scheduler;
+  readonly #queues: QueueAdmitter;
   readonly #lookAt: (executionId: string) => void;
   #closed: Promise<void> | undefined;
 
@@ -72,6 +75,20 @@ export class Engine {
     this.#lookAt = lookAt;
     runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, lookAt);
     this.#runner = runner;
+    const onDispatchError = options.onDispatchError ?? ((error, id) => console.error(`flux: waking execution ${id} failed:`, error));
+    this.#queues = new QueueAdmitter({
+      store: this.store,
+      clock: this.clock,
+      owner: this.#leases.owner,
+      leaseTtl,
+      workflowNames: () => this.#workflows.names(),
+      run: (summary) => runner.existing(this.#workflows.get(summary.workflow), summary.executionId, { kind: "wake" }),
+      runOf: (id) => runner.runs.get(id),
+      inspect: (id) => runner.inspectChild(id),
+      closing: () => runner.closing || this.#closed !== undefined,
+      onError: onDispatchError,
+    });
+    for (const definition of options.queues ?? []) this.#queues.declare(definition);
     this.#dispatcher = new Dispatcher({
       store: this.store,
       clock: this.clock,
@@ -80,7 +97,8 @@ export class Engine {
       wake: (summary) => runner.wake(summary),
       fireSchedules: () => (this.#scheduler.size === 0 ? Promise.resolve() : this.#scheduler.fireDue()),
       nextFiring: () => this.#scheduler.nextFiring(),
-      onError: options.onDispatchError ?? ((error, id) => console.error(`flux: waking execution ${id} failed:`, error)),
+      admitQueued: (name) => (name === undefined ? this.#queues.kickAll() : this.#queues.kick(name)),
+      onError: onDispatchError,
     }, options.dispatcher);
     this.#scheduler = new Scheduler({
       store: this.store,
@@ -118,6 +136,7 @@ export class Engine {
 
   /** Makes workflows findable by name (`workflow(name)`, the CLI, the HTTP API, wakes); a second, different workflow under a known name is a `UsageError`. */
   register(...workflows: AnyWorkflow[]): this {
+    for (const workflow of workflows) if (workflow.queue !== undefined) this.#queues.declare(workflow.queue);
     this.#workflows.add(workflows);
     return this;
   }
@@ -143,9 +162,13 @@ export class Engine {
   async run<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
     const id = options.executionId;
     if (id !== undefined) validateExecutionId(id);
-    if (id !== undefined && (await this.store.get(id)) !== undefined) {
-      return this.#runner.existing(workflow as AnyWorkflow, id, { kind: "run" }) as Promise<WorkflowExecutionContext<I, O>>;
+    const queued = this.#queueOf(workflow as AnyWorkflow, options);
+    const existing = id === undefined ? undefined : await this.store.get(id);
+    if (existing?.state === "queued" && existing.cancel === undefined) return this.#queues.settled(id!) as Promise<WorkflowExecutionContext<I, O>>;
+    if (existing !== undefined) {
+      return this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) as Promise<WorkflowExecutionContext<I, O>>;
     }
+    if (queued !== undefined) return (await this.#startQueued(workflow as AnyWorkflow, input, id, queued)).result as Promise<WorkflowExecutionContext<I, O>>;
     // A new random id cannot be known to anyone else: its start is committed with its first step.
     const { result } = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: id !== undefined });
     return result as Promise<WorkflowExecutionContext<I, O>>;
@@ -164,13 +187,35 @@ export class Engine {
     const id = options.executionId;
     if (id !== undefined) validateExecutionId(id);
     let started: { executionId: string; result: Promise<unknown> };
-    if (id !== undefined && (await this.store.get(id)) !== undefined) {
-      started = { executionId: id, result: this.#runner.existing(workflow as AnyWorkflow, id, { kind: "run" }) };
+    const queued = this.#queueOf(workflow as AnyWorkflow, options);
+    const existing = id === undefined ? undefined : await this.store.get(id);
+    if (existing?.state === "queued" && existing.cancel === undefined) {
+      started = { executionId: id!, result: this.#queues.settled(id!) };
+    } else if (existing !== undefined) {
+      started = { executionId: id!, result: this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) };
+    } else if (queued !== undefined) {
+      started = await this.#startQueued(workflow as AnyWorkflow, input, id, queued);
     } else {
       started = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
     }
     started.result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
     return started as { executionId: string; result: Promise<WorkflowExecutionContext<I, O>> };
+  }
+
+  /** The queue a new start of `workflow` waits in (checked against the store), if any. */
+  #queueOf(workflow: AnyWorkflow, options: RunOptions): Queue | undefined {
+    const queue = options.queue ?? workflow.queue;
+    if (queue === undefined) return undefined;
+    this.#queues.assertSupported(queue);
+    this.#queues.declare(queue);
+    return queue;
+  }
+
+  /** Records a queued start, has the queue admit what it can now, and resolves with the start. */
+  async #startQueued(workflow: AnyWorkflow, input: unknown, id: string | undefined, queue: Queue): Promise<{ executionId: string; result: Promise<unknown> }> {
+    const executionId = await this.#runner.startQueued(workflow, input, id, queue);
+    void this.#queues.kick(queue.name);
+    return { executionId, result: this.#queues.settled(executionId) };
   }
 
   /**
@@ -290,6 +335,7 @@ export class Engine {
 
   async #shutDown(grace: number): Promise<void> {
     this.#dispatcher.stop();
+    this.#queues.stop();
     await stopRuns(this.#runner, grace);
     await this.store.close();
   }

@@ -54,8 +54,11 @@ export interface ExecutionEvent {
   readonly time: number;
 }
 
-/** Where an execution stands, derived from its events alone. */
-export type ExecutionState = "created" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
+/**
+ * Where an execution stands, derived from its events alone, except `queued`: started on a
+ * queue and not admitted yet (its log holds its `WORKFLOW_STARTED` only; see `queue()`).
+ */
+export type ExecutionState = "created" | "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
 
 /**
  * The state an execution is in after `types` were appended to a log whose state was `previous`.

@@ -5,7 +5,9 @@ import { Execution } from "./execution.js";
 import type { ChildRunner, EngineRuntime } from "./engine-runtime.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import { pendingWaits } from "./pending-waits.js";
+import type { Queue } from "./queue.js";
 import { randomUUID } from "./random-uuid.js";
+import { encodeValue } from "./serialization.js";
 import { readLog } from "./read-log.js";
 import type { ExecutionSummary, InboxEvent, Wait } from "./state-store.js";
 import { StepScope } from "./step-scope.js";
@@ -82,6 +84,22 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     return { executionId, result: this.#drive(workflow, exec) };
   }
 
+  /**
+   * Records the start of a new execution in `queue` (id random when not given): its
+   * `WORKFLOW_STARTED`, committed with the queue's name and no lease, so the store keeps it
+   * `queued` until `StateStore.admit` admits it. Nothing runs here; resolves with its id once
+   * the start is durable. `ConflictError` when the id is taken.
+   */
+  async startQueued(workflow: AnyWorkflow, input: unknown, id: string | undefined, queue: Queue): Promise<string> {
+    this.#assertOpen(id);
+    const executionId = id ?? randomUUID();
+    this.workflows.adopt(workflow);
+    const value = encodeValue(input, `the input of workflow "${workflow.name}"`);
+    const event = { id: 0, type: T.WORKFLOW_STARTED, sourceId: executionId, name: workflow.name, value, time: this.runtime.clock.now() };
+    await this.runtime.store.commit(executionId, [event], { expectedSeq: 0, queue: queue.name });
+    return executionId;
+  }
+
   /** Runs the existing execution `executionId` for `intent`; see {@link Intent}. */
   async existing(workflow: AnyWorkflow, executionId: string, intent: Intent): Promise<Context> {
     const prepared = await this.prepare(workflow, executionId, intent);
@@ -104,6 +122,9 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       if (summary === undefined) throw new ExecutionNotFoundError(`no execution ${executionId} in the store: check the id (flux list shows them)`);
       if (summary.workflow !== workflow.name) {
         throw new UsageError(`execution ${executionId} belongs to workflow "${summary.workflow}", not "${workflow.name}"`);
+      }
+      if (summary.state === "queued" && summary.cancel === undefined) {
+        throw new NotResumableError(`execution ${executionId} waits in queue "${summary.queue ?? "?"}": it runs once the queue admits it (a runner with the dispatcher admits it)`);
       }
       if (isTerminal(summary.state) || summary.cancel !== undefined) {
         await this.leases.release(executionId, false);

@@ -9,7 +9,7 @@ import type { Commit, ExecutionSummary, InboxEvent, Lease, LeaseClaim, StoredEve
  * effects on other rows (a suspension whose child already finished, a finished child waking
  * its parent) are {@link childFinished} and {@link wakeParent}.
  */
-export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick<Commit, "executionId" | "events" | "lease" | "suspend" | "parentId">): ExecutionSummary {
+export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick<Commit, "executionId" | "events" | "lease" | "suspend" | "parentId" | "queue">): ExecutionSummary {
   const { executionId, events } = commit;
   const first = events[0];
   const last = events[events.length - 1];
@@ -18,11 +18,14 @@ export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick
     return previous;
   }
   const before = previous?.state ?? "created";
-  const state = stateAfter(before, events.map((event) => event.type));
+  let state = stateAfter(before, events.map((event) => event.type));
+  // A start on a queue waits in it: no lease, not due, until `admit` makes it running.
+  const queued = previous === undefined && commit.queue !== undefined && state === "running";
+  if (queued) state = "queued";
   const entered = state !== before || previous === undefined;
   const claim = commit.lease;
   let lease: Lease | undefined = previous?.lease;
-  if (state === "paused" || isTerminal(state)) lease = undefined;
+  if (state === "paused" || state === "queued" || isTerminal(state)) lease = undefined;
   else if (claim?.expiresAt !== undefined) lease = { owner: claim.owner, expiresAt: claim.expiresAt };
   let waits = previous?.waits;
   let wakeAt = previous?.wakeAt;
@@ -40,6 +43,7 @@ export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick
     else if (entered) wakeAt = lease?.expiresAt ?? last.time;
   }
   const parentId = previous === undefined ? commit.parentId : previous.parentId;
+  const queue = previous === undefined ? commit.queue : previous.queue;
   const cancel = isTerminal(state) ? undefined : previous?.cancel;
   return {
     executionId,
@@ -53,6 +57,7 @@ export function nextSummary(previous: ExecutionSummary | undefined, commit: Pick
     ...(wakeAt === undefined ? {} : { wakeAt }),
     ...(lease === undefined ? {} : { lease }),
     ...(cancel === undefined ? {} : { cancel }),
+    ...(queue === undefined ? {} : { queue }),
   };
 }
 
@@ -117,12 +122,12 @@ export function eventDelivered(summary: ExecutionSummary, name: string, time: nu
 
 /**
  * The execution once its cancellation was asked for (`request`): `cancel` set (an earlier request
- * kept), and a paused one made due at once; `undefined` when it ended (nothing changes).
+ * kept), and a paused or queued one made due at once; `undefined` when it ended (nothing changes).
  */
 export function cancelRequested(summary: ExecutionSummary, request: NonNullable<ExecutionSummary["cancel"]>): ExecutionSummary | undefined {
   if (isTerminal(summary.state)) return undefined;
   const cancel = summary.cancel ?? request;
-  const due = summary.state === "paused" && (summary.wakeAt === undefined || summary.wakeAt > request.time);
+  const due = (summary.state === "paused" || summary.state === "queued") && (summary.wakeAt === undefined || summary.wakeAt > request.time);
   return { ...summary, cancel, ...(due ? { wakeAt: request.time } : {}) };
 }
 

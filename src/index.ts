@@ -5,7 +5,8 @@
  */
 export { task, type Task, type TaskOptions, type RetryPolicy } from "./task.js";
 export type { TaskContext } from "./task-context.js";
-export { workflow, Workflow, type WorkflowBody, type WorkflowRunOptions } from "./workflow.js";
+export { workflow, Workflow, type WorkflowBody, type WorkflowRunOptions, type WorkflowOptions } from "./workflow.js";
+export { queue, admissionRoom, rateRetryAt, type Queue, type QueueOptions, type QueueRate, type QueueCounts } from "./queue.js";
 export { WorkflowExecutionContext } from "./execution-context.js";
 export { Graph } from "./graph.js";
 export { Engine, type EngineOptions, type RunOptions, type EngineNotice, type CloseOptions, type DispatcherOptions, type RecoverReport, type CancelResult, type ScheduleStatus } from "./engine.js";
@@ -20,6 +21,7 @@ export {
 export { registerErrorClass } from "./error-classes.js";
 export type {
   StateStore, StoredEvent, Commit, CommitOptions, ExecutionSummary, ListOptions, ExecutionPage, Lease, LeaseClaim, LoadPage, Wait, Suspension, DueOptions, InboxEvent, CancelRequest,
+  AdmitOptions, Admission,
 } from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren, waitedEvents, eventDelivered, cancelRequested } from "./execution-summary.js";

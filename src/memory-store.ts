@@ -5,8 +5,9 @@ import {
 import { endsExecution, isTerminal } from "./events.js";
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "./list-cursor.js";
 import { dueOrder, dueSize } from "./due-order.js";
+import { admissionRoom, rateRetryAt, type Queue } from "./queue.js";
 import type {
-  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  Admission, AdmitOptions, CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "./state-store.js";
 
 /**
@@ -22,6 +23,9 @@ export class MemoryStore implements StateStore {
   readonly #cache = new Map<string, string>();
   /** Each execution's inbox, and the seqs its commits consumed. */
   readonly #inbox = new Map<string, { events: InboxEvent[]; consumed: Set<number> }>();
+  /** Each queued start's place in its queue, and its admission (time, runner) once admitted. */
+  readonly #places = new Map<string, { seq: number; admittedAt?: number; admittedBy?: string }>();
+  #queueSeq = 0;
   #closed = false;
 
   async commit(executionId: string, events: readonly StoredEvent[], options: CommitOptions): Promise<void> {
@@ -63,7 +67,11 @@ export class MemoryStore implements StateStore {
       for (const event of events) log.push({ ...event });
       this.#logs.set(executionId, log);
     }
-    for (const [id, summary] of summaries) if (summary !== undefined) this.#summaries.set(id, summary);
+    for (const [id, summary] of summaries) {
+      if (summary === undefined) continue;
+      if (summary.queue !== undefined && !this.#places.has(id)) this.#places.set(id, { seq: ++this.#queueSeq });
+      this.#summaries.set(id, summary);
+    }
     for (const [id, seqs] of consumed) for (const seq of seqs) this.#inbox.get(id)?.consumed.add(seq);
   }
 
@@ -166,6 +174,33 @@ export class MemoryStore implements StateStore {
     const lease = { owner, expiresAt: times.expiresAt };
     this.#summaries.set(executionId, { ...summary, lease, ...(summary.state === "running" ? { wakeAt: times.expiresAt } : {}) });
     return { ...lease, ...cancel };
+  }
+
+  async admit(queue: Queue, options: AdmitOptions): Promise<Admission> {
+    this.#assertOpen();
+    const members = [...this.#summaries.values()].filter((s) => s.queue === queue.name);
+    const holders = members.filter((s) => s.state !== "queued" && !isTerminal(s.state));
+    const admissionTimes = () => members.flatMap((s) => {
+      const at = this.#places.get(s.executionId)?.admittedAt;
+      return at !== undefined && queue.rate !== undefined && at > options.now - queue.rate.per ? [at] : [];
+    });
+    const counts = {
+      holding: holders.length,
+      holdingByOwner: holders.filter((s) => this.#places.get(s.executionId)?.admittedBy === options.owner).length,
+      inWindow: admissionTimes().length,
+    };
+    const workflows = options.workflows === undefined ? undefined : new Set(options.workflows);
+    const waiting = members
+      .filter((s) => s.state === "queued" && s.cancel === undefined && (workflows === undefined || workflows.has(s.workflow)))
+      .sort((a, b) => this.#places.get(a.executionId)!.seq - this.#places.get(b.executionId)!.seq);
+    const admitted = waiting.slice(0, admissionRoom(queue, counts, options.limit ?? 100)).map((summary) => {
+      const next: ExecutionSummary = { ...summary, state: "running", lease: { owner: options.owner, expiresAt: options.expiresAt }, wakeAt: options.expiresAt };
+      this.#summaries.set(summary.executionId, next);
+      Object.assign(this.#places.get(summary.executionId)!, { admittedAt: options.now, admittedBy: options.owner });
+      return next;
+    });
+    const retryAt = waiting.length > admitted.length ? rateRetryAt(queue, admissionTimes()) : undefined;
+    return retryAt === undefined ? { admitted } : { admitted, retryAt };
   }
 
   async close(): Promise<void> {

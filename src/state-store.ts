@@ -1,4 +1,5 @@
 import type { ExecutionState } from "./events.js";
+import type { Queue } from "./queue.js";
 
 /**
  * An event as a store keeps it: the value is JSON text produced by the engine's encoder
@@ -102,6 +103,13 @@ export interface Commit {
    * them. The commit is refused with `ConflictError` when one is unknown or already consumed.
    */
   readonly consumes?: readonly number[];
+  /**
+   * On the first commit of an execution (its `WORKFLOW_STARTED`): the name of the queue it
+   * waits in. The execution is then `queued`: it holds no lease, is not due, and runs only once
+   * {@link StateStore.admit} admits it. The store gives it its place in the queue (a per-store
+   * sequence that grows with each queued start), which admission follows.
+   */
+  readonly queue?: string;
 }
 
 /** The options of {@link StateStore.commit}: a {@link Commit} without its id and events. */
@@ -136,6 +144,30 @@ export interface ExecutionSummary {
   readonly lease?: Lease;
   /** A cancellation asked for and not yet recorded; cleared when the execution ends. */
   readonly cancel?: CancelRequest;
+  /** The queue it was started on (see {@link Commit.queue}). */
+  readonly queue?: string;
+}
+
+/** What {@link StateStore.admit} needs besides the queue. */
+export interface AdmitOptions {
+  /** The admitting runner: it gets the lease of what it admits, and `perRunner` counts by it. */
+  readonly owner: string;
+  /** The admission time (ms since the epoch): the rate window ends here. */
+  readonly now: number;
+  /** The lease of each admitted execution lasts until then. */
+  readonly expiresAt: number;
+  /** At most this many (default 100). */
+  readonly limit?: number;
+  /** Only queued executions of these workflows (the ones the runner can run); all when absent. */
+  readonly workflows?: readonly string[];
+}
+
+/** What {@link StateStore.admit} did. */
+export interface Admission {
+  /** The executions admitted, oldest start first, now `running` and leased to the admitting runner. */
+  readonly admitted: readonly ExecutionSummary[];
+  /** When the rate window lets the next admission in, if it is full now. */
+  readonly retryAt?: number;
 }
 
 /** Filters and paging for {@link StateStore.list}. */
@@ -279,6 +311,23 @@ export interface StateStore {
    * the dispatcher that subscribes still polls {@link due} (less often: see
    * `DispatcherOptions.pollInterval`). A store without it is polled only.
    */
+  /**
+   * Optional (a store without it cannot run queues: the engine refuses a queued start there).
+   * Admits queued executions of `queue`, in ONE atomic step that no other admission of the same
+   * queue interleaves with, on any handle on the same data: takes the oldest `queued` executions
+   * of the queue (by their place in it) that have no cancellation asked for, as many as
+   * `admissionRoom` allows from what it counts in that same step (the executions of the queue
+   * that hold a slot, i.e. that were admitted and have not ended; those `options.owner`
+   * admitted; the admissions within `rate.per` ms before `now`), and makes each `running`,
+   * leased to `owner` until `expiresAt` (its `wakeAt` the lease's expiry, as for any running
+   * execution, so a runner that dies leaves it to recovery, still holding its slot). Records the
+   * admission's time and owner for later counts. Appends no event.
+   *
+   * A commit whose events end an execution of a queue frees its slot; a store that notifies
+   * (`subscribe`) then notifies that execution's id, so that other runners admit at once.
+   */
+  admit?(queue: Queue, options: AdmitOptions): Promise<Admission>;
+
   subscribe?(onWake: (executionIds: readonly string[] | undefined) => void): () => void;
 
   /** Releases the store's resources. Later calls reject. Closing twice is harmless. */

@@ -25,7 +25,7 @@ test("by name, input and output are unknown; streams yield events", async () => 
   expectTypeOf(await flux.run("hello_world", "World")).toEqualTypeOf<ExecutionResult<string, unknown>>();
   expectTypeOf(await flux.inspect("id")).toEqualTypeOf<ExecutionResult<unknown, unknown>>();
   for await (const event of flux.stream("id")) expectTypeOf(event).toEqualTypeOf<EventJson>();
-  expectTypeOf((await flux.list({ workflow: helloWorld, state: "paused" })).executions[0]!.state).toEqualTypeOf<"created" | "running" | "paused" | "succeeded" | "failed" | "cancelled">();
+  expectTypeOf((await flux.list({ workflow: helloWorld, state: "paused" })).executions[0]!.state).toEqualTypeOf<"created" | "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled">();
   // @ts-expect-error not a state
   await flux.list({ state: "done" });
   expectTypeOf((await flux.sendEvent(approvalByEvent, "id", "approval", { approved: true })).seq).toEqualTypeOf<number>();

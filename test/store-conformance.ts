@@ -8,8 +8,9 @@ import { listCases } from "./conformance/list-cases.js";
 import { logCases } from "./conformance/log-cases.js";
 import { waitCases } from "./conformance/wait-cases.js";
 import { eventCases } from "./conformance/event-cases.js";
+import { queueCases } from "./conformance/queue-cases.js";
 
-const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases, ...eventCases } satisfies Record<string, Case>;
+const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases, ...eventCases, ...queueCases } satisfies Record<string, Case>;
 
 /** The title of one conformance case, as `skip` names it. */
 export type ConformanceCase = keyof typeof cases;

@@ -36,7 +36,7 @@ interface ExecutionBase<I> {
 export type ExecutionResult<I = unknown, O = unknown> = ExecutionBase<I> & (
   | { readonly state: "succeeded"; readonly output: O }
   | { readonly state: "failed" | "cancelled"; readonly output: ErrorJson }
-  | { readonly state: "created" | "running" | "paused"; readonly output: null }
+  | { readonly state: "created" | "queued" | "running" | "paused"; readonly output: null }
 );
 
 /** Options of {@link FluxClient.run} and {@link FluxClient.start}. */

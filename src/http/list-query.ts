@@ -3,7 +3,7 @@ import type { ListOptions } from "../state-store.js";
 import { MalformedRequestError } from "./http-errors.js";
 
 /** Every state an execution can be in, in the order a run goes through them. */
-export const executionStates: readonly ExecutionState[] = ["created", "running", "paused", "succeeded", "failed", "cancelled"];
+export const executionStates: readonly ExecutionState[] = ["created", "queued", "running", "paused", "succeeded", "failed", "cancelled"];
 
 /**
  * The {@link ListOptions} of `GET /executions?workflow=&state=&limit=&cursor=`. Throws

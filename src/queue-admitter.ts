@@ -1,0 +1,169 @@
+import type { Clock } from "./clock.js";
+import { ExecutionNotFoundError, UsageError } from "./errors.js";
+import { isTerminal } from "./events.js";
+import type { WorkflowExecutionContext } from "./execution-context.js";
+import { sameLimits, type Queue } from "./queue.js";
+import type { ExecutionSummary, StateStore } from "./state-store.js";
+
+type Context = WorkflowExecutionContext<unknown, unknown>;
+
+/** What the admitter needs of its engine. */
+export interface AdmitHost {
+  readonly store: StateStore;
+  readonly clock: Clock;
+  /** This runner's identity in leases, and how long a lease lasts (ms). */
+  readonly owner: string;
+  readonly leaseTtl: number;
+  /** The workflows this engine can run: it admits queued executions of these only. */
+  workflowNames(): string[];
+  /** Runs an admitted execution (running, leased to this runner) to its end or next suspension. */
+  run(summary: ExecutionSummary): Promise<Context>;
+  /** The run of `executionId` in progress on this engine, if any. */
+  runOf(executionId: string): Promise<Context> | undefined;
+  /** The execution as recorded. */
+  inspect(executionId: string): Promise<Context>;
+  /** True once the engine closes: nothing more is admitted. */
+  closing(): boolean;
+  /** Reports an admission that failed (it is tried again at the next kick or poll). */
+  onError(error: unknown, what: string): void;
+}
+
+/**
+ * @internal The queues an engine knows, and their admission: it asks the store to admit queued
+ * executions of a queue (`StateStore.admit`, one atomic step, so every runner on the store
+ * keeps the limits) and runs what it admitted. Admissions of one queue on this engine take
+ * turns, and kicks that come while one is on its way join the next one. It is kicked when a
+ * start is queued here, when a run it admitted ends (its slot may be free), by the dispatcher
+ * (its poll, and store notices of ended queued executions), and at the time a full rate window
+ * lets the next admission in.
+ */
+export class QueueAdmitter {
+  readonly #host: AdmitHost;
+  readonly #queues = new Map<string, Queue>();
+  /** Per queue: the admission on its way, and the one waiting behind it (which later kicks join). */
+  readonly #current = new Map<string, Promise<Promise<Context>[]>>();
+  readonly #next = new Map<string, Promise<Promise<Context>[]>>();
+  readonly #runs = new Map<string, Promise<Context>>();
+  readonly #retries = new Map<string, AbortController>();
+  readonly #waiters = new Set<AbortController>();
+
+  constructor(host: AdmitHost) {
+    this.#host = host;
+  }
+
+  /** Learns `queue`; a second declaration of its name with other limits is a `UsageError`. */
+  declare(queue: Queue): void {
+    const known = this.#queues.get(queue.name);
+    if (known !== undefined && known !== queue && !sameLimits(known, queue)) {
+      throw new UsageError(`queue "${queue.name}" is declared twice with different limits: declare it once (queue()) and share it`);
+    }
+    this.#queues.set(queue.name, known ?? queue);
+  }
+
+  /** Throws a `UsageError` when the store cannot admit (it has no `admit`). */
+  assertSupported(queue: Queue): void {
+    if (this.#host.store.admit !== undefined) return;
+    const store = (this.#host.store as { description?: unknown }).description ?? this.#host.store.constructor.name;
+    throw new UsageError(
+      `queue "${queue.name}" needs a store that admits queued executions, and ${String(store)} does not: ` +
+        "use the memory, SQLite, sql.js, D1, Durable Object or PostgreSQL store, or start the workflow without a queue",
+    );
+  }
+
+  /** The known queues' names. */
+  names(): string[] {
+    return [...this.#queues.keys()];
+  }
+
+  /** The known queue named `name`. */
+  find(name: string): Queue | undefined {
+    return this.#queues.get(name);
+  }
+
+  /** Admits what the queue `name` lets in now and starts it; resolves with the runs started. */
+  kick(name: string): Promise<Promise<Context>[]> {
+    const waiting = this.#next.get(name);
+    if (waiting !== undefined) return waiting;
+    const before = this.#current.get(name) ?? Promise.resolve([]);
+    const next = before.then(() => {
+      this.#next.delete(name);
+      return this.#admitOnce(name);
+    });
+    this.#next.set(name, next);
+    this.#current.set(name, next);
+    return next;
+  }
+
+  /** {@link kick} for every known queue; resolves with every run started. */
+  async kickAll(): Promise<Promise<Context>[]> {
+    return (await Promise.all(this.names().map((name) => this.kick(name)))).flat();
+  }
+
+  /**
+   * Resolves as `engine.run` would for the queued execution `executionId`: with its run's
+   * context when this engine runs it, else (another runner admitted it) once the store shows it
+   * paused or ended, as recorded. Looks again at growing intervals (20 ms to 1 s), and at once
+   * when this engine admits something.
+   */
+  async settled(executionId: string): Promise<Context> {
+    let delay = 20;
+    for (;;) {
+      const run = this.#runs.get(executionId) ?? this.#host.runOf(executionId);
+      if (run !== undefined) return run;
+      const summary = await this.#host.store.get(executionId);
+      if (summary === undefined) throw new ExecutionNotFoundError(`execution ${executionId} vanished from the store while it waited in its queue`);
+      if (summary.state === "paused" || isTerminal(summary.state)) return this.#host.inspect(executionId);
+      const poke = new AbortController();
+      this.#waiters.add(poke);
+      await this.#host.clock.sleep(delay, poke.signal).catch(() => undefined);
+      this.#waiters.delete(poke);
+      delay = Math.min(1000, delay * 2);
+    }
+  }
+
+  /** Stops the retry timers; admissions on their way finish, and nothing more is admitted (`closing`). */
+  stop(): void {
+    for (const timer of this.#retries.values()) timer.abort();
+    this.#retries.clear();
+    for (const poke of this.#waiters) poke.abort();
+  }
+
+  async #admitOnce(name: string): Promise<Promise<Context>[]> {
+    const queue = this.#queues.get(name);
+    const { store, clock, owner, leaseTtl } = this.#host;
+    if (queue === undefined || store.admit === undefined || this.#host.closing()) return [];
+    const workflows = this.#host.workflowNames();
+    if (workflows.length === 0) return [];
+    let admission;
+    try {
+      const now = clock.now();
+      admission = await store.admit(queue, { owner, now, expiresAt: now + leaseTtl, workflows });
+    } catch (error) {
+      this.#host.onError(error, `(queue ${name})`);
+      return [];
+    }
+    if (admission.retryAt !== undefined) this.#retryAt(name, admission.retryAt);
+    const runs = admission.admitted.map((summary) => {
+      const run = this.#host.run(summary);
+      this.#runs.set(summary.executionId, run);
+      run.catch(() => undefined).finally(() => {
+        this.#runs.delete(summary.executionId);
+        void this.kick(name); // its slot may be free
+      });
+      return run;
+    });
+    if (runs.length > 0) for (const poke of this.#waiters) poke.abort();
+    return runs;
+  }
+
+  /** Kicks the queue `name` at `time` (a full rate window lets the next admission in then). */
+  #retryAt(name: string, time: number): void {
+    if (this.#retries.has(name) || this.#host.closing()) return;
+    const timer = new AbortController();
+    this.#retries.set(name, timer);
+    this.#host.clock.sleep(Math.max(0, time - this.#host.clock.now()), timer.signal).then(() => {
+      this.#retries.delete(name);
+      void this.kick(name);
+    }, () => undefined);
+  }
+}
