@@ -91,7 +91,7 @@ describe("D1Store", () => {
     try {
       const binding = await local.getD1Database("DB");
       const { results } = await binding.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
-      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql", "0004_inbox_cancel.sql"]);
+      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql", "0004_inbox_cancel.sql", "0006_queues.sql"]);
       let batches = 0;
       const counting: D1DatabaseLike = { prepare: (sql) => binding.prepare(sql), batch: (statements) => (batches += 1, binding.batch(statements as never)) };
       const store = await new D1Store(counting).ready();
@@ -147,7 +147,7 @@ describe("D1Store", () => {
     await expectV3Migrated(await new D1Store(db).ready());
     const names = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'flux_%' ORDER BY name").all<{ name: string }>();
     expect(names.results.map((r) => r.name)).toEqual(currentTables);
-    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: 4 }]);
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: schemaVersion }]);
   });
 
   it("binds at most 100 parameters: a commit consuming 150 inbox events, a suspension waiting on 150 event names", async () => {

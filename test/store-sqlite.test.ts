@@ -101,7 +101,7 @@ describe("SqliteStore", () => {
     v3.close();
     await expectV3Migrated(await open(file));
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: 4 });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
     expect(tableNames(db)).toEqual(currentTables);
     db.close();
   });

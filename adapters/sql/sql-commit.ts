@@ -33,6 +33,18 @@ ON CONFLICT (id) DO UPDATE SET events = -1`,
 );
 
 /**
+ * {@link insertSummary} for a start on a queue (`Commit.queue`): its place in the queue is one
+ * more than the greatest of the executions waiting in it (from the queue index), computed in
+ * the batch, so two starts never share one and admission follows their order.
+ */
+const insertQueued = namedStatement<"id" | "workflow" | "count" | "createdAt" | "time" | "parent" | "queue">(
+  `INSERT INTO ${table} (id, workflow, state, events, created_at, updated_at, parent_id, queue, queue_seq)
+VALUES (:id, :workflow, 'queued', :count, :createdAt, :time, :parent, :queue,
+  (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM ${table} WHERE queue = :queue AND state = 'queued'))
+ON CONFLICT (id) DO UPDATE SET events = -1`,
+);
+
+/**
  * An existing execution's row after a non-empty commit, `nextSummary` in SQL: every expression
  * reads the row as it was before this statement (SQLite's UPDATE semantics). (No `IN` lists
  * of constants: SQLite builds a temporary index for one at every execution, which doubled the
@@ -163,7 +175,11 @@ export function commitStatements(commits: readonly Commit[]): SqlStatement[] {
     const state = changed === "created" ? null : changed;
     if (expectedSeq === 0) {
       const summary = nextSummary(undefined, commit);
-      statements.push(insertSummary({
+      if (summary.state === "queued") {
+        statements.push(insertQueued({
+          id, workflow: summary.workflow, count: events.length, createdAt: summary.createdAt, time, parent: summary.parentId ?? null, queue: summary.queue ?? null,
+        }));
+      } else statements.push(insertSummary({
         id, workflow: summary.workflow, state: summary.state, count: events.length, createdAt: summary.createdAt, time,
         parent: summary.parentId ?? null, waits: summary.waits === undefined ? null : JSON.stringify(summary.waits),
         wake: summary.wakeAt ?? null, owner: summary.lease?.owner ?? null, expires: summary.lease?.expiresAt ?? null,

@@ -117,7 +117,7 @@ const askCancel = namedStatement<"id" | "time" | "reason">(
   `UPDATE ${executions} SET
   cancel_reason = CASE WHEN cancel_requested_at IS NULL THEN :reason ELSE cancel_reason END,
   cancel_requested_at = COALESCE(cancel_requested_at, :time),
-  wake_at = CASE WHEN ${wakesLater} THEN :time ELSE wake_at END
+  wake_at = CASE WHEN (state = 'paused' OR state = 'queued') AND (wake_at IS NULL OR wake_at > :time) THEN :time ELSE wake_at END
 WHERE id = :id AND NOT ${endedSql("state")}`,
 );
 

@@ -55,6 +55,15 @@ export const inboxOpenConstraint = "flux_inbox_open";
  */
 export const pendingIndex = "flux_inbox_pending";
 
+/**
+ * The partial index of queues on `flux_executions (queue, state, queue_seq) WHERE queue IS NOT
+ * NULL`: a queue's waiting executions in their order, and those that hold a slot, by range.
+ */
+export const queueIndex = "flux_executions_queue";
+
+/** The partial index of a queue's admissions by time, `(queue, admitted_at)`: the rate window's count is one range. */
+export const admittedIndex = "flux_executions_admitted";
+
 /** The states an execution never leaves (`isTerminal`), as `flux_executions.state` holds them. */
 export const terminalStates: readonly ExecutionState[] = ["succeeded", "failed", "cancelled"];
 
@@ -188,6 +197,24 @@ WHERE state = 'paused'`,
       `ALTER TABLE flux_executions ADD COLUMN cancel_requested_at INTEGER`,
       `ALTER TABLE flux_executions ADD COLUMN cancel_reason TEXT`,
       `UPDATE flux_meta SET schema_version = 4 WHERE id = 1 AND schema_version < 4`,
+    ],
+  },
+  {
+    // Named queues (StateStore.admit): the queue a start waits in and its place there (greater
+    // than that of every execution waiting in it when it was queued), and when and by whom it
+    // was admitted. Existing rows are in no queue; there is nothing to fill in. Version 5 is the
+    // events table's layout (another change); this one only adds columns and indexes.
+    version: 6,
+    creates: [],
+    drops: [],
+    statements: [
+      `ALTER TABLE flux_executions ADD COLUMN queue TEXT`,
+      `ALTER TABLE flux_executions ADD COLUMN queue_seq INTEGER`,
+      `ALTER TABLE flux_executions ADD COLUMN admitted_at INTEGER`,
+      `ALTER TABLE flux_executions ADD COLUMN admitted_by TEXT`,
+      `CREATE INDEX IF NOT EXISTS ${queueIndex} ON flux_executions (queue, state, queue_seq) WHERE queue IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS ${admittedIndex} ON flux_executions (queue, admitted_at) WHERE admitted_at IS NOT NULL`,
+      `UPDATE flux_meta SET schema_version = 6 WHERE id = 1 AND schema_version < 6`,
     ],
   },
 ];

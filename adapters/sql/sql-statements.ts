@@ -14,7 +14,7 @@ export function loadStatement(executionId: string, from = 0, limit = -1): SqlSta
   };
 }
 
-const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason";
+export const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason, queue";
 
 /** Reads one execution's summary. */
 export function getStatement(executionId: string): SqlStatement {
@@ -162,6 +162,7 @@ export function summaryFromRow(row: SqlRow): ExecutionSummary {
     ...(row.wake_at == null ? {} : { wakeAt: Number(row.wake_at) }),
     ...(lease === undefined ? {} : { lease }),
     ...(cancel === undefined ? {} : { cancel }),
+    ...(row.queue == null ? {} : { queue: String(row.queue) }),
   };
 }
 

@@ -1,8 +1,9 @@
 import { ExecutionFinishedError, ExecutionNotFoundError, StoreError } from "../../src/errors.js";
 import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
+import { rateRetryAt, type Queue } from "../../src/queue.js";
 import type {
-  CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
+  Admission, AdmitOptions, CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
 import { commitStatements } from "./sql-commit.js";
 import type { SqlDriver } from "./sql-driver.js";
@@ -11,6 +12,7 @@ import {
   cancelFromRow, deliverRefusal, deliverStatements, inboxEventFromRow, pendingSeqsStatement, pendingStatement, requestCancelStatements,
 } from "./sql-inbox.js";
 import { ensureSchema, type EnsureSchemaOptions } from "./sql-migrate.js";
+import { admitStatements, rateWindowStatement } from "./sql-queue.js";
 import {
   dueStatement, eventFromRow, getCachedStatement, getLeaseStatement, getStatement, leaseFromRow, listStatement, loadStatement,
   setCachedStatement, summariesStatements, summaryFromRow, takeLeaseStatement,
@@ -221,6 +223,30 @@ export class SqlStore implements StateStore {
     if (lease === undefined) throw new StoreError(`the lease of execution ${executionId} in ${this.description} was not there after it was taken: the driver's batch did not read its own write`);
     const cancel = cancelFromRow(row);
     return cancel === undefined ? lease : { ...lease, cancel };
+  }
+
+  /**
+   * Admits queued executions of `queue` (see `StateStore.admit`) with ONE statement in one
+   * batch: it counts the slots held, the runner's, and the rate window, and admits the oldest
+   * waiting by the room left, so no two admissions, in any process, ever interleave. On a queue
+   * with a rate, one more read says when the window lets the next one in.
+   */
+  async admit(queue: Queue, options: AdmitOptions): Promise<Admission> {
+    await this.ready();
+    const doing = `admitting executions of queue "${queue.name}"`;
+    if (options.workflows !== undefined && options.workflows.length === 0) return { admitted: [] };
+    let rows;
+    try {
+      rows = await this.#driver.batch(admitStatements(queue, options));
+    } catch (error) {
+      throw storeError(this.description, doing, error);
+    }
+    const admitted = [...rows].sort((a, b) => Number(a.queue_seq) - Number(b.queue_seq)).map(summaryFromRow);
+    if (queue.rate === undefined) return { admitted };
+    const [window] = await this.#all(rateWindowStatement(queue, options.now), doing);
+    if (window === undefined || !Number(window.waiting) || window.oldest == null) return { admitted };
+    const retryAt = rateRetryAt(queue, Array.from({ length: Number(window.admitted) }, () => Number(window.oldest)));
+    return retryAt === undefined ? { admitted } : { admitted, retryAt };
   }
 
   /** Closes the connection once the schema check (if running) settles. Closing twice is harmless. */
