@@ -10,6 +10,8 @@ import { waitCases } from "./conformance/wait-cases.js";
 import { eventCases } from "./conformance/event-cases.js";
 import { queueCases } from "./conformance/queue-cases.js";
 
+export { admitCases } from "./conformance/queue-cases.js";
+
 const cases = { ...logCases, ...listCases, ...conflictCases, ...leaseCases, ...lifecycleCases, ...waitCases, ...eventCases, ...queueCases } satisfies Record<string, Case>;
 
 /** The title of one conformance case, as `skip` names it. */

@@ -38,7 +38,7 @@ async function openOn(object: string): Promise<StateStore> {
   const handle = ++handles;
   await send(object, { op: "open", handle });
   const call = (method: keyof StateStore) => (...args: unknown[]) => send(object, { op: "call", handle, method, args });
-  const store = Object.fromEntries((["commit", "commitBatch", "load", "get", "list", "due", "deliver", "pending", "requestCancel", "getCached", "setCached", "lease", "close"] as const)
+  const store = Object.fromEntries((["commit", "commitBatch", "load", "get", "list", "due", "deliver", "pending", "requestCancel", "getCached", "setCached", "lease", "admit", "close"] as const)
     .map((method) => [method, call(method)])) as unknown as StateStore;
   objectOf.set(store, object);
   return store;

@@ -141,3 +141,13 @@ export const queueCases = {
     expect(all).toEqual(["q0", "q1", "q2"]);
   },
 } satisfies Record<string, Case>;
+
+/** The queue cases that call `admit` (a store without it skips these, with its reason). */
+export const admitCases = [
+  "admits the oldest starts first, up to the concurrency; a slot is held until the execution ends",
+  "admits only the workflows asked for",
+  "counts perRunner by the runner that admitted",
+  "admits at most rate.limit in any window of rate.per ms, and says when the next may go",
+  "concurrent admissions never exceed the limit",
+  "concurrent admissions through two handles never exceed the limit",
+] as const satisfies readonly (keyof typeof queueCases)[];
