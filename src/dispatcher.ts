@@ -148,8 +148,8 @@ export class Dispatcher {
     for (const id of ids) {
       if (!this.#runnable(id)) continue;
       void this.#host.store.get(id).then((summary) => {
-        // An execution of a queue ended: its slot is free for the next one.
-        if (summary?.queue !== undefined && isTerminal(summary.state)) void this.#host.admitQueued(summary.queue);
+        // An execution of a queue ended (its slot is free for the next one) or was queued.
+        if (summary?.queue !== undefined && (isTerminal(summary.state) || summary.state === "queued")) void this.#host.admitQueued(summary.queue);
         if (summary?.wakeAt === undefined || !names.has(summary.workflow)) return;
         // Due now: at once, even when a timer waits for an earlier wake time of it (a child
         // finished before its sleep ended); later: at its wake time.

@@ -1,5 +1,5 @@
 import { ConflictError, UsageError } from "../../src/errors.js";
-import { endsExecution } from "../../src/events.js";
+import { endsExecution, isTerminal } from "../../src/events.js";
 import {
   childFinished, commitConflict, commitTime, nextSummary, waitedChildren, waitedEvents, wakeParent,
 } from "../../src/execution-summary.js";
@@ -8,7 +8,10 @@ import type { PgClientLike } from "./pg-like.js";
 import { inboxEventFromRow, insertEvents, summaryColumns, summaryFromRow, writeSummaries } from "./pg-rows.js";
 import type { pgTables } from "./pg-schema.js";
 
-/** What a commit batch changed that other runners may want to hear of: executions it made due (or gave a timer). */
+/**
+ * What a commit batch changed that other runners may want to hear of: executions it made due (or
+ * gave a timer), queued on a queue, or ended on one (its slot is free).
+ */
 export interface CommitOutcome {
   readonly woken: readonly string[];
 }
@@ -97,7 +100,8 @@ ORDER BY id FOR UPDATE`,
     );
   }
   const woken = [...changed.values()]
-    .filter((summary) => summary.state === "paused" && summary.wakeAt !== undefined && summary.wakeAt !== stored.get(summary.executionId)?.wakeAt)
+    .filter((summary) => (summary.state === "paused" && summary.wakeAt !== undefined && summary.wakeAt !== stored.get(summary.executionId)?.wakeAt)
+      || (summary.queue !== undefined && stored.get(summary.executionId)?.state !== summary.state && (summary.state === "queued" || isTerminal(summary.state))))
     .map((summary) => summary.executionId);
   return { woken };
 }

@@ -7,7 +7,7 @@ import type { PgClientLike } from "./pg-like.js";
 type Row = Record<string, unknown>;
 
 /** The columns of a summary row, in the order {@link writeSummaries} binds them. */
-export const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason";
+export const summaryColumns = "id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason, queue";
 
 /** A summary row as an {@link ExecutionSummary}: optional fields absent (not `undefined`) when their column is NULL, as `nextSummary` leaves them. */
 export function summaryFromRow(row: Row): ExecutionSummary {
@@ -25,6 +25,7 @@ export function summaryFromRow(row: Row): ExecutionSummary {
     ...(row.wake_at == null ? {} : { wakeAt: Number(row.wake_at) }),
     ...(lease === undefined ? {} : { lease }),
     ...(cancel === undefined ? {} : { cancel }),
+    ...(row.queue == null ? {} : { queue: String(row.queue) }),
   };
 }
 
@@ -51,27 +52,31 @@ export function inboxEventFromRow(row: Row): InboxEvent {
 
 /**
  * Writes `summaries` (new rows inserted, existing ones replaced whole) in ONE statement: the
- * columns travel as arrays, one parameter each, whatever the number of rows.
+ * columns travel as arrays, one parameter each, whatever the number of rows. A new queued row
+ * takes its place in its queue from the schema's sequence (`executions` is `<schema>.executions`);
+ * the place and the admission columns of an existing row are left as they are.
  */
 export async function writeSummaries(client: PgClientLike, executions: string, summaries: readonly ExecutionSummary[]): Promise<void> {
   if (summaries.length === 0) return;
   const column = <T>(pick: (summary: ExecutionSummary) => T) => summaries.map(pick);
+  const sequence = `${executions.slice(0, executions.lastIndexOf("."))}.queue_seq`;
   await client.query(
-    `INSERT INTO ${executions} (${summaryColumns})
-SELECT id, workflow, state, events, created_at, updated_at, parent_id, waits::jsonb, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason
-FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::float8[], $13::text[])
-  AS t(id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason)
+    `INSERT INTO ${executions} (${summaryColumns}, queue_seq)
+SELECT id, workflow, state, events, created_at, updated_at, parent_id, waits::jsonb, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason, queue,
+  CASE WHEN queue IS NOT NULL AND state = 'queued' THEN nextval('${sequence}') END
+FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::float8[], $13::text[], $14::text[])
+  AS t(id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason, queue)
 ON CONFLICT (id) DO UPDATE SET
   workflow = excluded.workflow, state = excluded.state, events = excluded.events, created_at = excluded.created_at,
   updated_at = excluded.updated_at, parent_id = excluded.parent_id, waits = excluded.waits, wake_at = excluded.wake_at,
   lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at,
-  cancel_requested_at = excluded.cancel_requested_at, cancel_reason = excluded.cancel_reason`,
+  cancel_requested_at = excluded.cancel_requested_at, cancel_reason = excluded.cancel_reason, queue = excluded.queue`,
     [
       column((s) => s.executionId), column((s) => s.workflow), column((s) => s.state), column((s) => s.events),
       column((s) => s.createdAt), column((s) => s.updatedAt), column((s) => s.parentId ?? null),
       column((s) => (s.waits === undefined ? null : JSON.stringify(s.waits))), column((s) => s.wakeAt ?? null),
       column((s) => s.lease?.owner ?? null), column((s) => s.lease?.expiresAt ?? null),
-      column((s) => s.cancel?.time ?? null), column((s) => s.cancel?.reason ?? null),
+      column((s) => s.cancel?.time ?? null), column((s) => s.cancel?.reason ?? null), column((s) => s.queue ?? null),
     ],
   );
 }

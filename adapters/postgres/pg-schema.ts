@@ -20,6 +20,8 @@ export function pgTables(schema: string) {
     executions: `${schema}.executions`,
     cache: `${schema}.cache`,
     inbox: `${schema}.inbox`,
+    /** The sequence that gives each queued start its place in its queue. */
+    queueSeq: `${schema}.queue_seq`,
   } as const;
 }
 
@@ -86,6 +88,20 @@ export const pgMigrations: readonly PgMigration[] = [
 )`,
       `CREATE INDEX inbox_pending ON {s}.inbox (execution_id, seq) WHERE NOT consumed`,
       `INSERT INTO {s}.meta (id, schema_version) VALUES (1, 1)`,
+    ],
+  },
+  {
+    // Named queues (StateStore.admit): the queue a start waits in and its place there (from a
+    // sequence), when and by whom it was admitted. Existing rows are in no queue.
+    version: 2,
+    statements: [
+      `ALTER TABLE {s}.executions ADD COLUMN queue text COLLATE "C"`,
+      `ALTER TABLE {s}.executions ADD COLUMN queue_seq bigint`,
+      `ALTER TABLE {s}.executions ADD COLUMN admitted_at double precision`,
+      `ALTER TABLE {s}.executions ADD COLUMN admitted_by text`,
+      `CREATE SEQUENCE {s}.queue_seq`,
+      `CREATE INDEX executions_queue ON {s}.executions (queue, state, queue_seq) WHERE queue IS NOT NULL`,
+      `CREATE INDEX executions_admitted ON {s}.executions (queue, admitted_at) WHERE admitted_at IS NOT NULL`,
     ],
   },
 ];
