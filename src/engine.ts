@@ -153,7 +153,7 @@ export class Engine {
 
   /**
    * Starts an execution of `workflow`, or runs again the one given by `options.executionId`, and
-   * resolves when it finishes or suspends. Run again, a paused execution resumes its own first
+   * resolves when it finishes or suspends (a start on a queue: see {@link start}). Run again, a paused execution resumes its own first
    * pending pause (which returns `undefined`) or moves on if a timer or subworkflow it waits on
    * came true, and otherwise stays as it is; it never resumes a subworkflow's pause. A finished
    * one resolves at once as it ended. Rejects (recording nothing more) on a store failure, a
@@ -164,11 +164,13 @@ export class Engine {
     if (id !== undefined) validateExecutionId(id);
     const queued = this.#queueOf(workflow as AnyWorkflow, options);
     const existing = id === undefined ? undefined : await this.store.get(id);
-    if (existing?.state === "queued" && existing.cancel === undefined) return this.#queues.settled(id!) as Promise<WorkflowExecutionContext<I, O>>;
+    if (existing?.state === "queued" && existing.cancel === undefined) return this.#awaitQueued(id!).result as Promise<WorkflowExecutionContext<I, O>>;
     if (existing !== undefined) {
       return this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) as Promise<WorkflowExecutionContext<I, O>>;
     }
-    if (queued !== undefined) return (await this.#startQueued(workflow as AnyWorkflow, input, id, queued)).result as Promise<WorkflowExecutionContext<I, O>>;
+    if (queued !== undefined) {
+      return this.#awaitQueued(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued).result as Promise<WorkflowExecutionContext<I, O>>;
+    }
     // A new random id cannot be known to anyone else: its start is committed with its first step.
     const { result } = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: id !== undefined });
     return result as Promise<WorkflowExecutionContext<I, O>>;
@@ -180,26 +182,48 @@ export class Engine {
    * answers before the work is done (HTTP `?wait=false`). Given the id of an execution that
    * exists, it is run again like `run` does.
    *
+   * On a queue (the workflow's, or `options.queue`), the start is recorded in state `queued` and
+   * `queued` is true: it runs once its queue admits it, here or on another runner of the store
+   * (this engine asks at once, and again as slots free); `result` then settles when it pauses or
+   * ends, wherever it ran. A queued start needs a store with `admit` (`UsageError` otherwise).
+   * Running again the id of an execution still queued waits for it the same way.
+   *
    * @example
    * const { executionId, result } = await engine.start(helloWorld, "World");
    */
-  async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>> }> {
+  async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>>; queued?: true }> {
     const id = options.executionId;
     if (id !== undefined) validateExecutionId(id);
-    let started: { executionId: string; result: Promise<unknown> };
     const queued = this.#queueOf(workflow as AnyWorkflow, options);
     const existing = id === undefined ? undefined : await this.store.get(id);
-    if (existing?.state === "queued" && existing.cancel === undefined) {
-      started = { executionId: id!, result: this.#queues.settled(id!) };
-    } else if (existing !== undefined) {
-      started = { executionId: id!, result: this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) };
-    } else if (queued !== undefined) {
-      started = await this.#startQueued(workflow as AnyWorkflow, input, id, queued);
-    } else {
-      started = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
+    if (existing?.state === "queued" && existing.cancel === undefined) return this.#awaitQueued(id!) as never;
+    if (existing === undefined && queued !== undefined) {
+      return this.#awaitQueued(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued) as never;
     }
+    const started = existing !== undefined
+      ? { executionId: id!, result: this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) }
+      : await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
     started.result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
     return started as { executionId: string; result: Promise<WorkflowExecutionContext<I, O>> };
+  }
+
+  /**
+   * A queued start, as `start` answers it (`queued: true`): its queue (`kick`, when it was just
+   * queued here) admits what it can now; `result` waits for its end only once it is read, so a
+   * caller that never reads it (HTTP `?wait=false`) costs no polling.
+   */
+  #awaitQueued(executionId: string, kick?: Queue): { executionId: string; readonly result: Promise<unknown>; queued: true } {
+    if (kick !== undefined) void this.#queues.kick(kick.name);
+    let result: Promise<unknown> | undefined;
+    const queues = this.#queues;
+    return {
+      executionId,
+      queued: true,
+      get result() {
+        result ??= queues.settled(executionId);
+        return result;
+      },
+    };
   }
 
   /** The queue a new start of `workflow` waits in (checked against the store), if any. */
@@ -209,13 +233,6 @@ export class Engine {
     this.#queues.assertSupported(queue);
     this.#queues.declare(queue);
     return queue;
-  }
-
-  /** Records a queued start, has the queue admit what it can now, and resolves with the start. */
-  async #startQueued(workflow: AnyWorkflow, input: unknown, id: string | undefined, queue: Queue): Promise<{ executionId: string; result: Promise<unknown> }> {
-    const executionId = await this.#runner.startQueued(workflow, input, id, queue);
-    void this.#queues.kick(queue.name);
-    return { executionId, result: this.#queues.settled(executionId) };
   }
 
   /**

@@ -184,8 +184,9 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
   async function startInBackground(c: Context, workflow: Workflow<unknown, unknown>, input: unknown, given?: string): Promise<Response> {
     const id = given ?? randomUUID();
     const started = await engine.start(workflow, input, { executionId: id });
-    keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
-    const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: "running" };
+    // A queued start runs when its queue admits it, on whichever runner: nothing to keep alive here.
+    if (started.queued !== true) keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
+    const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: started.queued === true ? "queued" : "running" };
     // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
     const base = c.req.path.replace(/\/[^/]*$/, "");
     return c.json(body, 202, { Location: `${base}/inspect/${id}` });
