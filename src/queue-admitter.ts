@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.js";
-import { ExecutionNotFoundError, UsageError } from "./errors.js";
+import { ConflictError, ExecutionNotFoundError, ShuttingDownError, UsageError } from "./errors.js";
 import { isTerminal } from "./events.js";
 import type { WorkflowExecutionContext } from "./execution-context.js";
 import { sameLimits, type Queue } from "./queue.js";
@@ -85,7 +85,7 @@ export class QueueAdmitter {
     const waiting = this.#next.get(name);
     if (waiting !== undefined) return waiting;
     const before = this.#current.get(name) ?? Promise.resolve([]);
-    const next = before.then(() => {
+    const next = before.catch(() => []).then(() => {
       this.#next.delete(name);
       return this.#admitOnce(name);
     });
@@ -144,9 +144,18 @@ export class QueueAdmitter {
     }
     if (admission.retryAt !== undefined) this.#retryAt(name, admission.retryAt);
     const runs = admission.admitted.map((summary) => {
-      const run = this.#host.run(summary);
+      // It stays admitted (running, leased) whatever happens here: if this run fails, its lease
+      // lapses and recovery runs it, in its slot.
+      let run: Promise<Context>;
+      try {
+        run = this.#host.run(summary);
+      } catch (error) {
+        run = Promise.reject(error);
+      }
       this.#runs.set(summary.executionId, run);
-      run.catch(() => undefined).finally(() => {
+      run.catch((error: unknown) => {
+        if (!(error instanceof ConflictError || error instanceof ShuttingDownError)) this.#host.onError(error, summary.executionId);
+      }).finally(() => {
         this.#runs.delete(summary.executionId);
         void this.kick(name); // its slot may be free
       });
