@@ -22,6 +22,8 @@ export type {
   StateStore, StoredEvent, Commit, CommitOptions, ExecutionSummary, ListOptions, ExecutionPage, Lease, LeaseClaim, LoadPage, Wait, Suspension, DueOptions, InboxEvent, CancelRequest,
 } from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
+export { MemoryBlobStore } from "./blobs/memory-blob-store.js";
+export { isBlobKey, assertBlobKey, type BlobStore } from "./blobs/blob-store.js";
 export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren, waitedEvents, eventDelivered, cancelRequested } from "./execution-summary.js";
 export { dueOrder, dueSize } from "./due-order.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";
