@@ -33,4 +33,5 @@ export { systemClock, type Clock } from "./clock.js";
 export { VirtualClock } from "./virtual-clock.js";
 export { randomUUID } from "./random-uuid.js";
 export { replayHistory, type ReplayHistoryOptions } from "./history.js";
+export { inspectPage, pageOf, INSPECT_PAGE_DEFAULT, INSPECT_PAGE_MAX, type InspectPageOptions, type InspectedPage } from "./inspection.js";
 export { checkHistory, checkExecution, loadHistory, calledIds, type HistoryCheck, type HistoryCheckOptions, type ExecutionCheck, type LoadedHistory } from "./history-check.js";
