@@ -37,6 +37,7 @@ describe("FileBlobStore", () => {
     expect(store.pathOf("sha256-ab12cd")).toBe(join(root, "layout", "ab", "sha256-ab12cd"));
     expect(readFileSync(store.pathOf("sha256-ab12cd"))).toEqual(Buffer.from("é✓", "utf8"));
     expect(filesUnder(join(root, "layout"))).toEqual([join("ab", "sha256-ab12cd")]);
+    expect(readdirSync(join(root, "layout", ".tmp"))).toEqual([]);
     await store.close();
   });
 
@@ -44,7 +45,7 @@ describe("FileBlobStore", () => {
     const dir = join(root, "leftover");
     const first = new FileBlobStore(dir);
     await first.put("sha256-ab01", "whole");
-    const leftover = join(dir, "ab", ".0f3e.tmp");
+    const leftover = join(dir, ".tmp", "0f3e.tmp");
     writeFileSync(leftover, "tor");
     await first.close();
     const young = new FileBlobStore(dir);

@@ -18,9 +18,6 @@ export interface FileBlobStoreOptions {
   readonly staleTempMs?: number;
 }
 
-/** A temporary file of a put in progress: a leading dot, so it is never a blob key. */
-const tempName = /^\..*\.tmp$/;
-
 /**
  * The Node {@link BlobStore}: one file per blob in a directory (default `.flux/blobs` beside the
  * SQLite file), sharded into sub-directories by the first two characters of the key's digest
@@ -29,8 +26,8 @@ const tempName = /^\..*\.tmp$/;
  * Durability: a `put` resolves after the text is written to a temporary file, the file is
  * fsynced, linked under its key (a link never replaces an existing file, so a key keeps its first
  * text) and the directory is fsynced: a `kill -9` or a power cut at any point leaves the key
- * absent or whole, never torn. Temporary files start with a dot (never a key), are ignored by
- * `get`, and those older than `staleTempMs` are removed on open. Several processes may share the
+ * absent or whole, never torn. Temporary files live in `.tmp/` (never a shard), and those older
+ * than `staleTempMs`, left by a crash, are removed on open. Several processes may share the
  * directory. On a file system without hard links the store renames instead, after checking that
  * the key is absent. Keys differing only in case name the same file on a case-insensitive file
  * system (macOS, Windows); the engine's keys are lower-case hex.
@@ -46,12 +43,15 @@ export class FileBlobStore extends GuardedBlobStore {
   protected readonly label: string;
   readonly #staleTempMs: number;
   readonly #shards = new Set<string>();
+  /** Where puts write before linking: `.tmp`, never a shard (shards start with a letter or digit). */
+  readonly #temp: string;
   #ready: Promise<void> | undefined;
 
   constructor(directory: string = defaultBlobDirectory(), options: FileBlobStoreOptions = {}) {
     super();
     this.directory = resolve(directory);
     this.label = `FileBlobStore(${this.directory})`;
+    this.#temp = join(this.directory, ".tmp");
     this.#staleTempMs = options.staleTempMs ?? 60 * 60 * 1000;
   }
 
@@ -65,7 +65,7 @@ export class FileBlobStore extends GuardedBlobStore {
     const file = this.pathOf(key);
     if (await exists(file)) return;
     const shard = await this.#shard(key);
-    const temp = join(shard, `.${randomUUID()}.tmp`);
+    const temp = join(this.#temp, `${randomUUID()}.tmp`);
     const handle = await open(temp, "wx");
     try {
       await handle.writeFile(data, "utf8");
@@ -101,19 +101,15 @@ export class FileBlobStore extends GuardedBlobStore {
     await this.#ready?.catch(() => undefined);
   }
 
-  /** Creates the directory and removes stale temporary files, once. */
+  /** Creates the directories and removes stale temporary files, once. */
   #open(): Promise<void> {
     this.#ready ??= (async () => {
-      await mkdir(this.directory, { recursive: true });
+      await mkdir(this.#temp, { recursive: true });
       const staleBefore = Date.now() - this.#staleTempMs;
-      for (const entry of await readdir(this.directory, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        const shard = join(this.directory, entry.name);
-        for (const name of (await readdir(shard).catch(() => [])).filter((n) => tempName.test(n))) {
-          const file = join(shard, name);
-          const info = await stat(file).catch(() => undefined);
-          if (info !== undefined && info.mtimeMs < staleBefore) await unlink(file).catch(ignoreMissing);
-        }
+      for (const name of await readdir(this.#temp)) {
+        const file = join(this.#temp, name);
+        const info = await stat(file).catch(() => undefined);
+        if (info !== undefined && info.mtimeMs < staleBefore) await unlink(file).catch(ignoreMissing);
       }
     })();
     return this.#ready;
