@@ -1,9 +1,7 @@
 // The page of the Chromium IdbBlobStore test: exposes blob stores to the Node side, which drives
 // them with page.evaluate. Errors come back as data (name, message) to be rebuilt there.
 import { openIdbBlobStore, type IdbBlobStore } from "../../adapters/idb/idb-blob-store.js";
-
-/** What a call returns across the page boundary. */
-export type BlobPageResult = { readonly value?: unknown; readonly error?: { readonly name: string; readonly message: string } };
+import type { RemoteAnswer as BlobPageResult } from "../support/remote-blob-store.js";
 
 /** The API the page puts on `window.fluxBlobs`. */
 export interface BlobPageApi {
