@@ -104,6 +104,12 @@ export class FileBlobStore extends GuardedBlobStore {
   /** Creates the directories and removes stale temporary files, once. */
   #open(): Promise<void> {
     this.#ready ??= (async () => {
+      // Directories this creates are made durable in their parents, as shard directories are.
+      const created = await mkdir(this.directory, { recursive: true });
+      for (let made = this.directory; created !== undefined; made = dirname(made)) {
+        await syncDirectory(dirname(made));
+        if (made === created || dirname(made) === made) break;
+      }
       await mkdir(this.#temp, { recursive: true });
       const staleBefore = Date.now() - this.#staleTempMs;
       for (const name of await readdir(this.#temp)) {
