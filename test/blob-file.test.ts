@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { FileBlobStore } from "../adapters/node/file-blob-store.js";
+import { StoreError } from "../src/errors.js";
 import { blobText, crashKey } from "./support/blob-crash-writer.js";
 import { testBlobStore } from "./blob-conformance.js";
 import { spawnTs, type TsChild } from "./support/spawn-child.js";
@@ -58,6 +59,19 @@ describe("FileBlobStore", () => {
     expect(existsSync(leftover)).toBe(false);
     expect(filesUnder(dir)).toEqual([join("ab", "sha256-ab01")]);
     await later.close();
+  });
+
+  it("rejects with a StoreError naming the store, the call and the key when the directory cannot be made, and tries again later", async () => {
+    const blocker = join(root, "blocker");
+    writeFileSync(blocker, "a file where the directory should be");
+    const store = new FileBlobStore(join(blocker, "blobs"));
+    const error = await store.put("sha256-ab", "x").then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(`FileBlobStore(${join(blocker, "blobs")}).put("sha256-ab") failed`);
+    rmSync(blocker);
+    await store.put("sha256-ab", "x");
+    expect(await store.get("sha256-ab")).toBe("x");
+    await store.close();
   });
 
   it("defaults to .flux/blobs beside .flux/flux.db under the current directory", () => {

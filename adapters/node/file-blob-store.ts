@@ -117,7 +117,10 @@ export class FileBlobStore extends GuardedBlobStore {
         const info = await stat(file).catch(() => undefined);
         if (info !== undefined && info.mtimeMs < staleBefore) await unlink(file).catch(ignoreMissing);
       }
-    })();
+    })().catch((error: unknown) => {
+      this.#ready = undefined; // the next call tries again
+      throw error;
+    });
     return this.#ready;
   }
 
