@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { BetterSqliteDriver } from "../adapters/sqlite/index.js";
 import { schemaVersion } from "../adapters/sql/sql-schema.js";
 import { SqlStore } from "../adapters/sql/sql-store.js";
-import { StoreError } from "../src/errors.js";
+import { StoreError, UsageError } from "../src/errors.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { expectV4Migrated, legacyV4Statements, v4Logs } from "./support/legacy-v4.js";
 import { sqliteStoresClosedAfterEach } from "./support/opened-stores.js";
@@ -53,6 +53,15 @@ describe("SQLite layout (schema version 5)", () => {
     expect(db.prepare("SELECT count(*) AS n FROM flux_events").get()).toEqual({ n: Object.values(v4Logs).flat().length + 1 });
     expect(db.prepare("SELECT name FROM pragma_table_info('flux_events') WHERE name = 'execution_id'").all()).toHaveLength(1);
     db.close();
+  });
+
+  it("refuses a commit that would take a log past 2^32 events, writing nothing", async () => {
+    const store = await open(path());
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
+    const far = 4294967296 - 1;
+    await expect(store.commit("e", tasks(far, 2), { expectedSeq: far })).rejects.toThrow(/would take its log past 4294967296 events/);
+    await expect(store.commit("e", tasks(far, 2), { expectedSeq: far })).rejects.toBeInstanceOf(UsageError);
+    expect(await store.load("e")).toEqual(started("w", T0));
   });
 
   it("writes at most 2.2 WAL pages per step commit to an execution among others (version 4 wrote 3.6 here)", async () => {

@@ -139,8 +139,13 @@ SELECT COALESCE(${eventBaseSql} + column1, -1), column2, column3, column4, colum
  * the execution (one CASE checks all three). With `expectedSeq` 0 the row is inserted (an
  * existing row is set to -1); otherwise a guard inserts a row of -1 when there is none (SQLite
  * checks CHECK before uniqueness). Empty commits are checked the same way and change nothing
- * but their `consumes`. The primary key (execution_id, seq) of the events is a second guard,
- * and `consumes` has its own (a row of -1 too, when a seq is not pending).
+ * but their `consumes`. The events' key, `pos` (the execution's number and the seq, see schema
+ * version 5), is a second guard, and `consumes` has its own (a row of -1 too, when a seq is not
+ * pending).
+ *
+ * Pages written: a step commit writes the summary row's leaf and the leaf its events are
+ * appended to (the newest execution's at the end of the events' B-tree), and no index: the step
+ * statement sets no indexed column.
  *
  * Statements per commit: a step commit to a running execution is 3 (guard, summary, events: one
  * more per 16 events); a new execution's first commit 2. Only a suspension that waits on
