@@ -17,6 +17,7 @@ const files = [
   "sqlite-floor",
   "sequential",
   "step-floors",
+  "wal-pages",
   "fan-out-map",
   "concurrent-executions",
   "replay",

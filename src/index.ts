@@ -24,6 +24,8 @@ export type {
   AdmitOptions, Admission,
 } from "./state-store.js";
 export { MemoryStore } from "./memory-store.js";
+export { MemoryBlobStore } from "./blobs/memory-blob-store.js";
+export { isBlobKey, assertBlobKey, type BlobStore } from "./blobs/blob-store.js";
 export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren, waitedEvents, eventDelivered, cancelRequested } from "./execution-summary.js";
 export { dueOrder, dueSize } from "./due-order.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";
@@ -33,4 +35,5 @@ export { systemClock, type Clock } from "./clock.js";
 export { VirtualClock } from "./virtual-clock.js";
 export { randomUUID } from "./random-uuid.js";
 export { replayHistory, type ReplayHistoryOptions } from "./history.js";
+export { inspectPage, pageOf, INSPECT_PAGE_DEFAULT, INSPECT_PAGE_MAX, type InspectPageOptions, type InspectedPage } from "./inspection.js";
 export { checkHistory, checkExecution, loadHistory, calledIds, type HistoryCheck, type HistoryCheckOptions, type ExecutionCheck, type LoadedHistory } from "./history-check.js";

@@ -89,6 +89,11 @@ describe("flux exec", () => {
     const inspected = await flux(["inspect", id], cwd);
     expect(inspected.code).toBe(0);
     expect(stdoutJson<{ events: unknown[] }>(inspected).events).toHaveLength(8);
+    // A page of it: events 3 and 4, and the command for the next page.
+    const page = stdoutJson<{ events: { id: number }[]; next?: string; output: string }>(await flux(["inspect", id, "--from", "3", "--limit", "2"], cwd));
+    expect(page.events.map((e) => e.id)).toEqual([3, 4]);
+    expect(page.next).toBe(`flux inspect ${id} --from 5 --limit 2`);
+    expect(page.output).toBe("Data processed and signed");
     const all = stdoutJson<{ executions: { execution_id: string; state: string }[] }>(await flux(["list", "--workflow", "pause_workflow", "--limit", "50"], cwd));
     expect(all.executions.find((e) => e.execution_id === id)?.state).toBe("succeeded");
   });
@@ -109,6 +114,9 @@ describe("flux exec", () => {
       [["exec", hello, "hello_world", "--nope"], /Unknown option '--nope'.*flux exec --help/],
       [["exec", pause, "pause_workflow", "--execution-id", "no-such-id", "--resume-with", "1"], /no execution no-such-id/],
       [["inspect", "no-such-id"], /no execution no-such-id .*flux list/],
+      [["inspect", "some-id", "--from=-1"], /--from needs a whole number ≥ 0, not "-1"/],
+      [["inspect", "some-id", "--limit", "0"], /--limit needs a whole number ≥ 1, not "0"/],
+      [["inspect", "some-id", "--limit", "10001"], /limit=10001 is not a page size: give a whole number from 1 to 10000/],
       [["list", "--state", "sleepy"], /--state sleepy is not a state/],
       [["frobnicate"], /unknown command "frobnicate": use exec, inspect, list, recover, start, send, cancel, schedules or check/],
     ];

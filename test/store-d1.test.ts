@@ -15,6 +15,7 @@ import { ExecutionEventType as T } from "../src/events.js";
 import { ev, started, T0 } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
 import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
+import { expectV4Migrated, legacyV4Statements } from "./support/legacy-v4.js";
 import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
 import { bridgedD1 } from "./support/d1-bridge.js";
 import { currentTables } from "./support/sql-files.js";
@@ -86,12 +87,12 @@ describe("D1Store", () => {
     ].join("\n"));
     const wrangler = join(root, "node_modules/.bin/wrangler");
     const { stdout } = await promisify(execFile)(wrangler, ["d1", "migrations", "apply", "flux", "--local", "--persist-to", join(dir, "state"), "--config", config], { cwd: dir, timeout: 30_000 });
-    expect(stdout).toMatch(/0001_init\.sql.*✅.*0002_leases\.sql.*✅.*0003_waits_wakes_leases\.sql.*✅.*0004_inbox_cancel\.sql.*✅/s);
+    expect(stdout).toMatch(/0001_init\.sql.*✅.*0002_leases\.sql.*✅.*0003_waits_wakes_leases\.sql.*✅.*0004_inbox_cancel\.sql.*✅.*0005_event_positions\.sql.*✅/s);
     const local = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", d1Databases: { DB: id }, d1Persist: join(dir, "state/v3/d1"), compatibilityDate });
     try {
       const binding = await local.getD1Database("DB");
       const { results } = await binding.prepare("SELECT name FROM d1_migrations").all<{ name: string }>();
-      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql", "0004_inbox_cancel.sql", "0006_queues.sql"]);
+      expect(results.map((r: { name: string }) => r.name)).toEqual(["0001_init.sql", "0002_leases.sql", "0003_waits_wakes_leases.sql", "0004_inbox_cancel.sql", "0005_event_positions.sql", "0006_queues.sql"]);
       let batches = 0;
       const counting: D1DatabaseLike = { prepare: (sql) => binding.prepare(sql), batch: (statements) => (batches += 1, binding.batch(statements as never)) };
       const store = await new D1Store(counting).ready();
@@ -141,10 +142,19 @@ describe("D1Store", () => {
     expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: schemaVersion }]);
   });
 
-  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+  it("migrates a version-3 database (no inbox, no cancellation) to the current version, keeping its data; inboxes and cancellations then work", async () => {
     await dropAll();
     await db.batch(legacyV3Statements().map(({ sql, params }) => db.prepare(sql).bind(...params)));
     await expectV3Migrated(await new D1Store(db).ready());
+    const names = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'flux_%' ORDER BY name").all<{ name: string }>();
+    expect(names.results.map((r) => r.name)).toEqual(currentTables);
+    expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: schemaVersion }]);
+  });
+
+  it("migrates a version-4 database with executions in every state, inboxes, leases and cache: everything reads back as it was, and goes on", async () => {
+    await dropAll();
+    await db.batch(legacyV4Statements().map(({ sql, params }) => db.prepare(sql).bind(...params)));
+    await expectV4Migrated(await new D1Store(db).ready());
     const names = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'flux_%' ORDER BY name").all<{ name: string }>();
     expect(names.results.map((r) => r.name)).toEqual(currentTables);
     expect((await db.prepare("SELECT schema_version FROM flux_meta").all()).results).toEqual([{ schema_version: schemaVersion }]);

@@ -20,10 +20,12 @@ const entries: Record<string, string[]> = {
   "./adapters/sqlite": ["SqliteStore", "openSqliteStore", "defaultSqlitePath", "MissingDependencyError"],
   "./adapters/sql-js": ["SqlJsStore", "openSqlJsStore", "MissingDependencyError"],
   "./adapters/d1": ["D1Store", "D1Driver"],
-  "./adapters/idb": ["IdbStore", "openIdbStore"],
+  "./adapters/idb": ["IdbStore", "openIdbStore", "IdbBlobStore", "openIdbBlobStore"],
   "./adapters/sql": ["SqlStore", "ensureSchema"],
   "./adapters/postgres": ["PostgresStore", "openPostgresStore", "MissingDependencyError"],
-  "./worker": ["createWorker"],
+  "./worker": ["createWorker", "R2BlobStore"],
+  "./node": ["createNodeEngine", "FileBlobStore", "MemoryBlobStore"],
+  "./browser": ["openIdbStore", "IdbBlobStore", "openIdbBlobStore", "MemoryBlobStore"],
   "./durable-object": ["createDurableWorker", "DurableObjectStore", "ExecutionDirectory", "FluxDirectoryObject"],
   "./hono": ["createRouter"],
   "./client": ["createClient"],
@@ -62,7 +64,7 @@ describe("the exports map", () => {
   }
 
   it("keeps node: imports out of the adapters that run in browsers and Workers", () => {
-    for (const dir of ["sql", "sql-js", "d1", "idb", "browser", "worker"]) {
+    for (const dir of ["sql", "sql-js", "d1", "idb", "browser", "worker", "blobs"]) {
       for (const file of readdirSync(join(root, "adapters", dir)).filter((f) => f.endsWith(".ts"))) {
         expect(readFileSync(join(root, "adapters", dir, file), "utf8"), `adapters/${dir}/${file}`).not.toMatch(/from\s+["']node:|require\(/);
       }

@@ -9,6 +9,7 @@ import type { StateStore } from "../src/state-store.js";
 import { started, T0, tasks } from "./conformance/case-context.js";
 import { expectLegacyMigrated, legacyV2Statements } from "./support/legacy-v2.js";
 import { expectV3Migrated, legacyV3Statements } from "./support/legacy-v3.js";
+import { expectV4Migrated, legacyV4Statements } from "./support/legacy-v4.js";
 import { expectEveryKind, expectSameAsReference } from "./support/random-commits.js";
 import { currentTables, expectRefusedUntouched, foreignDatabase, newerSchemaDatabase, tableNames } from "./support/sql-files.js";
 import { tempDir } from "./support/temp-dir.js";
@@ -71,7 +72,7 @@ describe("SqlJsStore", () => {
     const file = path();
     writeFileSync(file, bytes);
     const db = new Database(file, { readonly: true });
-    expect(db.prepare("SELECT count(*) AS n FROM flux_events WHERE execution_id = 'e'").get()).toEqual({ n: 3 });
+    expect(db.prepare("SELECT count(*) AS n FROM flux_events WHERE pos / 4294967296 = (SELECT num FROM flux_executions WHERE id = 'e')").get()).toEqual({ n: 3 });
     db.close();
     const sqlite = await openSqliteStore(file);
     opened.push(sqlite);
@@ -92,13 +93,27 @@ describe("SqlJsStore", () => {
     db.close();
   });
 
-  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+  it("migrates a version-3 database (no inbox, no cancellation) to the current version, keeping its data; inboxes and cancellations then work", async () => {
     const file = path();
     const v3 = new Database(file);
     for (const { sql, params } of legacyV3Statements()) v3.prepare(sql).run(...params);
     v3.close();
     const store = await fromFile(file);
     await expectV3Migrated(store);
+    writeFileSync(file, await store.export());
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });
+    expect(tableNames(db)).toEqual(currentTables);
+    db.close();
+  });
+
+  it("migrates a version-4 database with executions in every state, inboxes, leases and cache: everything reads back as it was, and goes on", async () => {
+    const file = path();
+    const v4 = new Database(file);
+    for (const { sql, params } of legacyV4Statements()) v4.prepare(sql).run(...params);
+    v4.close();
+    const store = await fromFile(file);
+    await expectV4Migrated(store);
     writeFileSync(file, await store.export());
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT schema_version FROM flux_meta").get()).toEqual({ schema_version: schemaVersion });

@@ -32,6 +32,27 @@ describe("SQL statements and plans", () => {
     db.close();
   });
 
+  it("loads a log as one range of the events' rowids, and appends a commit's events after one lookup of the execution's number", async () => {
+    const file = path();
+    const store = await open(file);
+    await store.commit("e", started("w", T0), { expectedSeq: 0 });
+    const db = new Database(file, { readonly: true });
+    const plan = ({ sql, params }: { sql: string; params: readonly unknown[] }) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join("; ");
+    const { loadStatement } = await import("../adapters/sql/sql-statements.js");
+    const { commitStatements } = await import("../adapters/sql/sql-commit.js");
+    for (const statement of [loadStatement("e"), loadStatement("e", 5, 10)]) {
+      expect(plan(statement)).toMatch(/^SEARCH flux_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
+      expect(plan(statement)).toMatch(/SEARCH flux_executions USING COVERING INDEX sqlite_autoindex_flux_executions_1 \(id=\?\)/);
+      expect(plan(statement)).not.toMatch(/TEMP B-TREE|SCAN/);
+    }
+    const append = commitStatements([{ executionId: "e", events: tasks(1, 2), expectedSeq: 1 }]).at(-1)!;
+    expect(append.sql).toMatch(/^INSERT INTO flux_events/);
+    expect(plan(append)).toMatch(/SEARCH flux_executions USING COVERING INDEX sqlite_autoindex_flux_executions_1 \(id=\?\)/);
+    expect(plan(append)).not.toMatch(/SCAN flux_executions|SCAN flux_events/);
+    db.close();
+  });
+
   it("keeps a plain step commit at three statements, and adds the child and parent statements only where needed", async () => {
     const { commitStatements } = await import("../adapters/sql/sql-commit.js");
     const { ExecutionEventType: T } = await import("../src/events.js");

@@ -94,7 +94,7 @@ describe("SqliteStore", () => {
     db.close();
   });
 
-  it("migrates a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+  it("migrates a version-3 database (no inbox, no cancellation) to the current version, keeping its data; inboxes and cancellations then work", async () => {
     const file = path();
     const v3 = new Database(file);
     for (const { sql, params } of legacyV3Statements()) v3.prepare(sql).run(...params);

@@ -14,7 +14,7 @@ import { openIdbStore } from "../idb/index.js";
 import { DeferredStore } from "./deferred-store.js";
 
 export * from "../../src/index.js";
-export { IdbStore, openIdbStore } from "../idb/index.js";
+export { IdbStore, openIdbStore, IdbBlobStore, openIdbBlobStore } from "../idb/index.js";
 export { DeferredStore } from "./deferred-store.js";
 
 /** The IndexedDB database the browser's default engine keeps its executions in. */

@@ -7,3 +7,4 @@
  */
 export { IdbStore, openIdbStore } from "./idb-store.js";
 export { idbStoreNames, idbVersion, type EventRecord, type FluxDbSchema } from "./idb-schema.js";
+export { IdbBlobStore, openIdbBlobStore, idbBlobVersion } from "./idb-blob-store.js";

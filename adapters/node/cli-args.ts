@@ -58,11 +58,11 @@ export function parseValue(text: string, what: string): unknown {
 }
 
 /** A positive whole number option, or `undefined` when absent. */
-export function parseCount(value: string | boolean | undefined, option: string, command: string): number | undefined {
+export function parseCount(value: string | boolean | undefined, option: string, command: string, least = 1): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (typeof value !== "string" || !Number.isInteger(number) || number < 1) {
-    throw new CommandLineError(`${option} needs a whole number ≥ 1, not ${JSON.stringify(value)}: see flux ${command} --help`);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < least) {
+    throw new CommandLineError(`${option} needs a whole number ≥ ${least}, not ${JSON.stringify(value)}: see flux ${command} --help`);
   }
   return number;
 }

@@ -3,6 +3,7 @@ import { parseCommandLine, parseValue } from "./cli-args.js";
 import { CommandLineError } from "./cli-errors.js";
 import { exitCodeOf, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
+import { inspectJsonOf } from "./inspect-command.js";
 import { findWorkflow, loadWorkflowFile } from "./load-workflows.js";
 import { storeUrlOf } from "./node-store.js";
 import { commandEngine } from "./open-store.js";
@@ -56,7 +57,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     } finally {
       stop();
     }
-    printJson(io, executionJson(ctx, values["inspect"] === true));
+    printJson(io, values["inspect"] === true ? await inspectJsonOf(engine.store, ctx.executionId) : executionJson(ctx));
     if (ctx.paused && progress) {
       const style = styles(io, "stderr");
       io.stderr.write(style.dim(`resume it: flux exec ${file} ${name} --execution-id ${ctx.executionId} --resume-with VALUE\n`));

@@ -44,7 +44,7 @@ Options:
                        ended); an unknown ID starts a new execution with that id
   --resume-with VALUE  resume the paused execution --execution-id with VALUE as what its pause
                        returns (JSON when it is JSON, else text)
-  --inspect            print the events too
+  --inspect            print the events too (the first 1,000; flux inspect pages on)
   --json               no live progress, JSON only (the default when stderr is not a terminal)
   --store URL          the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
                        runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db
@@ -61,9 +61,13 @@ Examples (workflows.ts exporting workflow("hello_world", ...) and workflow("appr
 `,
   inspect: `Usage: flux inspect EXECUTION_ID [options]
 
-Prints an execution as recorded in .flux/flux.db, with its events. Runs nothing.
+Prints an execution as recorded in .flux/flux.db, with its events, a page at a time:
+the first 1,000 events unless --from/--limit say otherwise, and the command for the
+next page when more follow. Runs nothing.
 
 Options:
+  --from N     start at event N (0, the first, by default)
+  --limit N    print at most N events (1 to 10000; default 1000)
   --json       JSON (the default when stdout is not a terminal)
   --store URL  the store: postgres://user@host/db (PostgreSQL, shared by a fleet of
                runners) or sqlite:PATH; default FLUX_STORE_URL, else .flux/flux.db

@@ -15,5 +15,6 @@ import { createNodeEngine } from "./default-node-engine.js";
 export * from "../../src/index.js";
 export { envSecrets } from "./env-secrets.js";
 export { createNodeEngine } from "./default-node-engine.js";
+export { FileBlobStore, defaultBlobDirectory, type FileBlobStoreOptions } from "./file-blob-store.js";
 
 setDefaultEngine(() => createNodeEngine());

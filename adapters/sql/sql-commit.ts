@@ -5,7 +5,7 @@ import type { Commit, StoredEvent } from "../../src/state-store.js";
 import type { SqlStatement } from "./sql-driver.js";
 import { consumeStatements, eventWaitStatement } from "./sql-inbox.js";
 import { namedStatement } from "./sql-named.js";
-import { endedSql, Tables } from "./sql-schema.js";
+import { endedSql, eventBaseSql, eventsPerExecution, Tables } from "./sql-schema.js";
 
 const table = Tables.executions;
 
@@ -125,12 +125,19 @@ WHERE id = (SELECT parent_id FROM ${table} AS child WHERE child.id = :id)
   AND state = 'paused' AND (wake_at IS NULL OR wake_at > :time)`,
 );
 
-/** D1 binds at most 100 parameters per statement; 14 events of 7 take 98. */
-const eventsPerInsert = 14;
+/** D1 binds at most 100 parameters per statement; the execution's id and 16 events of 6 take 97. */
+const eventsPerInsert = 16;
 
+/**
+ * Appends `count` events of one execution at their positions, `num * 2^32 + seq` (see schema
+ * version 5): the first parameter is the execution's id, whose number is read once, then 6 per
+ * event (seq, type, source_id, name, value, time). An execution with no summary row gives -1,
+ * which the CHECK `flux_event_of_execution` refuses.
+ */
 function insertEvents(count: number): string {
-  const rows = Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
-  return `INSERT INTO ${Tables.events} (execution_id, seq, type, source_id, name, value, time) VALUES ${rows}`;
+  const rows = Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?)").join(", ");
+  return `INSERT INTO ${Tables.events} (pos, type, source_id, name, value, time)
+SELECT COALESCE(${eventBaseSql} + column1, -1), column2, column3, column4, column5, column6 FROM (VALUES ${rows})`;
 }
 
 /**
@@ -144,11 +151,16 @@ function insertEvents(count: number): string {
  * the execution (one CASE checks all three). With `expectedSeq` 0 the row is inserted (an
  * existing row is set to -1); otherwise a guard inserts a row of -1 when there is none (SQLite
  * checks CHECK before uniqueness). Empty commits are checked the same way and change nothing
- * but their `consumes`. The primary key (execution_id, seq) of the events is a second guard,
- * and `consumes` has its own (a row of -1 too, when a seq is not pending).
+ * but their `consumes`. The events' key, `pos` (the execution's number and the seq, see schema
+ * version 5), is a second guard, and `consumes` has its own (a row of -1 too, when a seq is not
+ * pending).
+ *
+ * Pages written: a step commit writes the summary row's leaf and the leaf its events are
+ * appended to (the newest execution's at the end of the events' B-tree), and no index: the step
+ * statement sets no indexed column.
  *
  * Statements per commit: a step commit to a running execution is 3 (guard, summary, events: one
- * more per 14 events); a new execution's first commit 2. Only a suspension that waits on
+ * more per 16 events); a new execution's first commit 2. Only a suspension that waits on
  * children adds one statement per 90 of them (`childFinished`), only a suspension that waits on
  * events one (`eventWaitStatement`: a pending event of a waited name), only a commit that
  * consumes inbox events two (`consumeStatements`: guard, mark), and only a commit whose events
@@ -215,7 +227,7 @@ function insertEventStatements(statements: SqlStatement[], executionId: string, 
     const chunk = events.slice(start, start + eventsPerInsert);
     statements.push({
       sql: insertEvents(chunk.length),
-      params: chunk.flatMap((event) => [executionId, event.id, event.type, event.sourceId, event.name, event.value, event.time]),
+      params: [executionId, ...chunk.flatMap((event) => [event.id, event.type, event.sourceId, event.name, event.value, event.time])],
     });
   }
 }
@@ -223,6 +235,9 @@ function insertEventStatements(statements: SqlStatement[], executionId: string, 
 function validate({ executionId, events, expectedSeq }: Commit): void {
   if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) {
     throw new UsageError(`invalid expectedSeq ${expectedSeq} for execution ${executionId}: give the log's length, a whole number`);
+  }
+  if (expectedSeq + events.length > eventsPerExecution) {
+    throw new UsageError(`the commit to execution ${executionId} would take its log past ${eventsPerExecution} events, the most one execution holds: start a new execution`);
   }
   events.forEach((event, i) => {
     if (event.id !== expectedSeq + i) {

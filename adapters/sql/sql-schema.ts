@@ -64,6 +64,25 @@ export const queueIndex = "flux_executions_queue";
 /** The partial index of a queue's admissions by time, `(queue, admitted_at)`: the rate window's count is one range. */
 export const admittedIndex = "flux_executions_admitted";
 
+/**
+ * The CHECK of `flux_events.pos` (`pos >= 0`): an event whose execution has no summary row (no
+ * number) gets -1 and fails it, in a commit and in the migration to version 5, instead of a
+ * position SQLite would make up.
+ */
+export const eventOfExecutionConstraint = "flux_event_of_execution";
+
+/**
+ * Events of one execution sit at `num * eventsPerExecution + seq` in `flux_events` (see
+ * migration 5): seqs stay below it, so two executions' ranges never meet.
+ */
+export const eventsPerExecution = 4294967296;
+
+/**
+ * The execution's events position base, `num * eventsPerExecution`, as a scalar subquery: the
+ * one placeholder binds the execution's id; NULL when it has no summary row.
+ */
+export const eventBaseSql = `(SELECT num * ${eventsPerExecution} FROM ${Tables.executions} WHERE id = ?)`;
+
 /** The states an execution never leaves (`isTerminal`), as `flux_executions.state` holds them. */
 export const terminalStates: readonly ExecutionState[] = ["succeeded", "failed", "cancelled"];
 
@@ -197,6 +216,63 @@ WHERE state = 'paused'`,
       `ALTER TABLE flux_executions ADD COLUMN cancel_requested_at INTEGER`,
       `ALTER TABLE flux_executions ADD COLUMN cancel_reason TEXT`,
       `UPDATE flux_meta SET schema_version = 4 WHERE id = 1 AND schema_version < 4`,
+    ],
+  },
+  {
+    // Fewer pages written per step. Each execution gets a number (`num`, the rowid of its
+    // summary row, assigned in order of creation), and its events are the rows of ONE B-tree at
+    // `num * 2^32 + seq` (`pos`, the rowid of flux_events): a commit's events are one range of
+    // it, the newest execution's at its end, where SQLite appends without rebalancing, and no
+    // second B-tree (the primary-key index (execution_id, seq) of versions 1-4) is written per
+    // event. Version 4 wrote 4 pages per step (the index alone 2: its inserts land in the middle
+    // of the tree, by execution id, and rebalance it); version 5 writes 2: one leaf of events,
+    // one of summaries. The summary table is rebuilt with `num` first (SQLite cannot add a rowid
+    // alias), the events copied into it (an event whose execution has no summary row, or a seq
+    // of 2^32 or more, would get -1 and fails the CHECK: the migration then applies nothing), the
+    // old tables dropped (with their indexes) and the new ones renamed, then the indexes made again.
+    version: 5,
+    creates: [],
+    drops: [],
+    statements: [
+      `CREATE TABLE flux_executions_v5 (
+  num INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  workflow TEXT NOT NULL,
+  state TEXT NOT NULL,
+  events INTEGER NOT NULL CONSTRAINT ${expectedSeqConstraint} CHECK (events >= 0),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  parent_id TEXT,
+  waits TEXT,
+  wake_at INTEGER,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  cancel_requested_at INTEGER,
+  cancel_reason TEXT
+)`,
+      `INSERT INTO flux_executions_v5 (id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason)
+SELECT id, workflow, state, events, created_at, updated_at, parent_id, waits, wake_at, lease_owner, lease_expires_at, cancel_requested_at, cancel_reason
+FROM flux_executions ORDER BY created_at, id`,
+      `CREATE TABLE flux_events_v5 (
+  pos INTEGER PRIMARY KEY CONSTRAINT ${eventOfExecutionConstraint} CHECK (pos >= 0),
+  type TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  time INTEGER NOT NULL
+)`,
+      `INSERT INTO flux_events_v5 (pos, type, source_id, name, value, time)
+SELECT CASE WHEN e.seq < ${eventsPerExecution} THEN COALESCE(x.num * ${eventsPerExecution} + e.seq, -1) ELSE -1 END, e.type, e.source_id, e.name, e.value, e.time
+FROM flux_events AS e LEFT JOIN flux_executions_v5 AS x ON x.id = e.execution_id`,
+      `DROP TABLE flux_events`,
+      `DROP TABLE flux_executions`,
+      `ALTER TABLE flux_events_v5 RENAME TO flux_events`,
+      `ALTER TABLE flux_executions_v5 RENAME TO flux_executions`,
+      `CREATE INDEX flux_executions_newest ON flux_executions (created_at DESC, id DESC)`,
+      `CREATE INDEX flux_executions_by_workflow ON flux_executions (workflow, created_at DESC, id DESC)`,
+      `CREATE INDEX flux_executions_by_state ON flux_executions (state, created_at DESC, id DESC)`,
+      `CREATE INDEX ${dueIndex} ON flux_executions (wake_at, id) WHERE wake_at IS NOT NULL`,
+      `UPDATE flux_meta SET schema_version = 5 WHERE id = 1 AND schema_version < 5`,
     ],
   },
   {

@@ -4,13 +4,18 @@ import type { ListPosition } from "../../src/list-cursor.js";
 import type { ExecutionSummary, Lease, StoredEvent, Wait } from "../../src/state-store.js";
 import type { SqlRow, SqlStatement } from "./sql-driver.js";
 import { cancelFromRow } from "./sql-inbox.js";
-import { dueIndex, Tables } from "./sql-schema.js";
+import { dueIndex, eventBaseSql, eventsPerExecution, Tables } from "./sql-schema.js";
 
-/** Reads one execution's events in log order. */
+/**
+ * Reads one execution's events in log order, from seq `from`: one range of the events' B-tree,
+ * `num * 2^32 + from` up to the next execution's (see schema version 5), after one lookup of
+ * the execution's number. No rows for an unknown execution.
+ */
 export function loadStatement(executionId: string, from = 0, limit = -1): SqlStatement {
   return {
-    sql: `SELECT seq, type, source_id, name, value, time FROM ${Tables.events} WHERE execution_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-    params: [executionId, from, limit],
+    sql: `SELECT pos % ${eventsPerExecution} AS seq, type, source_id, name, value, time FROM ${Tables.events}
+WHERE pos >= ${eventBaseSql} + ? AND pos < ${eventBaseSql} + ${eventsPerExecution} ORDER BY pos LIMIT ?`,
+    params: [executionId, from, executionId, limit],
   };
 }
 

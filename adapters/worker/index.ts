@@ -10,3 +10,5 @@
  */
 export { createWorker, type WorkerOptions, type FluxWorker, type ServedWorker } from "./create-worker.js";
 export type { WorkerEnv, WaitUntil } from "./worker-env.js";
+export { R2BlobStore, type R2BlobStoreOptions } from "./r2-blob-store.js";
+export type { R2BucketLike, R2ObjectBodyLike } from "./r2-bucket-like.js";

@@ -25,8 +25,14 @@ interface ExecutionBase<I> {
   readonly name: string;
   /** The input, as JSON (a Date in it is an ISO string). */
   readonly input: I;
-  /** With `inspect: true` (and always from {@link FluxClient.inspect}): the recorded events. */
+  /**
+   * With `inspect: true` (and always from {@link FluxClient.inspect}): the recorded events, a page
+   * of them (the first 1,000 unless `from`/`limit` say otherwise). A value of 1 KB or more that the
+   * answer already holds is `{ "$ref": "#/output" }` (a JSON Pointer to its first copy).
+   */
   readonly events?: readonly EventJson[];
+  /** The address of the next page of events (`GET /inspect/{id}?from=…&limit=…`) when more follow. */
+  readonly next?: string;
 }
 
 /**

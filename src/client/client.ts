@@ -34,8 +34,11 @@ export interface FluxClient {
   sendEvent(workflow: WorkflowRef<any, any>, executionId: string, name: string, payload?: unknown, options?: { signal?: AbortSignal }): Promise<SentEvent>;
   /** Cancels the execution (`cancelled: false` when it had ended). */
   cancel(workflow: WorkflowRef<any, any>, executionId: string, reason?: string, options?: { signal?: AbortSignal }): Promise<CancelAnswer>;
-  /** The execution as recorded, with its events (`GET /inspect/{id}`). Pass its workflow to type it. */
-  inspect<I = unknown, O = unknown>(executionId: string, workflow?: WorkflowRef<I, O>, options?: { signal?: AbortSignal }): Promise<ExecutionResult<I, O>>;
+  /**
+   * The execution as recorded, with a page of its events (`GET /inspect/{id}`: the first 1,000, or
+   * `limit` from event `from`; `next` names the next page). Pass its workflow to type it.
+   */
+  inspect<I = unknown, O = unknown>(executionId: string, workflow?: WorkflowRef<I, O>, options?: { signal?: AbortSignal; from?: number; limit?: number }): Promise<ExecutionResult<I, O>>;
   /** A page of executions, newest first (`GET /executions`); its `next_cursor` fetches the next. */
   list(query?: ListQuery): Promise<ExecutionsPage>;
   /** A page of the execution's events after `after` (`GET /executions/{id}/events`). */
@@ -113,7 +116,7 @@ export function createClient(options: ClientOptions): FluxClient {
     },
     cancel: (workflow, executionId, reason, opts = {}) =>
       send("POST", url(`${name(workflow)}/${id(executionId)}/cancel`), reason === undefined ? {} : { reason }, opts.signal),
-    inspect: (executionId, _workflow, opts = {}) => send("GET", url(`inspect/${id(executionId)}`), undefined, opts.signal),
+    inspect: (executionId, _workflow, opts = {}) => send("GET", url(`inspect/${id(executionId)}`, { from: opts.from, limit: opts.limit }), undefined, opts.signal),
     list: (query = {}) => send("GET", url("executions", {
       workflow: query.workflow === undefined ? undefined : decodeURIComponent(name(query.workflow)), state: query.state, limit: query.limit, cursor: query.cursor,
     }), undefined, query.signal),

@@ -15,5 +15,6 @@ export { timingSafeEqual, hasBearerToken } from "./auth.js";
 export { MalformedRequestError, PayloadTooLargeError, UnauthorizedError, RouteNotFoundError } from "./http-errors.js";
 export { openApiDocument } from "./openapi.js";
 export { eventStream, storedEventJson, type EventStreamOptions, type ValueEncoding } from "./event-stream.js";
-export { executionStates, listOptions, afterEventId } from "./list-query.js";
+export { executionStates, listOptions, afterEventId, inspectOptions } from "./list-query.js";
+export { inspectJson, inspectJsonStream, REPEAT_REF_MIN, type InspectJson } from "./inspect-json.js";
 export { assetResponse, contentType, type DashboardAssets } from "./dashboard-assets.js";

@@ -41,3 +41,22 @@ export function afterEventId(header: string | undefined, query: string | undefin
   if (!Number.isSafeInteger(id) || id < -1) throw new MalformedRequestError(`${header === undefined ? "after" : "Last-Event-ID"}=${text} is not an event id: give the id of the last event received (a whole number), or -1 for all`);
   return id;
 }
+
+/**
+ * `from` and `limit` of `GET /inspect/{id}` (a page of an execution's events), as whole numbers;
+ * a value that is not one is a 400 naming it. Their ranges are checked by `inspectPage`.
+ */
+export function inspectOptions(query: (name: string) => string | undefined): { from?: number; limit?: number } {
+  const whole = (name: string): number | undefined => {
+    const text = query(name);
+    if (text === undefined || text === "") return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+      throw new MalformedRequestError(`${name}=${text} is not a whole number: give ${name === "from" ? "the id of the first event to return (0 for the start)" : "how many events to return, from 1"}`);
+    }
+    return value;
+  };
+  const from = whole("from");
+  const limit = whole("limit");
+  return { ...(from === undefined ? {} : { from }), ...(limit === undefined ? {} : { limit }) };
+}

@@ -10,7 +10,7 @@ const query = (name: string, schema: Json, description: string): Json => ({ name
 
 const workflowParam = pathParam("workflow", "A registered workflow's name (GET /workflows lists them).");
 const idParam = pathParam("execution_id", "The execution's id (1 to 200 letters, digits, _ - . :).");
-const inspectParam = query("inspect", { type: "boolean" }, "Add the events to the answer.");
+const inspectParam = query("inspect", { type: "boolean" }, "Add the events to the answer (the first 1,000; next names the rest).");
 const jsonBody = (description: string): Json => ({ required: false, description, content: { "application/json": { schema: {} } } });
 const afterParam = query("after", { type: "integer", minimum: -1 }, "Only the events whose id is greater (the Last-Event-ID header wins over it).");
 const encodingParam = query("encoding", { type: "string", enum: ["wire", "flux"] }, "wire (default): values as the API answers them; flux: as recorded (tagged Dates, Errors with stacks).");
@@ -21,7 +21,8 @@ const schemas: Json = {
     type: "object", required: ["execution_id", "name", "input", "output", "state"],
     properties: {
       execution_id: { type: "string" }, name: { type: "string" }, input: {}, output: {}, state: executionState,
-      events: { type: "array", items: ref("Event") },
+      events: { type: "array", items: ref("Event"), description: "A page of the events: a value of 1 KB or more that the answer already holds is { \"$ref\": JSON Pointer } to its first copy." },
+      next: { type: "string", description: "The address of the next page of events, when more follow." },
     },
   },
   Event: {
@@ -95,7 +96,13 @@ const paths: Json = {
     },
   },
   "/inspect/{execution_id}": {
-    get: { summary: "An execution as recorded, with its events", parameters: [idParam], responses: { 200: json(ref("Execution"), "The execution."), ...errors(401, 404, 500) } },
+    get: {
+      summary: "An execution as recorded, with a page of its events",
+      parameters: [idParam,
+        query("from", { type: "integer", minimum: 0 }, "The id of the first event to answer (default 0)."),
+        query("limit", { type: "integer", minimum: 1, maximum: 10000 }, "How many events at most (default 1000).")],
+      responses: { 200: json(ref("Execution"), "The execution."), ...errors(400, 401, 404, 500) },
+    },
   },
   "/workflows": {
     get: { summary: "The registered workflows' names", responses: { 200: json({ type: "object", properties: { workflows: { type: "array", items: { type: "string" } } } }, "Their names."), ...errors(401, 500) } },

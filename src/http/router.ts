@@ -7,6 +7,9 @@ import { hasBearerToken } from "./auth.js";
 import { errorJson, statusOf } from "./error-status.js";
 import { executionJson } from "./execution-json.js";
 import { toWire } from "./wire.js";
+import { INSPECT_PAGE_DEFAULT, inspectPage, type InspectPageOptions } from "../inspection.js";
+import { inspectJson, inspectJsonStream } from "./inspect-json.js";
+import { inspectOptions } from "./list-query.js";
 import { MalformedRequestError, RouteNotFoundError, UnauthorizedError } from "./http-errors.js";
 import { limitBody, readJson } from "./request-body.js";
 import { randomUUID } from "../random-uuid.js";
@@ -117,9 +120,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
 
   app.get("/inspect/:id", async (c) => {
     const id = c.req.param("id");
-    const ctx = await engine.inspect(id);
-    if (ctx === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /{workflow} answers it as execution_id)`);
-    return c.json(executionJson(ctx, true));
+    return inspection(c, id, c.req.path.replace(/\/inspect\/[^/]*$/, ""), inspectOptions((name) => c.req.query(name)));
   });
 
   app.post("/:workflow", async (c) => {
@@ -134,10 +135,13 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
       const existing = await engine.inspect(id);
       if (existing !== undefined) {
         if (existing.name !== workflow.name) throw new UsageError(`execution ${id} is an execution of workflow "${existing.name}", not "${workflow.name}": pick another execution_id`);
-        return c.json(executionJson(existing, withEvents));
+        return withEvents ? inspection(c, id, parentPath(c.req.path)) : c.json(executionJson(existing));
       }
     }
-    if (wait) return c.json(executionJson(await engine.run(workflow, input, id === undefined ? {} : { executionId: id }), withEvents));
+    if (wait) {
+      const ctx = await engine.run(workflow, input, id === undefined ? {} : { executionId: id });
+      return withEvents ? inspection(c, ctx.executionId, parentPath(c.req.path)) : c.json(executionJson(ctx));
+    }
     return startInBackground(c, workflow, input, id);
   });
 
@@ -165,8 +169,22 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     if (summary.workflow !== workflow.name) {
       throw new ExecutionNotFoundError(`execution ${id} is an execution of workflow "${summary.workflow}", not "${workflow.name}": resume it with POST /${summary.workflow}/${id}`);
     }
-    return c.json(executionJson(await engine.resume(workflow, id, value), withEvents));
+    const ctx = await engine.resume(workflow, id, value);
+    return withEvents ? inspection(c, id, parentPath(parentPath(c.req.path))) : c.json(executionJson(ctx));
   });
+
+  /**
+   * The answer with events: one page of the execution's history read from the store (the first
+   * {@link INSPECT_PAGE_DEFAULT} events unless asked otherwise), streamed, with `next` when more
+   * follow. `base` is where the router is mounted, for the `next` address.
+   */
+  async function inspection(c: Context, id: string, base: string, options: InspectPageOptions = {}): Promise<Response> {
+    const page = await inspectPage(engine.store, id, options);
+    if (page === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /{workflow} answers it as execution_id)`);
+    const limit = options.limit ?? INSPECT_PAGE_DEFAULT;
+    const json = inspectJson(page, (from) => `${base}/inspect/${encodeURIComponent(id)}?from=${from}&limit=${limit}`);
+    return c.body(inspectJsonStream(json), 200, { "Content-Type": "application/json; charset=UTF-8" });
+  }
 
   /** The execution of the route's `:id`, checked to be one of the route's `:workflow`. */
   async function executionOf(c: Context): Promise<{ id: string }> {
@@ -188,11 +206,15 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     if (started.queued !== true) keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
     const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: started.queued === true ? "queued" : "running" };
     // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
-    const base = c.req.path.replace(/\/[^/]*$/, "");
-    return c.json(body, 202, { Location: `${base}/inspect/${id}` });
+    return c.json(body, 202, { Location: `${parentPath(c.req.path)}/inspect/${id}` });
   }
 
   return app;
+}
+
+/** `path` without its last segment: `/flux/hello_world` -> `/flux`. */
+function parentPath(path: string): string {
+  return path.replace(/\/[^/]*$/, "");
 }
 
 /** Tells the runtime (a Worker's `waitUntil`) to keep running `promise` after the response. */
