@@ -46,6 +46,8 @@ export class QueueAdmitter {
   readonly #runs = new Map<string, Promise<Context>>();
   readonly #retries = new Map<string, AbortController>();
   readonly #waiters = new Set<AbortController>();
+  /** When an admission of each queue last started on this engine. */
+  readonly #asked = new Map<string, number>();
 
   constructor(host: AdmitHost) {
     this.#host = host;
@@ -103,7 +105,8 @@ export class QueueAdmitter {
    * Resolves as `engine.run` would for the queued execution `executionId`: with its run's
    * context when this engine runs it, else (another runner admitted it) once the store shows it
    * paused or ended, as recorded. Looks again at growing intervals (20 ms to 1 s), and at once
-   * when this engine admits something.
+   * when this engine admits something; while it is still queued, asks its queue again (so an
+   * engine without a dispatcher, `flux exec`, gets it admitted once another process frees a slot).
    */
   async settled(executionId: string): Promise<Context> {
     let delay = 20;
@@ -113,6 +116,9 @@ export class QueueAdmitter {
       const summary = await this.#host.store.get(executionId);
       if (summary === undefined) throw new ExecutionNotFoundError(`execution ${executionId} vanished from the store while it waited in its queue`);
       if (summary.state === "paused" || isTerminal(summary.state)) return this.#host.inspect(executionId);
+      // Still waiting: ask its queue again (a slot another process freed is news only to a
+      // dispatcher; this engine may run none), at most once per interval for all its waiters.
+      if (summary.state === "queued" && summary.queue !== undefined) this.#askAgain(summary.queue, delay);
       const poke = new AbortController();
       this.#waiters.add(poke);
       await this.#host.clock.sleep(delay, poke.signal).catch(() => undefined);
@@ -132,6 +138,7 @@ export class QueueAdmitter {
     const queue = this.#queues.get(name);
     const { store, clock, owner, leaseTtl } = this.#host;
     if (queue === undefined || store.admit === undefined || this.#host.closing()) return [];
+    this.#asked.set(name, clock.now());
     const workflows = this.#host.workflowNames();
     if (workflows.length === 0) return [];
     let admission;
@@ -163,6 +170,13 @@ export class QueueAdmitter {
     });
     if (runs.length > 0) for (const poke of this.#waiters) poke.abort();
     return runs;
+  }
+
+  /** Kicks the queue `name` unless an admission of it started on this engine less than `interval` ms ago. */
+  #askAgain(name: string, interval: number): void {
+    const last = this.#asked.get(name);
+    if (last !== undefined && this.#host.clock.now() - last < interval) return;
+    void this.kick(name);
   }
 
   /** Kicks the queue `name` at `time` (a full rate window lets the next admission in then). */

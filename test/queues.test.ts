@@ -108,6 +108,26 @@ describe.each(stores)("queues on the $name store, in one process", ({ open }) =>
     expect(ran).toEqual([0, 2]);
   });
 
+  test("an engine without a dispatcher that waits on its queued start gets it admitted once another engine frees the slot", async () => {
+    const store = await open();
+    const q = queue("shared-slot", { concurrency: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const hold = task("hold", async () => gate);
+    const holder = workflow("holder", async (ctx) => ctx.run(hold), { queue: q });
+    const waiter = workflow("waiter", async () => "ran", { queue: q });
+    // Each engine runs only its own workflow: the holder's engine cannot admit the waiter.
+    const y = engineOn(store, { workflows: [holder] });
+    const x = engineOn(store, { workflows: [waiter] });
+    const held = await y.start(holder, undefined);
+    await vi.waitFor(async () => expect((await store.get(held.executionId))?.state).toBe("running"), { timeout: 10_000 });
+    const waiting = x.run(waiter, undefined, { executionId: "waiter-1" });
+    await vi.waitFor(async () => expect((await store.get("waiter-1"))?.state).toBe("queued"), { timeout: 10_000 });
+    release();
+    await held.result;
+    expect((await waiting).output).toBe("ran");
+  });
+
   test("perRunner: each engine runs at most its share, the queue at most its concurrency", async () => {
     const store = await open();
     const q = queue("shared", { concurrency: 3, perRunner: 1 });
