@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from "vitest";
-import { Graph, task, workflow, type ExecutionError, type ExecutionEvent, type TaskContext, type WorkflowExecutionContext } from "flux-ts";
+import { Engine, Graph, queue, task, workflow, type Queue, type ExecutionError, type ExecutionEvent, type TaskContext, type WorkflowExecutionContext } from "flux-ts";
 
 const sayHello = task("say_hello", async (name: string) => `Hello, ${name}`);
 const add = task("add", (a: number, b: number) => a + b);
@@ -54,4 +54,16 @@ test("graphs are typed by their input and output", () => {
     expectTypeOf(await ctx.run(g, "x")).toEqualTypeOf<string>();
     return null;
   });
+});
+
+test("a workflow on a queue keeps its types; a queued start says so", async () => {
+  const emails = queue("emails", { concurrency: 10, perRunner: 2, rate: { limit: 100, per: 60_000 } });
+  expectTypeOf(emails).toEqualTypeOf<Queue>();
+  const send = workflow("send", async (ctx: WorkflowExecutionContext<{ to: string }>) => ctx.input.to.length, { queue: emails });
+  expectTypeOf(send.queue).toEqualTypeOf<Queue | undefined>();
+  const started = await new Engine().start(send, { to: "a@b.c" }, { queue: emails });
+  expectTypeOf(started.queued).toEqualTypeOf<true | undefined>();
+  expectTypeOf((await started.result).output).toEqualTypeOf<number | ExecutionError | undefined>();
+  // @ts-expect-error concurrency is required
+  queue("bad", {});
 });
