@@ -11,7 +11,6 @@ import { ExecutionRunner } from "./execution-runner.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { MemoryStore } from "./memory-store.js";
 import { QueueAdmitter } from "./queue-admitter.js";
-import type { Queue } from "./queue.js";
 import { randomUUID } from "./random-uuid.js";
 import { recoverStale, type RecoverReport } from "./recover.js";
 import { cancelExecution, type CancelResult } from "./cancellation.js";
@@ -162,14 +161,14 @@ export class Engine {
   async run<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<WorkflowExecutionContext<I, O>> {
     const id = options.executionId;
     if (id !== undefined) validateExecutionId(id);
-    const queued = this.#queueOf(workflow as AnyWorkflow, options);
+    const queued = this.#queues.queueOf(workflow as AnyWorkflow, options.queue);
     const existing = id === undefined ? undefined : await this.store.get(id);
-    if (existing?.state === "queued" && existing.cancel === undefined) return this.#awaitQueued(id!).result as Promise<WorkflowExecutionContext<I, O>>;
+    if (existing?.state === "queued" && existing.cancel === undefined) return this.#queues.started(id!).result as Promise<WorkflowExecutionContext<I, O>>;
     if (existing !== undefined) {
       return this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) as Promise<WorkflowExecutionContext<I, O>>;
     }
     if (queued !== undefined) {
-      return this.#awaitQueued(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued).result as Promise<WorkflowExecutionContext<I, O>>;
+      return this.#queues.started(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued).result as Promise<WorkflowExecutionContext<I, O>>;
     }
     // A new random id cannot be known to anyone else: its start is committed with its first step.
     const { result } = await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: id !== undefined });
@@ -194,45 +193,17 @@ export class Engine {
   async start<I, O>(workflow: Workflow<I, O>, input: I, options: RunOptions = {}): Promise<{ executionId: string; result: Promise<WorkflowExecutionContext<I, O>>; queued?: true }> {
     const id = options.executionId;
     if (id !== undefined) validateExecutionId(id);
-    const queued = this.#queueOf(workflow as AnyWorkflow, options);
+    const queued = this.#queues.queueOf(workflow as AnyWorkflow, options.queue);
     const existing = id === undefined ? undefined : await this.store.get(id);
-    if (existing?.state === "queued" && existing.cancel === undefined) return this.#awaitQueued(id!) as never;
+    if (existing?.state === "queued" && existing.cancel === undefined) return this.#queues.started(id!) as never;
     if (existing === undefined && queued !== undefined) {
-      return this.#awaitQueued(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued) as never;
+      return this.#queues.started(await this.#runner.startQueued(workflow as AnyWorkflow, input, id, queued), queued) as never;
     }
     const started = existing !== undefined
       ? { executionId: id!, result: this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) }
       : await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
     started.result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
     return started as { executionId: string; result: Promise<WorkflowExecutionContext<I, O>> };
-  }
-
-  /**
-   * A queued start, as `start` answers it (`queued: true`): its queue (`kick`, when it was just
-   * queued here) admits what it can now; `result` waits for its end only once it is read, so a
-   * caller that never reads it (HTTP `?wait=false`) costs no polling.
-   */
-  #awaitQueued(executionId: string, kick?: Queue): { executionId: string; readonly result: Promise<unknown>; queued: true } {
-    if (kick !== undefined) void this.#queues.kick(kick.name);
-    let result: Promise<unknown> | undefined;
-    const queues = this.#queues;
-    return {
-      executionId,
-      queued: true,
-      get result() {
-        result ??= queues.settled(executionId);
-        return result;
-      },
-    };
-  }
-
-  /** The queue a new start of `workflow` waits in (checked against the store), if any. */
-  #queueOf(workflow: AnyWorkflow, options: RunOptions): Queue | undefined {
-    const queue = options.queue ?? workflow.queue;
-    if (queue === undefined) return undefined;
-    this.#queues.assertSupported(queue);
-    this.#queues.declare(queue);
-    return queue;
   }
 
   /**

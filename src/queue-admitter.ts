@@ -72,6 +72,38 @@ export class QueueAdmitter {
     );
   }
 
+  /**
+   * The queue a new start of `workflow` waits in (`override`, else the workflow's), learnt and
+   * checked against the store (`UsageError` when it cannot admit); `undefined` for none.
+   */
+  queueOf(workflow: { readonly queue: Queue | undefined }, override: Queue | undefined): Queue | undefined {
+    const queue = override ?? workflow.queue;
+    if (queue === undefined) return undefined;
+    this.assertSupported(queue);
+    this.declare(queue);
+    return queue;
+  }
+
+  /**
+   * A queued start, as `engine.start` answers it (`queued: true`): `kick`, when it was just
+   * queued here, has its queue admit what it can now; `result` waits for its end (see
+   * {@link settled}) only once it is read, so a caller that never reads it (HTTP `?wait=false`)
+   * costs no polling.
+   */
+  started(executionId: string, kick?: Queue): { executionId: string; readonly result: Promise<Context>; queued: true } {
+    if (kick !== undefined) void this.kick(kick.name);
+    let result: Promise<Context> | undefined;
+    const settle = () => this.settled(executionId);
+    return {
+      executionId,
+      queued: true,
+      get result() {
+        result ??= settle();
+        return result;
+      },
+    };
+  }
+
   /** The known queues' names. */
   names(): string[] {
     return [...this.#queues.keys()];

@@ -3,13 +3,14 @@ import { dueSize } from "../../src/due-order.js";
 import { isTerminal } from "../../src/events.js";
 import { cancelRequested, eventDelivered } from "../../src/execution-summary.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
-import { admissionRoom, rateRetryAt, type Queue } from "../../src/queue.js";
+import type { Queue } from "../../src/queue.js";
 import type {
   Admission, AdmitOptions, CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
 import { conflictError } from "../sql/sql-errors.js";
 import { messageOf } from "../sql/sql-migrate.js";
 import { loadPg } from "./load-pg.js";
+import { admitQueued } from "./pg-admit.js";
 import { applyCommits } from "./pg-commit.js";
 import type { PgClientLike, PgPoolLike } from "./pg-like.js";
 import { ensurePgSchema } from "./pg-migrate.js";
@@ -276,49 +277,12 @@ RETURNING lease_owner, lease_expires_at, cancel_requested_at, cancel_reason`,
 
   /**
    * Admits queued executions of `queue` (see `StateStore.admit`) in ONE transaction that holds
-   * the queue's advisory lock (`pg_advisory_xact_lock`) until it commits: admissions of one
-   * queue, from any process, take turns, so each counts what the one before it admitted. Counts
-   * the slots held, the runner's, and the rate window (`admissionRoom`), then admits the oldest
-   * waiting (`FOR UPDATE SKIP LOCKED`: a row another transaction holds, a cancellation being
-   * asked for, is left to the next admission) and reads the rate window for `retryAt`.
+   * the queue's advisory lock until it commits (see `admitQueued`): admissions of one queue, from
+   * any process, take turns.
    */
   async admit(queue: Queue, options: AdmitOptions): Promise<Admission> {
     if (options.workflows !== undefined && options.workflows.length === 0) return this.ready().then(() => ({ admitted: [] }));
-    const table = this.#tables.executions;
-    const since = queue.rate === undefined ? Number.MAX_VALUE : options.now - queue.rate.per;
-    return this.#transaction(`admitting executions of queue "${queue.name}"`, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`flux-ts queue ${this.schema}.${queue.name}`]);
-      const { rows: [counts] } = await client.query(
-        `SELECT
-  (SELECT count(*) FROM ${table} WHERE queue = $1 AND state IN ('running', 'paused'))::int AS holding,
-  (SELECT count(*) FROM ${table} WHERE queue = $1 AND state IN ('running', 'paused') AND admitted_by = $2)::int AS mine,
-  (SELECT count(*) FROM ${table} WHERE queue = $1 AND admitted_at IS NOT NULL AND admitted_at > $3)::int AS in_window`,
-        [queue.name, options.owner, since],
-      );
-      const room = admissionRoom(queue, { holding: Number(counts?.holding), holdingByOwner: Number(counts?.mine), inWindow: Number(counts?.in_window) }, options.limit ?? 100);
-      let admitted: ExecutionSummary[] = [];
-      if (room > 0) {
-        const { rows } = await client.query(
-          `UPDATE ${table} SET state = 'running', lease_owner = $2, lease_expires_at = $3, wake_at = $3, admitted_at = $4, admitted_by = $2
-WHERE id IN (
-  SELECT id FROM ${table} WHERE queue = $1 AND state = 'queued' AND cancel_requested_at IS NULL AND ($5::text[] IS NULL OR workflow = ANY($5::text[]))
-  ORDER BY queue_seq LIMIT $6 FOR UPDATE SKIP LOCKED
-)
-RETURNING ${summaryColumns}, queue_seq`,
-          [queue.name, options.owner, options.expiresAt, options.now, options.workflows === undefined ? null : [...options.workflows], room],
-        );
-        admitted = rows.sort((a, b) => Number(a.queue_seq) - Number(b.queue_seq)).map(summaryFromRow);
-      }
-      if (queue.rate === undefined) return { admitted };
-      const { rows: [window] } = await client.query(
-        `SELECT array_agg(admitted_at) AS times,
-  EXISTS (SELECT 1 FROM ${table} WHERE queue = $1 AND state = 'queued' AND cancel_requested_at IS NULL) AS waiting
-FROM ${table} WHERE queue = $1 AND admitted_at IS NOT NULL AND admitted_at > $2`,
-        [queue.name, since],
-      );
-      const retryAt = window?.waiting === true ? rateRetryAt(queue, ((window.times as number[] | null) ?? []).map(Number)) : undefined;
-      return retryAt === undefined ? { admitted } : { admitted, retryAt };
-    });
+    return this.#transaction(`admitting executions of queue "${queue.name}"`, (client) => admitQueued(client, this.#tables, `${this.schema}.${queue.name}`, queue, options));
   }
 
   /**
