@@ -227,6 +227,8 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
   async inspectChild<I, O>(executionId: string): Promise<WorkflowExecutionContext<I, O>> {
     const exec = await this.load(executionId, true);
     if (exec === undefined) throw new ExecutionNotFoundError(`execution ${executionId} is missing from the store`);
+    // Its log says running from its start; waiting in its queue, only its summary says queued.
+    if (exec.state === "running" && exec.log.length === 1 && (await this.summary(executionId))?.state === "queued") exec.state = "queued";
     exec.halt(new UsageError(`execution ${executionId} was loaded for inspection: run it through its workflow`));
     return new WorkflowExecutionContext<I, O>(exec, new StepScope(""));
   }

@@ -7,6 +7,7 @@ import {
   Engine, MemoryStore, NotResumableError, UsageError, VirtualClock, queue, task, workflow, type StateStore, type WorkflowExecutionContext,
 } from "flux-ts";
 import { openSqliteStore } from "../adapters/sqlite/index.js";
+import { createRouter } from "../src/http/index.js";
 import { mostAtOnce, orderBreaks, type QueueTraceEntry } from "./support/queue-trace.js";
 import { tempDir } from "./support/temp-dir.js";
 
@@ -171,6 +172,32 @@ describe.each(stores)("queues on the $name store, in one process", ({ open }) =>
 });
 
 describe("queues: the API", () => {
+  test("over HTTP: a start beyond the limit answers state queued, GET /executions?state=queued lists it, its id answers it as queued until it runs", async () => {
+    const store = new MemoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const hold = task("hold", async (n: number) => {
+      if (n === 0) await gate;
+      return n;
+    });
+    const wf = workflow("gated_http", async (ctx: WorkflowExecutionContext<number>) => ctx.run(hold, ctx.input), { queue: queue("http", { concurrency: 1 }) });
+    const app = createRouter(engineOn(store, { workflows: [wf] }));
+    const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    expect((await (await post("/gated_http?wait=false&execution_id=h0", 0)).json() as { state: string }).state).toBe("queued");
+    await vi.waitFor(async () => expect((await store.get("h0"))?.state).toBe("running"), { timeout: 10_000 });
+    const second = await post("/gated_http?wait=false&execution_id=h1", 1);
+    expect(second.status).toBe(202);
+    expect(await second.json()).toMatchObject({ execution_id: "h1", state: "queued" });
+    const listed = await (await app.request("/executions?state=queued")).json() as { executions: { execution_id?: string; executionId?: string }[] };
+    expect(listed.executions.map((e) => e.execution_id ?? e.executionId)).toEqual(["h1"]);
+    // Its id answers it as it stands (the idempotency key), queued, and GET /inspect too.
+    expect(await (await post("/gated_http?execution_id=h1", 1)).json()).toMatchObject({ execution_id: "h1", state: "queued", output: null });
+    expect(await (await app.request("/inspect/h1")).json()).toMatchObject({ execution_id: "h1", state: "queued" });
+    release();
+    await vi.waitFor(async () => expect(await (await app.request("/inspect/h1")).json()).toMatchObject({ state: "succeeded", output: 1 }), { timeout: 10_000 });
+  });
+
+
   test("queue() refuses bad names and limits with a UsageError that names them", () => {
     expect(() => queue("", { concurrency: 1 })).toThrow(UsageError);
     expect(() => queue("q", { concurrency: 0 })).toThrow(/concurrency must be a whole number/);
