@@ -24,6 +24,7 @@ const files = [
   "replay-scaling",
   "replay-memory",
   "replay-memory-100k",
+  "exec-replay-memory",
   "large-outputs",
   "large-outputs-cost",
   "http",

@@ -1,66 +1,106 @@
 import { UsageError } from "./errors.js";
 import { ExecutionEventType as T, type ExecutionEvent, type ExecutionEventType } from "./events.js";
+import { ChunkTexts } from "./chunk-texts.js";
 import { decodeValue } from "./serialization.js";
 
 /**
- * @internal An execution's events as compact records: names interned, values kept as their JSON
- * text and decoded only when read, values over `keepLimit` characters (the engine's `releaseValuesOver`, default none) not kept at all. `view` is
- * the `readonly ExecutionEvent[]` users see (`ctx.events`): a live array whose elements are
- * decoded on access, so a history of 100,000 steps costs a few small strings per event, not its
- * decoded values.
+ * @internal An execution's events as compact columns, per chunk of 4,096: types, times, names
+ * and step ids as numbers, values as their JSON text (short ones as UTF-16 units in one buffer,
+ * see `ChunkTexts`) decoded only when read, values over `keepLimit` characters (the engine's
+ * `releaseValuesOver`, default none) not kept at all. `view` is the `readonly ExecutionEvent[]`
+ * users see (`ctx.events`): a live array whose elements are decoded on access, so a history of
+ * 100,000 steps costs about 25 bytes an event outside the heap, not objects and strings in it.
  */
 export class EventLog {
   #length = 0;
-  // One column per field: no object per event; a type is one byte, a time eight.
-  #types = new Uint8Array(64);
-  #times = new Float64Array(64);
-  readonly #sourceIds: string[] = [];
-  readonly #names: string[] = [];
-  /** The JSON text of each value, or its length (a number) once released. */
-  readonly #values: (string | number)[] = [];
-  readonly #interned = new Map<string, string>();
+  // Columns per chunk of CHUNK events, no object per event and no large array copied as the log
+  // grows: a type is one byte, a time eight, a name a code into `#nameList`, a source id a step
+  // number (most are "1", "2", …) or -1 for the execution's own id or -2 for another id (kept in
+  // `#otherSources`), a value its JSON text (or its length, a number, once released).
+  readonly #chunks: Chunk[] = [];
+  readonly #otherSources = new Map<number, string>();
+  readonly #nameList: string[] = [];
+  readonly #nameIndex = new Map<string, number>();
   /** The proxy's target: an empty array, so that the view is an array (`Array.isArray`, its methods). */
   readonly #target: ExecutionEvent[] = [];
   #view: readonly ExecutionEvent[] | undefined;
 
-  constructor(readonly keepLimit = Number.POSITIVE_INFINITY) {}
+  constructor(
+    /** The execution's id: the source id of its own (`WORKFLOW_*`) events. */
+    readonly executionId: string,
+    readonly keepLimit = Number.POSITIVE_INFINITY,
+  ) {}
 
   get length(): number {
     return this.#length;
   }
 
-  /**
-   * Appends an event whose value is recorded as `text` (with id `this.length`). Pass `sourceId`
-   * as a string already held elsewhere (the step's record's id) so that it is not kept twice.
-   */
+  /** Appends an event whose value is recorded as `text` (with id `this.length`). */
   push(type: ExecutionEventType, sourceId: string, name: string, text: string, time: number): void {
-    let interned = this.#interned.get(name);
-    if (interned === undefined) this.#interned.set(name, (interned = name));
+    let code = this.#nameIndex.get(name);
+    if (code === undefined) {
+      code = this.#nameList.push(name) - 1;
+      this.#nameIndex.set(name, code);
+    }
     const id = this.#length;
-    if (id === this.#types.length) this.#grow();
-    this.#types[id] = typeCodes.get(type)!;
-    this.#times[id] = time;
-    this.#sourceIds[id] = sourceId;
-    this.#names[id] = interned;
-    this.#values[id] = text.length > this.keepLimit ? text.length : text;
+    const slot = id & (CHUNK - 1);
+    if (slot === 0 && this.#chunks.length === id >>> CHUNK_BITS) this.#chunks.push(newChunk());
+    const chunk = this.#chunks[id >>> CHUNK_BITS]!;
+    chunk.types[slot] = typeCodes.get(type)!;
+    chunk.times[slot] = time;
+    const step = stepNumber(sourceId);
+    chunk.sources[slot] = step ?? (sourceId === this.executionId ? -1 : -2);
+    if (step === undefined && sourceId !== this.executionId) this.#otherSources.set(id, sourceId);
+    chunk.names[slot] = code;
+    chunk.values.push(text, text.length > this.keepLimit);
     this.#length = id + 1;
   }
 
   /** Keeps the first `length` events only (a refused commit left the log there). */
   truncate(length: number): void {
     if (length >= this.#length) return;
+    for (let id = length; id < this.#length; id++) this.#otherSources.delete(id);
     this.#length = length;
-    for (const column of [this.#sourceIds, this.#names, this.#values]) column.length = length;
+    this.#chunks.length = (length + CHUNK - 1) >>> CHUNK_BITS;
+    const last = this.#chunks.at(-1);
+    if (last !== undefined) last.values.truncate(length - ((this.#chunks.length - 1) << CHUNK_BITS));
+  }
+
+  /** Event `id`'s type (`id` must be below `length`). */
+  typeAt(id: number): ExecutionEventType {
+    return types[this.#chunk(id).types[id & (CHUNK - 1)]!]!;
+  }
+
+  /** Event `id`'s source id. */
+  sourceIdAt(id: number): string {
+    const step = this.#chunk(id).sources[id & (CHUNK - 1)]!;
+    return step > 0 ? String(step) : step === -1 ? this.executionId : this.#otherSources.get(id)!;
+  }
+
+  /** Event `id`'s name. */
+  nameAt(id: number): string {
+    return this.#nameList[this.#chunk(id).names[id & (CHUNK - 1)]!]!;
+  }
+
+  /** Event `id`'s time. */
+  timeAt(id: number): number {
+    return this.#chunk(id).times[id & (CHUNK - 1)]!;
+  }
+
+  /** Event `id`'s value as recorded (JSON text), or `undefined` when it was released (over `keepLimit`). */
+  textAt(id: number): string | undefined {
+    const value = this.#chunk(id).values.at(id & (CHUNK - 1));
+    return typeof value === "string" ? value : undefined;
   }
 
   /** Event `id`, decoded now (a new object on each call); `undefined` past the end. */
   at(id: number): ExecutionEvent | undefined {
     if (!(id < this.#length)) return undefined;
-    const type = types[this.#types[id]!]!;
-    const sourceId = this.#sourceIds[id]!;
-    const name = this.#names[id]!;
-    const time = this.#times[id]!;
-    const value = this.#values[id]!;
+    const type = this.typeAt(id);
+    const sourceId = this.sourceIdAt(id);
+    const name = this.nameAt(id);
+    const time = this.timeAt(id);
+    const value = this.#chunk(id).values.at(id & (CHUNK - 1))!;
     if (typeof value === "string") return { id, type, sourceId, name, value: decodeValue(value), time };
     const released = { id, type, sourceId, name, time } as ExecutionEvent;
     const limit = this.keepLimit;
@@ -98,19 +138,46 @@ export class EventLog {
     }));
   }
 
-  #grow(): void {
-    const types = new Uint8Array(this.#types.length * 2);
-    types.set(this.#types);
-    this.#types = types;
-    const times = new Float64Array(this.#times.length * 2);
-    times.set(this.#times);
-    this.#times = times;
+  #chunk(id: number): Chunk {
+    return this.#chunks[id >>> CHUNK_BITS]!;
   }
+}
+
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+
+/** The columns of CHUNK consecutive events. */
+interface Chunk {
+  readonly types: Uint8Array;
+  readonly times: Float64Array;
+  readonly sources: Int32Array;
+  readonly names: Uint32Array;
+  readonly values: ChunkTexts;
+}
+
+function newChunk(): Chunk {
+  return { types: new Uint8Array(CHUNK), times: new Float64Array(CHUNK), sources: new Int32Array(CHUNK), names: new Uint32Array(CHUNK), values: new ChunkTexts(CHUNK) };
 }
 
 /** The event types by their one-byte code in the log. */
 const types: readonly ExecutionEventType[] = Object.values(T);
 const typeCodes = new Map(types.map((type, code) => [type, code]));
+
+/**
+ * The step number `sourceId` spells ("12" -> 12), or `undefined` when it is not a plain step
+ * number that reads back the same (a nested "3.1", a branch "2~0.1", an execution id).
+ */
+export function stepNumber(sourceId: string): number | undefined {
+  const length = sourceId.length;
+  if (length === 0 || length > 9) return undefined;
+  const first = sourceId.charCodeAt(0);
+  if (!(first >= 49 && first <= 57)) return undefined;
+  for (let i = 1; i < length; i++) {
+    const code = sourceId.charCodeAt(i);
+    if (!(code >= 48 && code <= 57)) return undefined;
+  }
+  return Number(sourceId);
+}
 
 /** The array index `key` names, or `undefined` when it names something else (`length`, a method). */
 function indexOf(key: string | symbol): number | undefined {

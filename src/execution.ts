@@ -2,7 +2,8 @@ import { CancelledError, CancelRequestedError, NonDeterminismError, Serializatio
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
 import { EventLog } from "./event-log.js";
-import { applyToIndex, describeStep, type IndexedEvent, type StepRecord } from "./replay-index.js";
+import { applyToIndex, describeStep } from "./replay-index.js";
+import { StepIndex } from "./step-index.js";
 import { asExecutionError, decodeRecorded, describeValue, storedType, StoppedSignal } from "./recording.js";
 import { uncalledStep } from "./replay-coverage.js";
 import { never } from "./scheduling.js";
@@ -34,7 +35,7 @@ interface DeferredResume {
 export class Execution {
   /** The log as compact records; `events` is its lazily decoded view. */
   readonly log: EventLog;
-  readonly index = new Map<string, StepRecord>();
+  readonly index: StepIndex;
   /** Ids under which steps are recorded (`"2"` for `"2.1.1"`): a step id here without a record was a parallel group. */
   readonly scopes = new Set<string>();
   state: ExecutionState = "created";
@@ -76,7 +77,8 @@ export class Execution {
     /** Keep every value of the log in memory (an execution loaded for inspection), not only the small ones. */
     keepValues = false,
   ) {
-    this.log = new EventLog(keepValues ? Infinity : runtime.releaseValuesOver);
+    this.log = new EventLog(id, keepValues ? Infinity : runtime.releaseValuesOver);
+    this.index = new StepIndex(this.log, !runtime.strictReplay);
     this.visited = runtime.strictReplay ? new Set() : undefined;
     this.#outbox = new Outbox(runtime.queue, id);
     // The signals abort in a continuation registered here, where the run runs, not directly
@@ -104,7 +106,7 @@ export class Execution {
   ingest(stored: readonly StoredEvent[]): void {
     for (const event of stored) {
       const { sourceId, name, value: text, time } = event;
-      this.#apply({ type: storedType(this.id, event), sourceId, name, text, time, live: false }, event.id);
+      this.#apply(storedType(this.id, event), sourceId, name, text, time, event.id);
     }
     this.#outbox.committed = this.log.length;
   }
@@ -170,7 +172,7 @@ export class Execution {
     this.#outbox.add({ id, type, sourceId, name, value: text, time });
     this.#recordedInRun = true;
     const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(text), time };
-    this.#apply({ type, sourceId, name, text, time, decoded: event, live: true }, id);
+    this.#apply(type, sourceId, name, text, time, id, event);
     if (this.runtime.listening) this.runtime.notify({ kind: "event", executionId: this.id, event });
     return event;
   }
@@ -327,12 +329,12 @@ export class Execution {
     for (const [type, sourceId, name, value] of deferred?.events ?? []) this.emit(type, sourceId, name, value);
   }
 
-  #apply(event: IndexedEvent, id: number): void {
-    const { type, sourceId, name, text, time, decoded } = event;
+  #apply(type: ExecutionEventType, sourceId: string, name: string, text: string, time: number, id: number, decoded?: ExecutionEvent): void {
     if (!type.startsWith("WORKFLOW_")) {
       if (!this.index.has(sourceId)) this.#noteScopes(sourceId);
-      applyToIndex(this.index, event);
-      this.log.push(type, this.index.get(sourceId)!.stepId, name, text, time);
+      applyToIndex(this.index, type, sourceId, name, text, time, id, decoded);
+      this.log.push(type, sourceId, name, text, time);
+      if (type === T.TASK_COMPLETED || type === T.TASK_FAILED) this.index.finished(sourceId, id);
       return;
     }
     this.log.push(type, this.id, name, text, time);

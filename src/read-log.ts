@@ -1,7 +1,12 @@
 import type { StateStore, StoredEvent } from "./state-store.js";
 
-/** How many events the engine asks a store for at a time when it loads a log. */
-export const LOAD_PAGE_SIZE = 10_000;
+/**
+ * How many events the engine asks a store for at a time when it loads a log. A page's rows are
+ * garbage once indexed; pages of this size die young (replaying 100,000 steps from SQLite peaks at
+ * 82 MB RSS with pages of 1,000, 113–130 MB with pages of 10,000), and a long log still loads in
+ * few round trips.
+ */
+export const LOAD_PAGE_SIZE = 1000;
 
 /**
  * Reads an execution's log in pages of {@link LOAD_PAGE_SIZE}, handing each to `sink` in order, so

@@ -35,6 +35,8 @@ export interface StepRecord {
   retryDelay?: number;
   /** Time the step started (a durable sleep wakes at `startedAt + ms`). */
   startedAt: number;
+  /** The id of its `TASK_STARTED` event. */
+  startedEventId: number | undefined;
   /** For a pause: whether it was resumed, and with what (the JSON text of the resume's value; null once read). */
   resumed: boolean;
   resumeValue?: string | null;
@@ -52,17 +54,10 @@ export interface RecordedOutcome {
   readonly pick?: "payload";
 }
 
-/** One event as the index reads it: its value as recorded (`text`), and decoded when the caller already has it. */
-export interface IndexedEvent {
-  readonly type: ExecutionEventType;
-  readonly sourceId: string;
-  readonly name: string;
-  readonly time: number;
-  readonly text: string;
-  /** The decoded value, when known (a live run's own event): saves decoding `text` again. */
-  readonly decoded?: { readonly value: unknown };
-  /** True for an event the running execution just recorded: a task's result then needs no text kept. */
-  readonly live: boolean;
+/** What {@link applyToIndex} updates: the index's records by step id (see `StepIndex`). */
+export interface StepRecords {
+  get(stepId: string): StepRecord | undefined;
+  set(stepId: string, record: StepRecord): void;
 }
 
 const UNDEFINED_TEXT = '{"$flux":"undefined"}';
@@ -91,25 +86,31 @@ export function parallelStarted(branches: number): { parallel: number } {
   return { parallel: branches };
 }
 
-/** Updates `index` with one more event (the engine keeps the index current as it records). */
-export function applyToIndex(index: Map<string, StepRecord>, event: IndexedEvent): void {
-  const { type, sourceId } = event;
-  const value = (): unknown => (event.decoded === undefined ? decodeValue(event.text) : event.decoded.value);
-  // A step's result the running execution just recorded is already in its caller's hands.
-  const kept = event.live && (type === T.TASK_COMPLETED || type === T.TASK_FAILED) ? null : event.text;
+/**
+ * Updates `index` with event `id` (the engine keeps the index current as it records and as it
+ * loads): its value as recorded (`text`), and `decoded` when the running execution just recorded
+ * it (a task's result then needs no text kept: its caller has the value). Takes the event's
+ * fields, not an object: a long log is loaded without an object per event.
+ */
+export function applyToIndex(
+  index: StepRecords, type: ExecutionEventType, sourceId: string, name: string, text: string, time: number, id: number,
+  decoded?: { readonly value: unknown },
+): void {
   if (type.startsWith("WORKFLOW_")) return;
+  const kept = decoded !== undefined && (type === T.TASK_COMPLETED || type === T.TASK_FAILED) ? null : text;
   let record = index.get(sourceId);
   if (record === undefined) {
     // Every field up front: one object shape, no property store grown later (a long replay holds thousands).
     record = {
-      stepId: sourceId, kind: "task", name: event.name, detail: undefined, single: false, outcome: undefined, retries: 0,
-      retryOpen: false, retryStartedAt: undefined, retryDelay: undefined, startedAt: event.time, resumed: false, resumeValue: null,
+      stepId: sourceId, kind: "task", name, detail: undefined, single: false, outcome: undefined, retries: 0,
+      retryOpen: false, retryStartedAt: undefined, retryDelay: undefined, startedAt: time, startedEventId: undefined, resumed: false, resumeValue: null,
     };
     index.set(sourceId, record);
   }
   switch (type) {
     case T.TASK_STARTED: {
-      const started = value();
+      record.startedEventId = id;
+      const started = valueOf(text, decoded);
       if (Array.isArray(started) || started === null) classifyTask(record, started);
       else classifyOwn(record, started);
       break;
@@ -131,8 +132,8 @@ export function applyToIndex(index: Map<string, StepRecord>, event: IndexedEvent
     case T.TASK_RETRY_STARTED: {
       record.retries += 1;
       record.retryOpen = true;
-      record.retryStartedAt = event.time;
-      const delay = (value() as { delay?: unknown } | undefined)?.delay;
+      record.retryStartedAt = time;
+      const delay = (valueOf(text, decoded) as { delay?: unknown } | undefined)?.delay;
       record.retryDelay = typeof delay === "number" ? delay : 0;
       break;
     }
@@ -142,7 +143,7 @@ export function applyToIndex(index: Map<string, StepRecord>, event: IndexedEvent
       break;
     case T.EVENT_WAIT_STARTED: {
       record.kind = "event";
-      const timeout = (value() as { timeout?: unknown } | null)?.timeout;
+      const timeout = (valueOf(text, decoded) as { timeout?: unknown } | null)?.timeout;
       record.detail = typeof timeout === "number" ? timeout : undefined;
       break;
     }
@@ -153,6 +154,10 @@ export function applyToIndex(index: Map<string, StepRecord>, event: IndexedEvent
       record.outcome = { ok: true, text: UNDEFINED_TEXT };
       break;
   }
+}
+
+function valueOf(text: string, decoded: { readonly value: unknown } | undefined): unknown {
+  return decoded === undefined ? decodeValue(text) : decoded.value;
 }
 
 function classifyTask(record: StepRecord, args: readonly unknown[] | null): void {

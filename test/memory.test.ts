@@ -28,4 +28,15 @@ describe("bounded memory", () => {
     expect(report.events).toBe(2 * (2 * 2000 + 2));
     expect(report.contextsMb).toBeLessThan(4);
   }, 180_000);
+
+  // A long history of small steps: what replay needs of a finished step is two event ids (the
+  // rest is read back from the log), and the log keeps per event a few numbers and its value's
+  // text (shared with the memory store here). Measured: 20,000 steps, run and replayed, 0.45 MB
+  // for the two contexts; 6.1 MB when each finished step kept an index record and each event its strings.
+  it("a run and its replay of 20,000 small steps hold a few numbers and a value text per event", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", child, "20000", "noop"], { timeout: 120_000 });
+    const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as { contextsMb: number; events: number };
+    expect(report.events).toBe(2 * (2 * 20_000 + 2));
+    expect(report.contextsMb).toBeLessThan(2);
+  }, 180_000);
 });

@@ -9,18 +9,18 @@ import { describeStep, type StepKind, type StepRecord } from "../replay-index.js
  * (a sleep as `[ms]`, a call as `[input]`) replay as they were recorded.
  */
 export function replayMismatch(exec: Execution, stepId: string, record: StepRecord | undefined, kind: StepKind, name: string): string | undefined {
-  const calls = describeStep(kind, name);
+  if (record !== undefined && record.kind === kind && record.name === name) return undefined;
+  const calls = (): string => describeStep(kind, name);
   if (record === undefined) {
     if (exec.scopes.has(stepId)) {
-      return `During replay of execution ${exec.id}, step ${stepId} was recorded as a parallel group (its steps are ${stepId}.*), but the code now calls ${calls} there.`;
+      return `During replay of execution ${exec.id}, step ${stepId} was recorded as a parallel group (its steps are ${stepId}.*), but the code now calls ${calls()} there.`;
     }
-    if (exec.runtime.strictReplay) return `During replay of execution ${exec.id}, the code calls ${calls} as step ${stepId}, which the history does not have.`;
+    if (exec.runtime.strictReplay) return `During replay of execution ${exec.id}, the code calls ${calls()} as step ${stepId}, which the history does not have.`;
     return undefined;
   }
-  if (record.kind === kind && record.name === name) return undefined;
   if (record.kind === "task" && record.name === name && recordedBeforeKinds(record, kind)) return undefined;
   const was = describeStep(record.kind, record.name, record.detail);
-  return `During replay of execution ${exec.id}, step ${stepId} was recorded as ${was}, but the code now calls ${calls}.`;
+  return `During replay of execution ${exec.id}, step ${stepId} was recorded as ${was}, but the code now calls ${calls()}.`;
 }
 
 function recordedBeforeKinds(record: StepRecord, kind: StepKind): boolean {
