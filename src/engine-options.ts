@@ -1,3 +1,4 @@
+import type { OutputStorage } from "./blobs/value-storage.js";
 import type { Clock } from "./clock.js";
 import type { DispatcherOptions } from "./dispatcher.js";
 import type { Queue } from "./queue.js";
@@ -36,6 +37,23 @@ export interface EngineOptions {
    * 4096 keeps a run of 20,000 steps with 10 KB outputs near 100 MB.
    */
   readonly releaseValuesOver?: number;
+  /**
+   * Where values too large for the log go (default: none, every value is recorded in the log).
+   * A value whose JSON text is longer than `threshold` characters (default 256 KiB) is written
+   * once to `blobs` and the log records a reference; replay and inspection fetch it. A task can
+   * keep its values inline or set its own threshold (`task({ outputStorage })`). Secrets are
+   * redacted before a value is written anywhere.
+   *
+   * @example
+   * new Engine({ store, outputStorage: { blobs: new FileBlobStore(".flux/blobs") } })
+   */
+  readonly outputStorage?: OutputStorage;
+  /**
+   * The hard limit on one recorded value: its JSON text in characters (default 64 Mi). A task
+   * whose arguments or result are longer fails with a `ValueTooLargeError` naming the task and the
+   * size; nothing is recorded.
+   */
+  readonly valueLimit?: number;
   /** This engine's identity in leases (default: a random id). */
   readonly runnerId?: string;
   /** Workflows to register (by name), for lookups by the CLI and the HTTP API. */

@@ -1,3 +1,4 @@
+import type { ValueStorage } from "./blobs/value-storage.js";
 import type { Clock } from "./clock.js";
 import type { CommitQueue } from "./commit-queue.js";
 import type { ExecutionEvent } from "./events.js";
@@ -41,6 +42,8 @@ export interface EngineRuntime {
   readonly strictReplay: boolean;
   /** Encoded values longer than this (characters) are released from a running execution's log once recorded. */
   readonly releaseValuesOver: number;
+  /** How recorded values are kept by size: inline, or in the blob store with a reference in the log. */
+  readonly values: ValueStorage;
   readonly secrets: SecretProvider;
   readonly queue: CommitQueue;
   /** This runner's identity in leases, and how long a lease it takes lasts (ms). */

@@ -1,3 +1,4 @@
+import { ValueStorage, type OutputStorage } from "./blobs/value-storage.js";
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -46,6 +47,8 @@ export class Engine {
   readonly store: StateStore;
   readonly secrets: SecretProvider;
   readonly clock: Clock;
+  /** Where this engine keeps values too large for its log (`EngineOptions.outputStorage`), if anywhere. */
+  readonly outputStorage: OutputStorage | undefined;
   readonly #listeners = new Set<(notice: EngineNotice) => void>();
   readonly #workflows = new WorkflowRegistry();
   readonly #leases: LeaseKeeper;
@@ -60,6 +63,7 @@ export class Engine {
     this.store = options.store ?? new MemoryStore();
     this.secrets = options.secrets ?? noSecrets;
     this.clock = options.clock ?? systemClock;
+    this.outputStorage = options.outputStorage;
     const listeners = this.#listeners;
     const leaseTtl = options.leaseTtl ?? 30_000;
     this.#leases = new LeaseKeeper(this.store, this.clock, options.runnerId ?? `runner-${randomUUID()}`, leaseTtl);
@@ -68,6 +72,7 @@ export class Engine {
       clock: this.clock, store: this.store, secrets: this.secrets, queue: new CommitQueue(this.store),
       holdSleepsUpTo: options.holdSleepsUpTo ?? Number.POSITIVE_INFINITY, strictReplay: options.strictReplay ?? false,
       releaseValuesOver: options.releaseValuesOver ?? Number.POSITIVE_INFINITY,
+      values: new ValueStorage(options.outputStorage, options.valueLimit),
       owner: this.#leases.owner, leaseTtl,
     }, () => runner!, listeners);
     const lookAt = options.wakeOnItsOwn === false ? () => undefined : (id: string) => this.#dispatcher.kick(id);

@@ -1,7 +1,7 @@
 import {
   ConflictError, ExecutionError, ExecutionNotFoundError, ExecutionTimeoutError, FluxError, NonDeterminismError,
   RetryError, SecretNotFoundError, SerializationError, StoreError, UsageError, WorkflowNotFoundError,
-  CancelledError, CancelRequestedError, ExecutionFinishedError, NotResumableError, ShuttingDownError,
+  CancelledError, CancelRequestedError, ExecutionFinishedError, NotResumableError, ShuttingDownError, ValueTooLargeError,
 } from "./errors.js";
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => Error;
@@ -17,6 +17,7 @@ const registry = new Map<string, ErrorClass>([
   ["CancelledError", CancelledError], ["CancelRequestedError", CancelRequestedError],
   ["ExecutionFinishedError", ExecutionFinishedError],
   ["NotResumableError", NotResumableError], ["ShuttingDownError", ShuttingDownError],
+  ["ValueTooLargeError", ValueTooLargeError],
 ]);
 
 /**

@@ -90,6 +90,16 @@ export class SerializationError extends FluxError {
   override name = "SerializationError";
 }
 
+/**
+ * A value is too large to record: its JSON text is over the engine's hard limit
+ * (`EngineOptions.valueLimit`, 64 Mi characters by default). The message names the value (the
+ * task and what of it) and its size; the step fails with it, nothing is recorded.
+ */
+export class ValueTooLargeError extends SerializationError {
+  override readonly code: string = "VALUE_TOO_LARGE";
+  override name = "ValueTooLargeError";
+}
+
 /** A task asked for a secret that its engine's `SecretProvider` does not have. */
 export class SecretNotFoundError extends FluxError {
   override readonly code: string = "SECRET_NOT_FOUND";

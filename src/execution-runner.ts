@@ -74,7 +74,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     const exec = new Execution(this.runtime, executionId, workflow.name);
     exec.parentId = options.parentId;
     try {
-      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input);
+      exec.emit(T.WORKFLOW_STARTED, executionId, workflow.name, input, "engine");
       if (options.commitStart) await exec.commit();
     } catch (error) {
       // The start may have landed (with its lease) before the store failed: give the lease up.
@@ -187,6 +187,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       exec ??= new Execution(this.runtime, executionId, page[0]!.name, keepValues);
       exec.ingest(page);
     });
+    await exec?.fetchValues();
     return exec;
   }
 

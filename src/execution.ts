@@ -1,7 +1,9 @@
-import { CancelledError, CancelRequestedError, NonDeterminismError, SerializationError, StoreError } from "./errors.js";
+import { CancelledError, CancelRequestedError, NonDeterminismError, SerializationError, StoreError, ValueTooLargeError } from "./errors.js";
 import { ExecutionEventType as T, isTerminal, stateAfter, type ExecutionEvent, type ExecutionEventType, type ExecutionState } from "./events.js";
 import type { EngineRuntime } from "./engine-runtime.js";
 import { EventLog } from "./event-log.js";
+import type { PlacedBlob, ValuePlacement } from "./blobs/value-storage.js";
+import { StoredBlob } from "./blobs/stored-blob.js";
 import { applyToIndex, describeStep } from "./replay-index.js";
 import { StepIndex } from "./step-index.js";
 import { asExecutionError, decodeRecorded, describeValue, storedType, StoppedSignal } from "./recording.js";
@@ -65,6 +67,8 @@ export class Execution {
   /** What the run has in flight and what its blocked calls wait on. */
   readonly inFlight = new InFlight(() => this.#idle());
   #deferred: DeferredResume | undefined;
+  /** The last values this run sent to the blob store (at most 4): the same value again reuses its blob. */
+  #recentBlobs: readonly PlacedBlob[] = [];
   #recordedInRun = false;
   #startedPaused = false;
   #ended = false;
@@ -91,6 +95,18 @@ export class Execution {
       this.#stop.abort(new StoppedSignal());
     });
     this.#abortOnCancel = abort;
+  }
+
+  /** The value `blob` refers to (a value of this execution's log kept in the blob store), fetched. */
+  readonly fetchBlob = (blob: StoredBlob): Promise<unknown> => this.runtime.values.fetch(blob, `a value of execution ${this.id} (${this.workflowName})`);
+
+  /**
+   * Fetches the input and the output when the log keeps them in the blob store (a loaded
+   * execution's, before its run or its inspection uses them).
+   */
+  async fetchValues(): Promise<void> {
+    if (this.input instanceof StoredBlob) this.input = await this.fetchBlob(this.input);
+    if (this.output instanceof StoredBlob) this.output = await this.fetchBlob(this.output);
   }
 
   /** Every event so far, in order, decoded when read (see `EventLog`). */
@@ -161,17 +177,22 @@ export class Execution {
    * Records an event (not yet durable: see {@link flush}), its value redacted of this run's
    * secrets. Throws `SerializationError` when `value` cannot be recorded; nothing is recorded then.
    */
-  emit(type: ExecutionEventType, sourceId: string, name: string, value: unknown): ExecutionEvent {
+  emit(type: ExecutionEventType, sourceId: string, name: string, value: unknown, storage?: ValuePlacement): ExecutionEvent {
     // After the run's end (a cancellation), a step still running records nothing.
     if (this.#final) return { id: -1, type, sourceId, name, value, time: this.runtime.clock.now() };
     if (this.#deferred !== undefined) this.#recordDeferred();
     const redact = this.secrets.length > 0 ? this.secrets : undefined;
-    const text = encodeValue(value, describeValue(type, name), redact);
+    const what = describeValue(type, name);
+    const encoded = encodeValue(value, what, redact);
+    // Over the engine's threshold, the value goes to the blob store and the log records where.
+    const placed = this.runtime.values.place(encoded, what, storage, this.#recentBlobs);
+    if (placed.placed !== undefined) this.#recentBlobs = [placed.placed, ...this.#recentBlobs.slice(0, 3)];
+    const text = placed.text;
     const time = this.runtime.clock.now();
     const id = this.#outbox.nextId;
-    this.#outbox.add({ id, type, sourceId, name, value: text, time });
+    this.#outbox.add({ id, type, sourceId, name, value: text, time }, placed.put);
     this.#recordedInRun = true;
-    const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(text), time };
+    const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(encoded), time };
     this.#apply(type, sourceId, name, text, time, id, event);
     if (this.runtime.listening) this.runtime.notify({ kind: "event", executionId: this.id, event });
     return event;
@@ -306,10 +327,12 @@ export class Execution {
   #finish(type: typeof T.WORKFLOW_COMPLETED | typeof T.WORKFLOW_FAILED, value: unknown): void {
     if (this.ended || this.#unconsumed()) return;
     try {
-      this.emit(type, this.id, this.workflowName, type === T.WORKFLOW_FAILED ? asExecutionError(this.workflowName, value) : value);
+      if (type === T.WORKFLOW_FAILED) this.emit(type, this.id, this.workflowName, asExecutionError(this.workflowName, value));
+      else this.emit(type, this.id, this.workflowName, value, "engine");
     } catch (error) {
       if (!(error instanceof SerializationError)) return this.halt(error);
-      const failure = new SerializationError(`workflow "${this.workflowName}" returned a value that cannot be recorded: ${error.message}`, { cause: error });
+      const Failure = error instanceof ValueTooLargeError ? ValueTooLargeError : SerializationError;
+      const failure = new Failure(`workflow "${this.workflowName}" returned a value that cannot be recorded: ${error.message}`, { cause: error });
       this.emit(T.WORKFLOW_FAILED, this.id, this.workflowName, asExecutionError(this.workflowName, failure));
     }
     this.#end("finished", this.flush());
@@ -326,7 +349,7 @@ export class Execution {
   #recordDeferred(): void {
     const deferred = this.#deferred;
     this.#deferred = undefined;
-    for (const [type, sourceId, name, value] of deferred?.events ?? []) this.emit(type, sourceId, name, value);
+    for (const [type, sourceId, name, value] of deferred?.events ?? []) this.emit(type, sourceId, name, value, "engine");
   }
 
   #apply(type: ExecutionEventType, sourceId: string, name: string, text: string, time: number, id: number, decoded?: ExecutionEvent): void {

@@ -16,7 +16,7 @@ export { ExecutionEventType, stateAfter, isTerminal, endsExecution, type Executi
 export {
   FluxError, ExecutionError, ExecutionTimeoutError, RetryError, WorkflowNotFoundError, ExecutionNotFoundError,
   NonDeterminismError, ConflictError, SerializationError, SecretNotFoundError, StoreError, UsageError, ShuttingDownError, NotResumableError,
-  CancelledError, CancelRequestedError, ExecutionFinishedError,
+  CancelledError, CancelRequestedError, ExecutionFinishedError, ValueTooLargeError,
 } from "./errors.js";
 export { registerErrorClass } from "./error-classes.js";
 export type {
@@ -26,6 +26,8 @@ export type {
 export { MemoryStore } from "./memory-store.js";
 export { MemoryBlobStore } from "./blobs/memory-blob-store.js";
 export { isBlobKey, assertBlobKey, type BlobStore } from "./blobs/blob-store.js";
+export { StoredBlob } from "./blobs/stored-blob.js";
+export { DEFAULT_OUTPUT_THRESHOLD, DEFAULT_VALUE_LIMIT, type OutputStorage, type TaskOutputStorage } from "./blobs/value-storage.js";
 export { nextSummary, commitConflict, leaseBlocks, childFinished, wakeParent, waitedChildren, waitedEvents, eventDelivered, cancelRequested } from "./execution-summary.js";
 export { dueOrder, dueSize } from "./due-order.js";
 export { encodeCursor, decodeCursor, isAfter, pageSize, type ListPosition } from "./list-cursor.js";

@@ -1,6 +1,8 @@
 import { ExecutionEventType as T, isTerminal } from "./events.js";
 import { UsageError } from "./errors.js";
 import type { ExecutionSummary, StateStore, StoredEvent } from "./state-store.js";
+import type { BlobStore } from "./blobs/blob-store.js";
+import { blobRefOf } from "./blobs/stored-blob.js";
 
 /** How many events a page of an inspection holds when the caller does not say (`GET /inspect`, `flux inspect`). */
 export const INSPECT_PAGE_DEFAULT = 1000;
@@ -32,11 +34,12 @@ export interface InspectedPage {
 /**
  * Reads one page of an execution's history straight from the store: its summary, its first event
  * (for the input), its last (for the output, once it ended) and the events of the page; at most
- * `limit` + 2 rows whatever the log's length. Resolves `undefined` for an unknown execution.
+ * `limit` + 2 rows whatever the log's length. With `blobs` (the engine's output storage), values
+ * the log keeps there are fetched (those of the page only). Resolves `undefined` for an unknown execution.
  * Rejects with a `UsageError` naming the option for a `from` or `limit` that is not a whole number
  * in range.
  */
-export async function inspectPage(store: StateStore, executionId: string, options: InspectPageOptions = {}): Promise<InspectedPage | undefined> {
+export async function inspectPage(store: StateStore, executionId: string, options: InspectPageOptions = {}, blobs?: BlobStore): Promise<InspectedPage | undefined> {
   const { from, limit } = pageOf(options);
   const summary = await store.get(executionId);
   if (summary === undefined) return undefined;
@@ -50,13 +53,20 @@ export async function inspectPage(store: StateStore, executionId: string, option
   }
   const end = events.at(-1)?.id;
   const next = end !== undefined && end < lastId ? end + 1 : undefined;
+  const fetched = (text: string | undefined) => (text === undefined || blobs === undefined ? text : fetchedText(text, blobs));
   return {
     summary,
-    input: first?.type === T.WORKFLOW_STARTED ? first.value : undefined,
-    output,
-    events,
+    input: await fetched(first?.type === T.WORKFLOW_STARTED ? first.value : undefined),
+    output: await fetched(output),
+    events: blobs === undefined ? events : await Promise.all(events.map(async (event) => ({ ...event, value: (await fetched(event.value))! }))),
     ...(next === undefined ? {} : { next }),
   };
+}
+
+/** `text`, or, when it refers to a value kept in the blob store, that value's text (the reference when the blob store does not have it). */
+async function fetchedText(text: string, blobs: BlobStore): Promise<string> {
+  const blob = blobRefOf(text);
+  return blob === undefined ? text : ((await blobs.get(blob.key)) ?? text);
 }
 
 /**

@@ -11,7 +11,11 @@ export class Outbox {
   committed = 0;
   #pending: StoredEvent[] = [];
   #consumes: number[] = [];
+  /** Blob puts the pending events' references need durable before they are committed. */
+  #puts: Promise<void>[] = [];
   #last: Promise<void> = Promise.resolve();
+  /** Set while a commit waits for its blob puts: later commits go after it, in order. */
+  #gate: Promise<void> | undefined;
 
   constructor(
     readonly queue: CommitQueue,
@@ -23,8 +27,14 @@ export class Outbox {
     return this.committed + this.#pending.length;
   }
 
-  add(event: StoredEvent): void {
+  /** Adds an event to the next commit; `put` is the blob write its value's reference needs first. */
+  add(event: StoredEvent, put?: Promise<void>): void {
     this.#pending.push(event);
+    if (put !== undefined) {
+      // Observed at once (a failure is the commit's, not an unhandled rejection).
+      put.catch(() => undefined);
+      this.#puts.push(put);
+    }
   }
 
   /** The inbox event `seq` is consumed by the events of the next commit. */
@@ -43,9 +53,11 @@ export class Outbox {
     const consumes = this.#consumes;
     this.#pending = [];
     this.#consumes = [];
+    const puts = this.#puts;
+    this.#puts = [];
     const expectedSeq = this.committed;
     this.committed += events.length;
-    this.#last = this.queue.commit({
+    const commit = () => this.queue.commit({
       executionId: this.executionId,
       events,
       expectedSeq,
@@ -54,6 +66,21 @@ export class Outbox {
       ...(expectedSeq === 0 && parentId !== undefined ? { parentId } : {}),
       ...(consumes.length === 0 ? {} : { consumes }),
     });
+    if (puts.length === 0 && this.#gate === undefined) {
+      this.#last = commit();
+      return this.#last;
+    }
+    // A reference goes to the store only once its blob is durable; commits after it are handed
+    // to the queue after it, so they keep their order (and may still join it there).
+    let durable!: Promise<void>;
+    const enqueued = Promise.all([this.#gate, ...puts]).then(() => {
+      durable = commit();
+    });
+    const open = (this.#gate = enqueued.then(() => undefined, () => undefined));
+    void open.then(() => {
+      if (this.#gate === open) this.#gate = undefined;
+    });
+    this.#last = enqueued.then(() => durable);
     return this.#last;
   }
 
@@ -61,6 +88,7 @@ export class Outbox {
   reset(committed: number): void {
     this.#pending = [];
     this.#consumes = [];
+    this.#puts = [];
     this.committed = committed;
   }
 }

@@ -1,4 +1,5 @@
 import { ExecutionEventType as T, type ExecutionEventType } from "./events.js";
+import { StoredBlob } from "./blobs/stored-blob.js";
 import { decodeValue } from "./serialization.js";
 
 /**
@@ -62,12 +63,21 @@ export interface StepRecords {
 
 const UNDEFINED_TEXT = '{"$flux":"undefined"}';
 
-/** The value a finished step's outcome holds (decoded now), releasing its text: each step replays once per run. */
-export function takeOutcome(outcome: RecordedOutcome): unknown {
+/**
+ * The value a finished step's outcome holds (decoded now), releasing its text: each step replays
+ * once per run. A value the log keeps in the blob store comes as a promise from `fetch`.
+ */
+export function takeOutcome(outcome: RecordedOutcome, fetch: (blob: StoredBlob) => Promise<unknown>): unknown {
   const text = outcome.text;
   if (text === null) throw new Error("flux-ts internal error: a step's recorded outcome was read twice in one run");
   outcome.text = null;
   const value = decodeValue(text);
+  // A value kept in the blob store: a promise of it (the replay of that step waits for the fetch).
+  if (value instanceof StoredBlob) return fetch(value).then((fetched) => picked(outcome, fetched));
+  return picked(outcome, value);
+}
+
+function picked(outcome: RecordedOutcome, value: unknown): unknown {
   return outcome.pick === "payload" ? (value as { payload?: unknown } | null)?.payload : value;
 }
 

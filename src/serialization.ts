@@ -1,5 +1,6 @@
 import { errorClassFor } from "./error-classes.js";
 import { SerializationError } from "./errors.js";
+import { StoredBlob } from "./blobs/stored-blob.js";
 
 const TAG = "$flux";
 const plainPrototypes = new Set<object | null>([Object.prototype, null]);
@@ -113,6 +114,8 @@ function fromJson(json: unknown): unknown {
       return decodeObject(record.v as Record<string, unknown>);
     case "error":
       return decodeError(record);
+    case "blob":
+      return new StoredBlob(String(record.key), Number(record.size));
     default:
       throw new SerializationError(`cannot decode a recorded value tagged ${JSON.stringify(record[TAG])}: it was written by a newer version of flux-ts`);
   }

@@ -1,3 +1,4 @@
+import type { TaskOutputStorage } from "./blobs/value-storage.js";
 import { UsageError } from "./errors.js";
 import type { TaskContext } from "./task-context.js";
 
@@ -27,6 +28,13 @@ export interface TaskOptions<A extends unknown[], R> {
   readonly cache?: boolean;
   /** Secret names resolved from the engine's `SecretProvider` before the body runs; see `TaskContext.secrets`. */
   readonly secrets?: readonly string[];
+  /**
+   * Where this task's large values go, when the engine has output storage
+   * (`EngineOptions.outputStorage`): `"inline"` keeps them in the log whatever their size;
+   * `{ threshold }` sends those longer than `threshold` characters of JSON to the blob store.
+   * Default: the engine's threshold.
+   */
+  readonly outputStorage?: TaskOutputStorage;
 }
 
 /**

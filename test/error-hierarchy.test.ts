@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CancelledError, CancelRequestedError, ConflictError, Engine, ExecutionError, ExecutionFinishedError, ExecutionNotFoundError,
   ExecutionTimeoutError, FluxError, MemoryStore, NonDeterminismError, NotResumableError, RetryError, SecretNotFoundError,
-  SerializationError, ShuttingDownError, StoreError, UsageError, WorkflowNotFoundError, workflow,
+  SerializationError, ShuttingDownError, StoreError, UsageError, ValueTooLargeError, WorkflowNotFoundError, workflow,
 } from "../src/index.js";
 import { decodeValue, encodeValue } from "../src/serialization.js";
 
@@ -25,6 +25,7 @@ const hierarchy: ReadonlyArray<readonly [AnyError, AnyError | ErrorConstructor, 
   [ConflictError, FluxError, "CONFLICT"],
   [CancelRequestedError, ConflictError, "CANCEL_REQUESTED"],
   [SerializationError, FluxError, "SERIALIZATION"],
+  [ValueTooLargeError, SerializationError, "VALUE_TOO_LARGE"],
   [SecretNotFoundError, FluxError, "SECRET_NOT_FOUND"],
   [StoreError, FluxError, "STORE_ERROR"],
   [UsageError, FluxError, "USAGE"],

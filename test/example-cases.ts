@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   Engine, ExecutionError, ExecutionTimeoutError, RetryError, secretsFrom,
-  type StateStore, type WorkflowExecutionContext, type Workflow,
+  type EngineOptions, type StateStore, type WorkflowExecutionContext, type Workflow,
 } from "flux-ts";
 import { deterministicWorkflow } from "../examples/determinism.js";
 import { fiboBenchmark } from "../examples/fibo_benchmark.js";
@@ -31,12 +31,13 @@ export const typesOf = (ctx: WorkflowExecutionContext<never, unknown> | { events
 
 /**
  * Runs every example on stores made by `createStore`: outputs, event types, and that a second
- * run with the same executionId returns the same output and appends nothing.
+ * run with the same executionId returns the same output and appends nothing. `moreOptions` adds
+ * engine options (output storage with a tiny threshold, so that every value goes through it).
  */
-export function testExamples(storeName: string, createStore: () => Promise<StateStore> | StateStore): void {
+export function testExamples(storeName: string, createStore: () => Promise<StateStore> | StateStore, moreOptions?: () => EngineOptions | Promise<EngineOptions>): void {
   describe(`examples on ${storeName}`, () => {
     async function engine(): Promise<Engine> {
-      return new Engine({ store: await createStore(), secrets: secretsFrom({ SUPER_SECRET: "s3cr3t-value" }) });
+      return new Engine({ store: await createStore(), secrets: secretsFrom({ SUPER_SECRET: "s3cr3t-value" }), ...(await moreOptions?.()) });
     }
 
     /** Runs `wf`, then replays it by id, and checks the replay changed nothing. */

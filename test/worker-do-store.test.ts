@@ -8,6 +8,7 @@ import { registerErrorClass } from "../src/error-classes.js";
 import { CancelRequestedError } from "../src/errors.js";
 import { decodeValue } from "../src/serialization.js";
 import type { StateStore } from "../src/state-store.js";
+import { MemoryBlobStore } from "../src/blobs/memory-blob-store.js";
 import { testExamples } from "./example-cases.js";
 import { testStateStore } from "./store-conformance.js";
 import { bundleFixture } from "./support/bundle-fixture.js";
@@ -61,3 +62,7 @@ testStateStore({
 });
 
 testExamples("a Durable Object's SQLite (Miniflare)", () => openOn(`examples-${++objects}`));
+// Every value the engine may keep outside its log goes through a blob store (threshold 0).
+testExamples("a Durable Object's SQLite (Miniflare), every value in a MemoryBlobStore", () => openOn(`examples-${++objects}`), () => ({
+  outputStorage: { blobs: new MemoryBlobStore(), threshold: 0 },
+}));

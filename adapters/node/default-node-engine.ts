@@ -1,14 +1,15 @@
 import { Engine, type EngineOptions } from "../../src/engine.js";
 import { UsageError } from "../../src/errors.js";
 import { envSecrets } from "./env-secrets.js";
-import { openNodeStore, storeUrlOf } from "./node-store.js";
+import { nodeOutputStorage, openNodeStore, storeUrlOf } from "./node-store.js";
 
 /**
  * The engine Node uses by default: the store of `options.store`, else the one the environment
  * variable `FLUX_STORE_URL` names (`postgres://…` for PostgreSQL, shared by a fleet of runners:
  * needs `pg`; `sqlite:PATH` for a SQLite file), else the SQLite store at `.flux/flux.db` under
- * the current directory (created on first use; needs better-sqlite3), and secrets from
- * environment variables. The environment variable `FLUX_LEASE_TTL_MS` sets how long
+ * the current directory (created on first use; needs better-sqlite3), with values over 256 KiB
+ * kept in a `FileBlobStore` beside the SQLite file (`.flux/blobs`: see `EngineOptions.outputStorage`;
+ * none by default on PostgreSQL), and secrets from environment variables. The environment variable `FLUX_LEASE_TTL_MS` sets how long
  * a runner's lease lasts without renewal (default 30000): how soon another process may recover
  * an execution whose process died; `FLUX_RUNNER_ID` names this runner in the leases it takes
  * (default: a random id), so that a fleet's executions show which runner holds them. `options`
@@ -22,9 +23,12 @@ import { openNodeStore, storeUrlOf } from "./node-store.js";
 export function createNodeEngine(options: EngineOptions = {}): Engine {
   const ttl = leaseTtlFromEnv();
   const runnerId = globalThis.process?.env["FLUX_RUNNER_ID"];
+  const url = storeUrlOf(undefined, globalThis.process?.env ?? {});
+  const outputStorage = options.outputStorage ?? (options.store === undefined ? nodeOutputStorage(url) : undefined);
   return new Engine({
     secrets: envSecrets(), ...(ttl === undefined ? {} : { leaseTtl: ttl }), ...(runnerId ? { runnerId } : {}), ...options,
-    store: options.store ?? openNodeStore(storeUrlOf(undefined, globalThis.process?.env ?? {})),
+    store: options.store ?? openNodeStore(url),
+    ...(outputStorage === undefined ? {} : { outputStorage }),
   });
 }
 

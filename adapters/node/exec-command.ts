@@ -57,7 +57,7 @@ export async function execCommand(argv: readonly string[], io: CliIo): Promise<n
     } finally {
       stop();
     }
-    printJson(io, values["inspect"] === true ? await inspectJsonOf(engine.store, ctx.executionId) : executionJson(ctx));
+    printJson(io, values["inspect"] === true ? await inspectJsonOf(engine, ctx.executionId) : executionJson(ctx));
     if (ctx.paused && progress) {
       const style = styles(io, "stderr");
       io.stderr.write(style.dim(`resume it: flux exec ${file} ${name} --execution-id ${ctx.executionId} --resume-with VALUE\n`));

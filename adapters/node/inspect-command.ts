@@ -1,7 +1,7 @@
 import { ExecutionNotFoundError } from "../../src/errors.js";
 import { inspectJson, type InspectJson } from "../../src/http/inspect-json.js";
 import { inspectPage, pageOf, type InspectPageOptions } from "../../src/inspection.js";
-import type { StateStore } from "../../src/state-store.js";
+import type { Engine } from "../../src/engine.js";
 import { onePositional, parseCommandLine, parseCount } from "./cli-args.js";
 import { exitCodeOf, forPeople, printJson, styles, type CliIo } from "./cli-io.js";
 import { helpText } from "./help-text.js";
@@ -29,7 +29,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIo): Promis
   const url = storeUrlOf(values["store"], io.env);
   const engine = existingEngine(url);
   try {
-    const json = engine === undefined ? undefined : await inspectJsonOf(engine.store, id, options);
+    const json = engine === undefined ? undefined : await inspectJsonOf(engine, id, options);
     if (json === undefined) throw new ExecutionNotFoundError(`no execution ${id} in ${storeName(url)}: check the id (flux list shows the executions), and run flux in the directory where the workflow ran`);
     if (forPeople(io, values["json"] === true)) printReadable(io, json);
     else printJson(io, json);
@@ -43,8 +43,8 @@ export async function inspectCommand(argv: readonly string[], io: CliIo): Promis
  * One page of an execution as `flux inspect` and `flux exec --inspect` print it: `next` is the
  * command that prints the page after it. `undefined` for an unknown execution.
  */
-export async function inspectJsonOf(store: StateStore, id: string, options: InspectPageOptions = {}): Promise<InspectJson | undefined> {
-  const page = await inspectPage(store, id, options);
+export async function inspectJsonOf(engine: Engine, id: string, options: InspectPageOptions = {}): Promise<InspectJson | undefined> {
+  const page = await inspectPage(engine.store, id, options, engine.outputStorage?.blobs);
   const limitFlag = options.limit === undefined ? "" : ` --limit ${options.limit}`;
   return page === undefined ? undefined : inspectJson(page, (next) => `flux inspect ${id} --from ${next}${limitFlag}`);
 }

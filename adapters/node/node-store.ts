@@ -1,5 +1,8 @@
 import { UsageError } from "../../src/errors.js";
+import { dirname, join } from "node:path";
+import type { OutputStorage } from "../../src/blobs/value-storage.js";
 import type { StateStore } from "../../src/state-store.js";
+import { FileBlobStore } from "./file-blob-store.js";
 import { PostgresStore, redact } from "../postgres/postgres-store.js";
 import { defaultSqlitePath, SqliteStore } from "../sqlite/index.js";
 
@@ -40,6 +43,16 @@ export function openNodeStore(url: StoreUrl): StateStore {
   throw new UsageError(
     `unknown store ${JSON.stringify(redact(url!))}: give postgres://user@host/database (PostgreSQL) or sqlite:PATH (a SQLite file); leave it out for .flux/flux.db`,
   );
+}
+
+/**
+ * Where a Node engine on the store `url` keeps values too large for its log: for a SQLite file,
+ * a `FileBlobStore` in the directory `blobs` beside it (`.flux/blobs` by default); none for
+ * PostgreSQL (a fleet's machines share no directory: give such engines a blob store they share).
+ */
+export function nodeOutputStorage(url: StoreUrl): OutputStorage | undefined {
+  const path = sqlitePathOf(url);
+  return path === undefined || path === "" ? undefined : { blobs: new FileBlobStore(join(dirname(path), "blobs")) };
 }
 
 /** How messages name the store of `url` (a password is never shown). */

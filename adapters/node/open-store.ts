@@ -2,14 +2,15 @@ import { existsSync } from "node:fs";
 import { setDefaultEngine } from "../../src/default-engine.js";
 import type { Engine, EngineOptions } from "../../src/engine.js";
 import { createNodeEngine } from "./default-node-engine.js";
-import { openNodeStore, sqlitePathOf, type StoreUrl } from "./node-store.js";
+import { nodeOutputStorage, openNodeStore, sqlitePathOf, type StoreUrl } from "./node-store.js";
 
 /**
  * The engine of a command on the store `url` (see `StoreUrl`), made the default engine too (a
  * workflow file's `workflow.run()` then records where the command does).
  */
 export function commandEngine(url: StoreUrl, options: EngineOptions = {}): Engine {
-  const engine = createNodeEngine({ ...options, store: openNodeStore(url) });
+  const outputStorage = options.outputStorage ?? nodeOutputStorage(url);
+  const engine = createNodeEngine({ ...options, store: openNodeStore(url), ...(outputStorage === undefined ? {} : { outputStorage }) });
   setDefaultEngine(engine);
   return engine;
 }

@@ -6,9 +6,9 @@ import { UsageError } from "../errors.js";
  * engine's memory, a directory of files, IndexedDB, R2); each implementation passes the shared
  * blob-store conformance suite (`test/blob-conformance.ts`).
  *
- * Keys are content addresses chosen by the engine (see {@link isBlobKey}): the same key always
- * names the same text, so a `put` is idempotent, safe to repeat after a crash and safe to run
- * concurrently with another `put` of the same key. A blob written by a step whose commit never
+ * Keys are chosen by the engine (see {@link isBlobKey}; a random `v-<uuid>` per value): a key
+ * always names the same text, so a `put` is idempotent, safe to repeat after a crash and safe to
+ * run concurrently with another `put` of the same key. A blob written by a step whose commit never
  * landed is an orphan, never a wrong value.
  */
 export interface BlobStore {
@@ -34,7 +34,7 @@ const keyShape = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 /**
  * Whether `key` can name a blob in every store: 1 to 200 characters of letters, digits, `.`, `_`
  * and `-`, starting with a letter or digit (a file name on every file system, an IndexedDB key,
- * an R2 object key). The engine's keys are `sha256-` and the value's hex digest.
+ * an R2 object key). The engine's keys are `v-` and a random UUID.
  */
 export function isBlobKey(key: unknown): key is string {
   return typeof key === "string" && keyShape.test(key);
@@ -48,7 +48,7 @@ export function assertBlobKey(key: unknown, store: string): asserts key is strin
   if (!isBlobKey(key)) {
     throw new UsageError(
       `${store}: ${JSON.stringify(key)} is not a blob key: use 1 to 200 letters, digits, ".", "_" or "-", ` +
-        `starting with a letter or digit (the engine's keys look like "sha256-<hex>").`,
+        `starting with a letter or digit (the engine's keys look like "v-<uuid>").`,
     );
   }
 }

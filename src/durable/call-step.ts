@@ -52,7 +52,7 @@ async function callChild(exec: Execution, stepId: string, record: StepRecord | u
     await exec.flush();
     return child;
   }
-  exec.emit(child.succeeded ? T.TASK_COMPLETED : T.TASK_FAILED, stepId, workflow.name, child.output);
+  exec.emit(child.succeeded ? T.TASK_COMPLETED : T.TASK_FAILED, stepId, workflow.name, child.output, "engine");
   await exec.flush();
   if (!child.succeeded) throw child.output; // failed, or cancelled (a CancelledError)
   return child.output;

@@ -23,7 +23,7 @@ export function durableCall<R>(
   kind: StepKind,
   name: string,
   body: StepBody<R>,
-  replay?: (record: StepRecord) => Promise<R> | undefined,
+  replay?: (record: StepRecord, exec: Execution) => Promise<R> | undefined,
 ): Promise<R> {
   const stepId = scope.nextId();
   if (exec.ended || (exec.stopping && !scope.inTask)) return never();
@@ -33,7 +33,7 @@ export function durableCall<R>(
   const mismatch = replayMismatch(exec, stepId, record, kind, name);
   if (mismatch !== undefined) return exec.diverged(mismatch);
   if (record !== undefined && replay !== undefined) {
-    const replayed = replay(record);
+    const replayed = replay(record, exec);
     if (replayed !== undefined) return replayed;
   }
   exec.inFlight.started();
@@ -43,9 +43,10 @@ export function durableCall<R>(
 }
 
 /** The recorded outcome of a finished step as a settled promise; `undefined` while it is unfinished. */
-export function recordedOutcome<R>(record: StepRecord): Promise<R> | undefined {
+export function recordedOutcome<R>(record: StepRecord, exec: Execution): Promise<R> | undefined {
   const outcome = record.outcome;
   if (outcome === undefined) return undefined;
-  const value = takeOutcome(outcome);
+  const value = takeOutcome(outcome, exec.fetchBlob);
+  if (value instanceof Promise) return value.then((fetched) => (outcome.ok ? (fetched as R) : Promise.reject(fetched)));
   return outcome.ok ? Promise.resolve(value as R) : Promise.reject(value);
 }

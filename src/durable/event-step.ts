@@ -26,7 +26,7 @@ async function waitFor(exec: Execution, stepId: string, record: StepRecord | und
   const until = limit === undefined ? undefined : startedAt + limit;
   const event = await takeEvent(exec, name);
   if (event !== undefined) {
-    const received = exec.emit(T.EVENT_RECEIVED, stepId, name, { seq: event.seq, payload: decodeValue(event.payload) });
+    const received = exec.emit(T.EVENT_RECEIVED, stepId, name, { seq: event.seq, payload: decodeValue(event.payload) }, "engine");
     exec.consume(event.seq);
     await exec.flush();
     // As recorded (a secret of the run redacted), as a replay returns it.

@@ -16,9 +16,9 @@ export function pauseStep(exec: Execution, scope: StepScope, name: string, detai
   }, resumedValue);
 }
 
-function resumedValue(record: StepRecord): Promise<unknown> | undefined {
+function resumedValue(record: StepRecord, exec: Execution): Promise<unknown> | undefined {
   if (!record.resumed) return undefined;
   const text = record.resumeValue ?? null;
   record.resumeValue = null;
-  return Promise.resolve(takeOutcome({ ok: true, text }));
+  return Promise.resolve(takeOutcome({ ok: true, text }, exec.fetchBlob));
 }

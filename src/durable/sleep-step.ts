@@ -17,10 +17,10 @@ export function sleepStep(exec: Execution, scope: StepScope, ms: number): Promis
 }
 
 /** A finished sleep replays as it ran: resolved with `undefined` (its record says null). */
-function sleptOrFailed(record: StepRecord): Promise<void> | undefined {
+function sleptOrFailed(record: StepRecord, exec: Execution): Promise<void> | undefined {
   const outcome = record.outcome;
   if (outcome === undefined) return undefined;
-  return outcome.ok ? Promise.resolve() : Promise.reject(takeOutcome(outcome));
+  return outcome.ok ? Promise.resolve() : Promise.resolve(takeOutcome(outcome, exec.fetchBlob)).then((error) => Promise.reject(error));
 }
 
 async function sleepFor(exec: Execution, scope: StepScope, stepId: string, record: StepRecord | undefined, ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { cacheKey } from "../cache-key.js";
-import { ExecutionTimeoutError, RetryError, SecretNotFoundError, SerializationError } from "../errors.js";
+import { ExecutionTimeoutError, RetryError, SecretNotFoundError, SerializationError, ValueTooLargeError } from "../errors.js";
 import { ExecutionEventType as T } from "../events.js";
 import { StoppedSignal, type Execution } from "../execution.js";
 import type { StepRecord } from "../replay-index.js";
@@ -53,10 +53,11 @@ export class StepRun<A extends unknown[], R> {
     if (result !== undefined) {
       let completed;
       try {
-        completed = exec.emit(T.TASK_COMPLETED, stepId, task.name, result.value);
+        completed = exec.emit(T.TASK_COMPLETED, stepId, task.name, result.value, task.options.outputStorage ?? "engine");
       } catch (failure) {
         if (!(failure instanceof SerializationError)) throw failure;
-        return failStep(exec, stepId, task.name, new SerializationError(`task "${task.name}" (step ${stepId}) returned a value that cannot be recorded: ${failure.message}`, { cause: failure }));
+        const Failure = failure instanceof ValueTooLargeError ? ValueTooLargeError : SerializationError;
+        return failStep(exec, stepId, task.name, new Failure(`task "${task.name}" (step ${stepId}) returned a value that cannot be recorded: ${failure.message}`, { cause: failure }));
       }
       await exec.flush();
       // With secrets, the workflow gets the value as recorded (redacted), as a replay would.
@@ -163,10 +164,10 @@ export class StepRun<A extends unknown[], R> {
   async #fallback(): Promise<{ value: R }> {
     const { exec, stepId, task } = this;
     const fallback = task.options.fallback!;
-    exec.emit(T.TASK_FALLBACK_STARTED, stepId, task.name, this.args);
+    exec.emit(T.TASK_FALLBACK_STARTED, stepId, task.name, this.args, task.options.outputStorage ?? "engine");
     try {
       const value = await fallback(...this.args);
-      exec.emit(T.TASK_FALLBACK_COMPLETED, stepId, task.name, value);
+      exec.emit(T.TASK_FALLBACK_COMPLETED, stepId, task.name, value, task.options.outputStorage ?? "engine");
       return { value };
     } catch (error) {
       exec.emit(T.TASK_FALLBACK_FAILED, stepId, task.name, error);
@@ -178,7 +179,7 @@ export class StepRun<A extends unknown[], R> {
     const { exec, stepId, task } = this;
     const rollback = task.options.rollback;
     if (rollback === undefined || exec.ended) return;
-    exec.emit(T.TASK_ROLLBACK_STARTED, stepId, task.name, this.args);
+    exec.emit(T.TASK_ROLLBACK_STARTED, stepId, task.name, this.args, task.options.outputStorage ?? "engine");
     try {
       const value = await rollback(...this.args);
       exec.emit(T.TASK_ROLLBACK_COMPLETED, stepId, task.name, value === undefined ? null : value);

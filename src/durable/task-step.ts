@@ -22,7 +22,7 @@ async function runUnfinished<A extends unknown[], R>(
 ): Promise<R> {
   if (record === undefined) {
     try {
-      exec.emit(T.TASK_STARTED, stepId, task.name, args);
+      exec.emit(T.TASK_STARTED, stepId, task.name, args, task.options.outputStorage ?? "engine");
     } catch (error) {
       if (!(error instanceof SerializationError)) throw error;
       exec.emit(T.TASK_STARTED, stepId, task.name, null);

@@ -179,7 +179,7 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
    * follow. `base` is where the router is mounted, for the `next` address.
    */
   async function inspection(c: Context, id: string, base: string, options: InspectPageOptions = {}): Promise<Response> {
-    const page = await inspectPage(engine.store, id, options);
+    const page = await inspectPage(engine.store, id, options, engine.outputStorage?.blobs);
     if (page === undefined) throw new ExecutionNotFoundError(`no execution ${id}: check the id (POST /{workflow} answers it as execution_id)`);
     const limit = options.limit ?? INSPECT_PAGE_DEFAULT;
     const json = inspectJson(page, (from) => `${base}/inspect/${encodeURIComponent(id)}?from=${from}&limit=${limit}`);
