@@ -8,7 +8,12 @@ import { StoreError, type StateStore } from "flux-ts";
  */
 export class DyingStore implements StateStore {
   dead = false;
-  constructor(readonly inner: StateStore) {}
+  /** Queue admission (a write), when the inner store has it. */
+  readonly admit: StateStore["admit"];
+  constructor(readonly inner: StateStore) {
+    const admit = inner.admit?.bind(inner);
+    this.admit = admit === undefined ? undefined : (...args) => this.#write(() => admit(...args));
+  }
   #write<T>(run: () => Promise<T>): Promise<T> {
     return this.dead ? Promise.reject(new StoreError("the process is gone")) : run();
   }

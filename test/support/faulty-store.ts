@@ -63,5 +63,9 @@ export class FaultyStore implements StateStore {
   getCached = (key: string) => this.inner.getCached(key);
   setCached = (key: string, value: string) => this.inner.setCached(key, value);
   lease: StateStore["lease"] = (executionId, owner, times) => this.inner.lease(executionId, owner, times);
+  /** Queue admission, when the inner store has it: never faulted, as leases are not. */
+  get admit(): StateStore["admit"] {
+    return this.inner.admit?.bind(this.inner);
+  }
   close = () => this.inner.close();
 }
