@@ -32,6 +32,7 @@ const files = [
   "event-latency",
   "cli-cold-start",
   "browser-idb",
+  "browser-idb-ratio",
   "core-size",
   "worker-size",
   "playground-size",
