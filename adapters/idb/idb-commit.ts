@@ -88,7 +88,9 @@ export async function commitTransaction(
         tx.objectStore("inbox").put(consumedRecord);
       }
     }
-    tx.commit();
+    // Where IDBTransaction.commit is missing (before Chrome 76, Firefox 74, Safari 15), the
+    // transaction commits by itself once its requests are done.
+    if (typeof tx.commit === "function") tx.commit();
     await done;
     cache.remember([...[...found.values()].filter((s): s is ExecutionSummary => s !== undefined && !fold.written.has(s.executionId)), ...fold.written.values()]);
     return "committed";
