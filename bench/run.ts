@@ -34,6 +34,7 @@ const files = [
   "event-latency",
   "cli-cold-start",
   "browser-idb",
+  "browser-idb-ratio",
   "core-size",
   "worker-size",
   "playground-size",

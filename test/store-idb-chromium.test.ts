@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CancelRequestedError, ConflictError, ExecutionFinishedError, ExecutionNotFoundError, ExecutionTimeoutError, StoreError, UsageError,
 } from "../src/errors.js";
+import { idbVersion } from "../adapters/idb/idb-schema.js";
 import { ExecutionEventType } from "../src/events.js";
 import { decodeValue } from "../src/serialization.js";
 import type {
@@ -175,10 +176,10 @@ describe("IndexedDB store in Chromium", () => {
     unwrap(await pages[0]!.evaluate(([n, r]) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.createVersion2(n, r), ["legacy-v2", records] as const));
     await expectLegacyMigrated(await PageStore.open(pages[0]!, "legacy-v2"));
     const shape = unwrap(await pages[0]!.evaluate((n) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.describe(n), "legacy-v2"));
-    expect(shape).toEqual({ version: 4, stores: ["cache", "events", "executions", "inbox"] });
+    expect(shape).toEqual({ version: idbVersion, stores: ["cache", "events", "executions", "inbox"] });
   });
 
-  it("upgrades a version-3 database (no inbox, no cancellation) to version 4 in Chromium, keeping its data; inboxes and cancellations then work", async () => {
+  it("upgrades a version-3 database (no inbox, no cancellation) to the current version in Chromium, keeping its data; inboxes and cancellations then work", async () => {
     const records: Version3Records = {
       executions: Object.values(v3Summaries),
       events: Object.entries(v3Logs).flatMap(([executionId, log]) => log.map((event) => ({ ...event, executionId }))),
@@ -187,7 +188,7 @@ describe("IndexedDB store in Chromium", () => {
     unwrap(await pages[0]!.evaluate(([n, r]) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.createVersion3(n, r), ["legacy-v3", records] as const));
     await expectV3Migrated(await PageStore.open(pages[0]!, "legacy-v3"));
     const shape = unwrap(await pages[0]!.evaluate((n) => (globalThis as unknown as { fluxIdb: IdbPageApi }).fluxIdb.describe(n), "legacy-v3"));
-    expect(shape).toEqual({ version: 4, stores: ["cache", "events", "executions", "inbox"] });
+    expect(shape).toEqual({ version: idbVersion, stores: ["cache", "events", "executions", "inbox"] });
   });
 
   it("keeps summaries, inboxes, due lists and conflicts equal to the reference store over random commits", async () => {

@@ -83,7 +83,7 @@ describe("IdbStore", () => {
     await expectLegacyMigrated(store);
     await store.close();
     const db = await openDB(name);
-    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([4, ["cache", "events", "executions", "inbox"]]);
+    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([idbVersion, ["cache", "events", "executions", "inbox"]]);
     expect(Array.from(db.transaction("executions").store.indexNames)).toContain("byWake");
     db.close();
   });
@@ -105,7 +105,7 @@ describe("IdbStore", () => {
     const error = await openIdbStore(name).then(() => undefined, (e: unknown) => e);
     update.mockRestore();
     expect(error).toBeInstanceOf(StoreError);
-    expect(String(error)).toMatch(new RegExp(`upgrading the IndexedDB database "${name}" from version 2 to 4 failed \\(the disk is full\\): nothing of it was applied`));
+    expect(String(error)).toMatch(new RegExp(`upgrading the IndexedDB database "${name}" from version 2 to ${idbVersion} failed \\(the disk is full\\): nothing of it was applied`));
     const db = await openDB(name);
     expect([db.version, Array.from(db.objectStoreNames)]).toEqual([2, ["cache", "events", "executions", "leases"]]);
     expect([await db.get("executions", "run"), await db.get("leases", "run")]).toEqual([
@@ -118,7 +118,7 @@ describe("IdbStore", () => {
     await store.close();
   });
 
-  it("upgrades a version-3 database (no inbox, no cancellation) to version 4, keeping its data; inboxes and cancellations then work", async () => {
+  it("upgrades a version-3 database (no inbox, no cancellation) to the current version, keeping its data; inboxes and cancellations then work", async () => {
     const name = fresh();
     const v3 = await openDB(name, 3, {
       upgrade(d, _old, _new, transaction) {
@@ -134,7 +134,7 @@ describe("IdbStore", () => {
     await expectV3Migrated(store);
     await store.close();
     const db = await openDB(name);
-    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([4, ["cache", "events", "executions", "inbox"]]);
+    expect([db.version, Array.from(db.objectStoreNames)]).toEqual([idbVersion, ["cache", "events", "executions", "inbox"]]);
     expect(Array.from(db.transaction("inbox").store.indexNames)).toEqual(["pending"]);
     db.close();
   });

@@ -8,6 +8,17 @@ export interface EventRecord extends StoredEvent {
 }
 
 /**
+ * The events of one commit (two or more, ids `id`, `id + 1`, …) kept as ONE record of the
+ * `events` object store since version 5, keyed by [executionId, id of the first]: one request
+ * a commit instead of one an event. A log mixes both kinds of record.
+ */
+export interface EventBatchRecord {
+  readonly executionId: string;
+  readonly id: number;
+  readonly batch: readonly StoredEvent[];
+}
+
+/**
  * An event of an execution's inbox as the `inbox` object store keeps it: keyed by
  * [executionId, seq], kept once consumed (so that a seq is never reused), with `pending: 1` until
  * a commit consumes it. IndexedDB indexes no record without the property (a boolean is not a
@@ -30,7 +41,7 @@ export function pendingRange(executionId: string): IDBKeyRange {
  * `pending` index (`[executionId, pending, seq]`) holds each execution's pending events.
  */
 export interface FluxDbSchema extends DBSchema {
-  events: { key: [string, number]; value: EventRecord };
+  events: { key: [string, number]; value: EventRecord | EventBatchRecord };
   executions: {
     key: string;
     value: ExecutionSummary;
@@ -47,7 +58,7 @@ export interface FluxDbSchema extends DBSchema {
 }
 
 /** The IndexedDB version of the schema this code creates and understands. */
-export const idbVersion = 4;
+export const idbVersion = 5;
 
 /** The object stores of the schema. */
 export const idbStoreNames: readonly StoreNames<FluxDbSchema>[] = ["events", "executions", "cache", "inbox"];
@@ -64,7 +75,9 @@ export const legacyStoreNames: readonly string[] = ["leases"];
  * added leases; version 3 keeps the lease, waits and wake time in each execution's summary
  * (index `byWake`), fills them in for existing executions and deletes `leases` (see
  * `migrateToVersion3`); version 4 adds `inbox` (an execution's cancellation lives in its
- * summary, where older records have none: nothing to fill in). Returns false, creating nothing,
+ * summary, where older records have none: nothing to fill in); version 5 changes no store but
+ * may keep a commit's events as one record ({@link EventBatchRecord}), which an older flux-ts
+ * would misread: the version keeps it from opening such a database. Returns false, creating nothing,
  * when the database holds object stores that are not ours: the caller then aborts the upgrade. The data migration continues after
  * this returns, on the transaction's requests; if it fails, `onFailure` gets the error and the
  * transaction is aborted, so the database stays at `oldVersion`, untouched.

@@ -11,6 +11,7 @@ import { takeLease } from "./idb-lease.js";
 import { dueSummaries } from "./idb-due.js";
 import { listSummaries } from "./idb-list.js";
 import { SummaryCache } from "./summary-cache.js";
+import { eventsOf } from "./event-records.js";
 import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
 
 const ignore = () => undefined;
@@ -81,9 +82,15 @@ export class IdbStore implements StateStore {
   }
 
   async load(executionId: string, page: LoadPage = {}): Promise<StoredEvent[]> {
-    const records = await this.#read(`loading execution ${executionId}`, (db) =>
-      db.getAll("events", IDBKeyRange.bound([executionId, Math.max(0, page.from ?? 0)], [executionId, Infinity]), page.limit));
-    return records.map(({ executionId: _, ...event }) => event);
+    const from = Math.max(0, page.from ?? 0);
+    const records = await this.#read(`loading execution ${executionId}`, async (db) => {
+      const tx = db.transaction("events");
+      // A commit's events may be one record keyed by its first id: start at the record holding `from`.
+      const holder = from === 0 ? null : await tx.store.openKeyCursor(IDBKeyRange.bound([executionId, 0], [executionId, from]), "prev");
+      const start = holder === null ? from : (holder.key as [string, number])[1];
+      return tx.store.getAll(IDBKeyRange.bound([executionId, start], [executionId, Infinity]), page.limit);
+    });
+    return eventsOf(records, from, page.limit);
   }
 
   async get(executionId: string): Promise<ExecutionSummary | undefined> {

@@ -57,7 +57,9 @@ async function lastPauseWake(
 ): Promise<number | undefined> {
   let cursor = await transaction.objectStore("events").openCursor(IDBKeyRange.bound([executionId, 0], [executionId, Infinity]), "prev");
   while (cursor !== null) {
-    if (cursor.value.type === ExecutionEventType.WORKFLOW_PAUSED) return wakeAtOf(cursor.value.value);
+    const record = cursor.value; // a database of version < 3 has no batch records; read one as the log would be
+    const paused = ("batch" in record ? [...record.batch].reverse() : [record]).find((event) => event.type === ExecutionEventType.WORKFLOW_PAUSED);
+    if (paused !== undefined) return wakeAtOf(paused.value);
     cursor = await cursor.continue();
   }
   return undefined;

@@ -6,5 +6,5 @@
  * const store = await openIdbStore("flux");
  */
 export { IdbStore, openIdbStore } from "./idb-store.js";
-export { idbStoreNames, idbVersion, type EventRecord, type FluxDbSchema } from "./idb-schema.js";
+export { idbStoreNames, idbVersion, type EventBatchRecord, type EventRecord, type FluxDbSchema } from "./idb-schema.js";
 export { IdbBlobStore, openIdbBlobStore, idbBlobVersion } from "./idb-blob-store.js";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProcess, type Running } from "./child-process.js";
+import { processTree } from "./fsyncs.js";
 import { secondsSince, type Peer } from "./peer.js";
 import { freePort, waitFor } from "./ports.js";
 
@@ -67,6 +68,7 @@ export const cloudflare: Peer = {
             await new Promise((resolve) => setTimeout(resolve, pollMs));
           }
         },
+        processes: () => processTree(server.process.pid!),
         stop,
       };
     } catch (error) {

@@ -1,9 +1,10 @@
+import { processesMatching, processTree } from "./fsyncs.js";
 import { importPeer, peerVersion } from "./peer-modules.js";
 import { secondsSince, type Peer } from "./peer.js";
 import { postgresBin, startPostgres } from "./postgres.js";
 
-/** The few members of `@dbos-inc/dbos-sdk` used here. */
-interface DbosModule {
+/** The few members of `@dbos-inc/dbos-sdk` the benches use. */
+export interface DbosModule {
   readonly DBOS: {
     setConfig(config: { name: string; systemDatabaseUrl: string; logLevel?: string }): void;
     launch(): Promise<void>;
@@ -45,6 +46,8 @@ export const dbos: Peer = {
           if (output !== steps) throw new Error(`DBOS returned ${String(output)}`);
           return seconds;
         },
+        // The SDK in this process, and the cluster's postmaster with every process below it (its backends, WAL writer, checkpointer).
+        processes: () => [process.pid, ...processesMatching(`-p ${postgres.port} `).flatMap(processTree)],
         async stop() {
           await DBOS.shutdown();
           await postgres.stop();

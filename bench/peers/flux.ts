@@ -3,27 +3,32 @@ import { openBenchStore } from "../lib/bench-store.js";
 import { sequentialWorkflow } from "../lib/noop.js";
 import { secondsSince, type Peer } from "./peer.js";
 
-/** flux-ts itself: the engine embedded in this process, on the default store (a SQLite file, WAL, synchronous = FULL). */
+/**
+ * flux-ts itself: the engine embedded in this process, on the default store (a SQLite file,
+ * WAL, synchronous = FULL), one file and one engine for the session, as the peers keep one
+ * database: a hello-world run pays no file creation.
+ */
 export const fluxTs: Peer = {
   name: "flux-ts (this repo)",
   setup: "embedded; SQLite WAL, synchronous=FULL; one commit per step",
   async start() {
     const flows = new Map<number, ReturnType<typeof sequentialWorkflow>>();
-    const opened: (() => Promise<void>)[] = [];
+    const { store, dispose } = await openBenchStore("sqlite");
+    const engine = new Engine({ store });
     return {
       async run(steps) {
-        const { store, dispose } = await openBenchStore("sqlite");
-        opened.push(dispose);
-        let flow = flows.get(steps);
-        if (flow === undefined) flows.set(steps, (flow = sequentialWorkflow(steps)));
+        const flow = flows.get(steps) ?? sequentialWorkflow(steps);
+        flows.set(steps, flow);
         const start = performance.now();
-        const ctx = await new Engine({ store }).run(flow, undefined);
+        const ctx = await engine.run(flow, undefined);
         const seconds = secondsSince(start);
         if (ctx.output !== steps) throw new Error(`flux-ts ended ${ctx.state}`);
         return seconds;
       },
+      processes: () => [process.pid],
       async stop() {
-        for (const dispose of opened) await dispose();
+        await engine.close();
+        await dispose();
       },
     };
   },

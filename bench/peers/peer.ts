@@ -12,6 +12,11 @@ export interface Peer {
 export interface PeerSession {
   /** Runs one new execution of `steps` sequential no-op durable steps to its end; resolves to seconds elapsed. */
   run(steps: number): Promise<number>;
+  /**
+   * The processes whose fsync/fdatasync calls are this engine's (every server it started, and
+   * this process when the engine or its SDK runs in it): `bench:peers` counts them over a run.
+   */
+  processes(): number[];
   /** Stops what `start` started and removes its files. */
   stop(): Promise<void>;
 }

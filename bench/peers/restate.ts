@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startProcess, type Running } from "./child-process.js";
+import { processTree } from "./fsyncs.js";
 import { importPeer, peersDir, peerVersion } from "./peer-modules.js";
 import { secondsSince, type Peer } from "./peer.js";
 import { freePort, waitFor } from "./ports.js";
@@ -105,6 +106,7 @@ export const restate: Peer = {
           if (output !== steps) throw new Error(`Restate answered ${response.status} ${JSON.stringify(output)}`);
           return seconds;
         },
+        processes: () => [process.pid, ...processTree(server.process.pid!)],
         stop,
       };
     } catch (error) {

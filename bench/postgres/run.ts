@@ -3,14 +3,15 @@
  * machine: sequential steps/s and ctx.map tasks/s on each (a throwaway PostgreSQL cluster of
  * Debian's postgresql with its default durability, fsync and synchronous_commit on; SQLite in
  * WAL with synchronous = FULL), then executions/s with 1, 2 and 3 runner processes draining the
- * same due work from one database (the fleet's scaling curve). Figures only.
+ * same due work from one database (the fleet's scaling curve), and DBOS Transact beside flux-ts on
+ * the same cluster (`side-by-side.ts`). Prints the load average with each section. Figures only.
  *
  * Options: `--runs N` (default 3: the median is printed, with min–max), `--executions M`
  * (default 1,000, for the scaling curve).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPostgresStore } from "../../adapters/postgres/index.js";
@@ -20,6 +21,7 @@ import type { StateStore } from "../../src/state-store.js";
 import { startPostgres } from "../../test/support/postgres-cluster.js";
 import { noop, secondsSince, sequentialWorkflow } from "../lib/noop.js";
 import { job, jobSleep } from "./job.js";
+import { sideBySide } from "./side-by-side.js";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -123,8 +125,12 @@ async function drain(schema: string, n: number): Promise<{ rate: number; shares:
 
 try {
   console.log(`flux-ts on PostgreSQL ${cluster.url().replace(/\/postgres$/, "")} (fsync, synchronous_commit on) vs SQLite (WAL, FULL) — ${new Date().toISOString()}, median of ${runs} runs after a warm-up`);
+  console.log(`load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
   await compare(`Sequential, ${steps.toLocaleString("en-US")} steps`, "steps/s", steps, (engine) => engine.run(sequential, undefined));
   await compare(`ctx.map over ${tasks.toLocaleString("en-US")} tasks`, "tasks/s", tasks, (engine) => engine.run(fanOut, undefined));
+  console.log(`load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+  await sideBySide(cluster, { runs, steps, executions, figure });
+  console.log(`load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
   console.log(`Fleet: ${executions.toLocaleString("en-US")} due executions (6 steps around a durable sleep, 3 of them run by the runners) drained by N runner processes on one database`);
   const base: number[] = [];
   for (const n of [1, 2, 3]) {

@@ -1,0 +1,37 @@
+import { closePage, chromiumUnavailable, inPage } from "../browser/page-session.js";
+import type { Workload } from "../lib/workload.js";
+
+const steps = 1_000;
+
+/**
+ * The browser figure as a ratio measured where it is taken: each sample runs, in the same page,
+ * a block of the strict floor (1,000 one-put transactions, `durability: "strict"`), a block of
+ * the variant, and a floor block again, and is the variant block's rate over the mean of the
+ * floor blocks around it. A block is three runs in a row, the first not timed, the rate the
+ * mean of the other two: every timed run follows a run of its own kind. (Single runs, floor –
+ * variant – floor, read about 0.1 higher on the same machine the same hour; bench/README.md.)
+ * On a shared machine whose load moves the floor by 2× from one minute to the next, this is the
+ * figure to compare across runs; the note gives the rates it came from.
+ */
+const browserIdbRatio: Workload = {
+  title: "Browser: 1,000 steps ÷ strict floor, in blocks",
+  unit: "× floor",
+  target: { value: 0.8, better: "higher", on: "idb" },
+  variants: ["idb", "store alone: 1 commit/step"],
+  async unavailable() {
+    return chromiumUnavailable();
+  },
+  async measure(variant) {
+    const block = async (run: () => Promise<number>) => {
+      await run();
+      return ((await run()) + (await run())) / 2;
+    };
+    const floor = () => block(() => inPage("floor", steps, "strict"));
+    const before = await floor();
+    const rate = await block(() => (variant === "idb" ? inPage("sequential", steps) : inPage("commits", steps)));
+    const after = await floor();
+    return { value: rate / ((before + after) / 2), note: `${Math.round(rate)}/s between floors of ${Math.round(before)} and ${Math.round(after)} txn/s` };
+  },
+  teardown: closePage,
+};
+export default browserIdbRatio;
