@@ -22,7 +22,7 @@ const STEPS = 10_000;
 const results = join(repo, "test-results");
 
 const workflows = `
-import { task, workflow } from "flux-ts";
+import { queue, task, workflow } from "flux-ts";
 const prepare = task("prepare", async (x) => \`prepared \${x}\`);
 const explode = task("explode", async () => { const e = new RangeError("out of range"); e.detail = 42; throw e; });
 export const approve = workflow("approve", async (ctx) => {
@@ -37,6 +37,8 @@ export const waiter = workflow("waiter", async (ctx) => {
   return go;
 });
 export const broken = workflow("broken", async (ctx) => ctx.run(explode));
+const single = queue("single", { concurrency: 1 });
+export const held = workflow("held", async (ctx) => ctx.pause("hold"), { queue: single });
 export const long = workflow("long", async (ctx) => { for (let i = 0; i < ${STEPS}; i++) await ctx.run(prepare, i); return "done"; });
 `;
 
@@ -149,6 +151,20 @@ describe("the dashboard of flux start", () => {
     await expect.poll(() => stateOf(started.execution_id), { timeout: 15_000 }).toBe("succeeded");
     expect(await eventTypes()).toEqual(expect.arrayContaining(["EVENT_RECEIVED", "WORKFLOW_COMPLETED"]));
     expect(await text("#execution-output")).toContain("green");
+  });
+
+  it("shows a start waiting on its queue as queued, and cancels it from its button", async () => {
+    const first = await flux.start("held", 1);
+    await expect.poll(async () => (await flux.inspect(first.execution_id)).state, { timeout: 15_000 }).toBe("paused");
+    const second = await flux.start("held", 2);
+    expect(second.state).toBe("queued");
+    await page.reload();
+    await open(second.execution_id);
+    await expect.poll(() => stateOf(second.execution_id), { timeout: 15_000 }).toBe("queued");
+    await page.click("#cancel-button");
+    await expect.poll(() => stateOf(second.execution_id), { timeout: 15_000 }).toBe("cancelled");
+    expect((await flux.inspect(second.execution_id)).state).toBe("cancelled");
+    await flux.cancel("held", first.execution_id);
   });
 
   it("shows a failure's stack when its value is clicked", async () => {

@@ -68,7 +68,7 @@ export function actionRows(id: string, facts: ActionFacts, actions: ExecutionAct
       h("button", { id: "send-event-button", class: "primary event", onclick: send, disabled: !hasCode, title: "engine.sendEvent(id, name, payload): the waitForEvent returns the payload" }, "✉ Send event"),
       h("span", { class: "event-deadline muted" }, `waitForEvent("${first.name}"): ${deadline}`));
   }
-  if ((state === "running" || state === "paused") && topLevel) {
+  if ((state === "running" || state === "paused" || state === "queued") && topLevel) {
     const reason = h("input", { id: "cancel-reason", type: "text", placeholder: "reason (optional)", "aria-label": "cancel reason", spellcheck: false });
     const cancel = () => actions.cancel(id, reason.value.trim());
     onEnter(reason, cancel);

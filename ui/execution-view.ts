@@ -34,6 +34,8 @@ export interface ExecutionContextInfo {
   hasCode(executionId: string): boolean;
   /** Not a subworkflow of another execution. */
   isTopLevel(executionId: string): boolean;
+  /** The state the store keeps, when the page knows it: "queued" is not in the events (they say running). */
+  storedState?(executionId: string): ExecutionState | undefined;
 }
 
 /**
@@ -155,7 +157,8 @@ export class ExecutionView {
     // Notices may arrive before the load that precedes them: draw only what is contiguous.
     const events = dense(this.#logs.get(id ?? "") ?? []);
     if (id === undefined || events.length === 0) return;
-    const state = stateAfter("created", events.map((e) => e.type));
+    const logged = stateAfter("created", events.map((e) => e.type));
+    const state = logged === "running" && this.info.storedState?.(id) === "queued" ? "queued" : logged;
     const active = this.info.isActive(id);
     const children = new Map([...this.#logs].filter(([child]) => child.startsWith(`${id}.`)).map(([child, log]) => [child, dense(log)]));
     const model = buildTimeline(events, children, Date.now(), id);

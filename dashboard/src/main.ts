@@ -59,6 +59,7 @@ const view = new ExecutionView(source, {
   isActive: (id) => summaries.get(id)?.state !== "paused",
   hasCode: () => true,
   isTopLevel: (id) => summaries.get(id)?.parentId === undefined,
+  storedState: (id) => summaries.get(id)?.state,
 }, {
   resume: (id, text) => act(id, async (workflow) => {
     const value = readInput(text);
