@@ -7,6 +7,7 @@ import type { ScheduleDefinition } from "../../src/schedule-definition.js";
 import type { Workflow } from "../../src/workflow.js";
 import type { WaitUntil, WorkerEnv } from "./worker-env.js";
 import { numberVar, tokenVar, workerSecrets } from "./worker-vars.js";
+import { R2BlobStore } from "./r2-blob-store.js";
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -49,6 +50,7 @@ export interface FluxWorker {
  *   `FLUX_BODY_LIMIT` caps request bodies (default 1 MiB); every other string var or secret is
  *   offered to tasks as a secret.
  * - With a static assets binding `ASSETS` holding flux-ts's `dist/dashboard/`, the dashboard at `/`.
+ * - With an R2 bucket bound as `BLOBS`, values over 256 KiB are kept in it, not in D1.
  *
  * @example
  * // src/index.ts, with wrangler.toml's main pointing at it and a D1 binding named DB:
@@ -67,6 +69,7 @@ export function createWorker(options: WorkerOptions): FluxWorker {
         holdSleepsUpTo: numberVar(env.FLUX_HOLD_SLEEPS_MS, 1000),
         workflows: options.workflows,
         ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
+        ...(env.BLOBS === undefined ? {} : { outputStorage: { blobs: new R2BlobStore(env.BLOBS) } }),
       });
       const token = tokenVar(env.FLUX_API_TOKEN);
       const dashboard = env.ASSETS === undefined ? undefined : assetsDashboard(env.ASSETS);

@@ -1,4 +1,5 @@
 import type { D1DatabaseLike } from "../d1/index.js";
+import type { R2BucketLike } from "./r2-bucket-like.js";
 
 /**
  * The bindings and variables the Worker reads (see wrangler.toml). A Worker's own `Env` with a
@@ -20,6 +21,13 @@ export interface WorkerEnv {
    * `run_worker_first = true`): when bound, the Worker serves the dashboard at `/`.
    */
   readonly ASSETS?: { fetch(request: Request): Promise<Response> };
+  /**
+   * An R2 bucket (wrangler.toml `[[r2_buckets]]` with `binding = "BLOBS"`): when bound, values
+   * whose JSON is over 256 KiB are kept there (`R2BlobStore`, objects under `flux-blobs/`) and the
+   * D1 log holds references (see `EngineOptions.outputStorage`). Without it every value is kept
+   * in D1, whose rows are limited to a few MB.
+   */
+  readonly BLOBS?: R2BucketLike;
 }
 
 /** The part of a Worker's execution context we use: keeping work alive after the response. */
