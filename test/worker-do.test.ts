@@ -147,4 +147,24 @@ describe("the Worker in workerd, on Durable Objects", () => {
       await guarded.dispose();
     }
   });
+
+  it("keeps values over 256 KiB in the R2 bucket bound as BLOBS, and each object's log small", async () => {
+    const withBlobs = new Miniflare({ modules: true, script, compatibilityDate, durableObjects: objectBindings, r2Buckets: ["BLOBS"] });
+    try {
+      const name = "d".repeat(300 * 1024);
+      const ran = await withBlobs.dispatchFetch("http://localhost/hello_world", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(name) });
+      const body = (await ran.json()) as { execution_id: string; state: string; output: string };
+      expect(body.state).toBe("succeeded");
+      expect(body.output).toBe(`Hello, ${name}`);
+      // The input, the task's arguments and its result (also the output: written once).
+      const listed = await (await withBlobs.getR2Bucket("BLOBS")).list({ prefix: "flux-blobs/" });
+      expect(listed.objects).toHaveLength(3);
+      const inspected = (await (await withBlobs.dispatchFetch(`http://localhost/inspect/${body.execution_id}`)).json()) as { input: string };
+      expect(inspected.input).toBe(name);
+      const raw = (await (await withBlobs.dispatchFetch(`http://localhost/executions/${body.execution_id}/events?encoding=flux`)).json()) as { events: { value: unknown }[] };
+      expect(Math.max(...raw.events.map((event) => JSON.stringify(event.value).length))).toBeLessThan(200);
+    } finally {
+      await withBlobs.dispose();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { R2BucketLike } from "../worker/r2-bucket-like.js";
 import type { DurableObjectNamespaceLike } from "./durable-object-like.js";
 
 /**
@@ -19,4 +20,9 @@ export interface DurableWorkerEnv {
   readonly FLUX_INVOCATION_QUERIES?: string;
   /** Wall-clock ms one invocation of an object runs before it yields to its alarm (default 10,000). */
   readonly FLUX_INVOCATION_MS?: string;
+  /**
+   * An R2 bucket (`[[r2_buckets]]`, `binding = "BLOBS"`): when bound, values whose JSON is over
+   * 256 KiB are kept there (`R2BlobStore`) and the objects' logs hold references.
+   */
+  readonly BLOBS?: R2BucketLike;
 }

@@ -1,3 +1,4 @@
+import { R2BlobStore } from "../worker/r2-blob-store.js";
 import { ExecutionNotFoundError } from "../../src/errors.js";
 import { errorJson } from "../../src/http/error-status.js";
 import type { Workflow } from "../../src/workflow.js";
@@ -93,6 +94,7 @@ export function executionObjectClass(options: ExecutionObjectOptions): Execution
         workflows,
         secrets: workerSecrets(this.#env),
         holdSleepsUpTo: numberVar(this.#env.FLUX_HOLD_SLEEPS_MS, 1000),
+        ...(this.#env.BLOBS === undefined ? {} : { outputStorage: { blobs: new R2BlobStore(this.#env.BLOBS) } }),
         budget: { queries: numberVar(this.#env.FLUX_INVOCATION_QUERIES, 500), ms: numberVar(this.#env.FLUX_INVOCATION_MS, 10_000), grace: 10_000 },
         router: { bodyLimit: numberVar(this.#env.FLUX_BODY_LIMIT, 1024 * 1024), ...(tokenVar(this.#env.FLUX_API_TOKEN) === undefined ? {} : { token: tokenVar(this.#env.FLUX_API_TOKEN)! }) },
         changed: (id) => this.#changed(id),

@@ -1,3 +1,4 @@
+import type { OutputStorage } from "../../src/blobs/value-storage.js";
 import type { Hono } from "hono";
 import { Engine } from "../../src/engine.js";
 import { createRouter } from "../../src/http/router.js";
@@ -36,6 +37,8 @@ export interface InvocationSetup {
   readonly workflows: Iterable<Workflow<unknown, unknown>>;
   readonly secrets: SecretProvider;
   readonly holdSleepsUpTo: number;
+  /** Where values too large for the log go (the `BLOBS` bucket), if anywhere. */
+  readonly outputStorage?: OutputStorage;
   readonly budget: InvocationBudget;
   readonly router: { readonly token?: string; readonly bodyLimit: number };
   /** Called with the id of an execution whose state changed (a WORKFLOW_* event was recorded). */
@@ -68,6 +71,7 @@ export class Invocation {
     this.store = new DurableObjectStore(setup.storage, { description: "the execution object's storage", onCall: () => this.#check() });
     this.engine = new Engine({
       store: this.store, secrets: setup.secrets, holdSleepsUpTo: setup.holdSleepsUpTo, workflows: setup.workflows,
+      ...(setup.outputStorage === undefined ? {} : { outputStorage: setup.outputStorage }),
       onDispatchError: (error, id) => console.error(`flux: waking execution ${id} in its object failed:`, error),
     });
     this.engine.subscribe((notice) => {
