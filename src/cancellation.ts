@@ -79,8 +79,7 @@ export async function recordCancellation(runner: ExecutionRunner, executionId: s
 /** Cancels the subworkflows `exec` (just cancelled) started and that have not ended. */
 export async function cancelChildren(runner: ExecutionRunner, exec: Execution, parentId: string): Promise<void> {
   const children: string[] = [];
-  for (const record of exec.index.values()) {
-    if (record.outcome !== undefined) continue;
+  for (const record of exec.index.unfinished()) {
     if (record.kind === "call") children.push(String(record.detail));
     else if (record.kind === "task" && record.single) children.push(childExecutionId(parentId, record.stepId));
   }

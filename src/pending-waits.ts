@@ -12,8 +12,7 @@ import { inStepOrder } from "./waits.js";
  */
 export function pendingWaits(exec: Execution): Wait[] {
   const waits: Wait[] = [];
-  for (const record of exec.index.values()) {
-    if (record.outcome !== undefined) continue;
+  for (const record of exec.index.unfinished()) {
     const { stepId, kind, name, detail } = record;
     if (kind === "pause" && !record.resumed) waits.push({ kind: "pause", stepId, name });
     else if (kind === "sleep" || (kind === "task" && name === "sleep" && typeof detail === "number")) {

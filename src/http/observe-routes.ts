@@ -28,8 +28,8 @@ export function addPublicRoutes(app: Hono, engine: Engine, options: ObserveOptio
     await engine.store.list({ limit: 1 }); // the store answers
     return c.json({ status: "ok", workflows: engine.workflows.length });
   });
-  const document = openApiDocument({ dashboard: options.dashboard !== undefined });
-  app.get("/openapi.json", (c) => c.json(document));
+  const openapi = openApiDocument({ dashboard: options.dashboard !== undefined });
+  app.get("/openapi.json", (c) => c.json(openapi));
   const dashboard = options.dashboard;
   if (dashboard === undefined) return;
   const serve = async (path: string) => {
