@@ -186,11 +186,11 @@ export class Execution {
     const encoded = encodeValue(value, what, redact);
     // Over the engine's threshold, the value goes to the blob store and the log records where.
     const placed = this.runtime.values.place(encoded, what, storage, this.#recentBlobs);
-    if (placed.placed !== undefined) this.#recentBlobs = [placed.placed, ...this.#recentBlobs.slice(0, 3)];
-    const text = placed.text;
+    if (placed?.placed !== undefined) this.#recentBlobs = [placed.placed, ...this.#recentBlobs.slice(0, 3)];
+    const text = placed?.ref ?? encoded;
     const time = this.runtime.clock.now();
     const id = this.#outbox.nextId;
-    this.#outbox.add({ id, type, sourceId, name, value: text, time }, placed.put);
+    this.#outbox.add({ id, type, sourceId, name, value: text, time }, placed?.put);
     this.#recordedInRun = true;
     const event: ExecutionEvent = { id, type, sourceId, name, value: redact === undefined ? value : decodeValue(encoded), time };
     this.#apply(type, sourceId, name, text, time, id, event);

@@ -56,27 +56,28 @@ export class ValueStorage {
 
   /**
    * What to record for `text`, the JSON of `what` ("the value of task \"x\"") placed as `storage`
-   * says (`undefined`: the engine's own bookkeeping, always inline): `text` itself, or a
-   * reference and the put of `text` that must be durable before the reference is committed. The
+   * says (`undefined`: the engine's own bookkeeping, always inline): `undefined` when `text`
+   * itself is recorded (no object made: the common case, on every event), or the reference to
+   * record and the put of `text` that must be durable before the reference is committed. The
    * same text as one of `recent` (a workflow returning its last task's large result) reuses its
    * blob: a value is written once. Throws `ValueTooLargeError` over the hard limit (the engine's
    * own values and errors are not held to it).
    */
-  place(text: string, what: string, storage: ValuePlacement | undefined, recent: readonly PlacedBlob[]): { text: string; put?: Promise<void>; placed?: PlacedBlob } {
-    if (storage === undefined) return { text };
+  place(text: string, what: string, storage: ValuePlacement | undefined, recent: readonly PlacedBlob[]): { ref: string; put?: Promise<void>; placed?: PlacedBlob } | undefined {
+    if (storage === undefined) return undefined;
     if (text.length > this.limit) {
       throw new ValueTooLargeError(
         `${what} is ${text.length.toLocaleString("en-US")} characters of JSON, over the engine's limit of ${this.limit.toLocaleString("en-US")} ` +
           "(EngineOptions.valueLimit): return something smaller (a key or a path to where the data is), or raise the limit",
       );
     }
-    if (this.storage === undefined || storage === "inline") return { text };
-    if (text.length <= (typeof storage === "object" ? storage.threshold : this.threshold)) return { text };
+    if (this.storage === undefined || storage === "inline") return undefined;
+    if (text.length <= (typeof storage === "object" ? storage.threshold : this.threshold)) return undefined;
     const same = recent.find((placed) => placed.text.length === text.length && placed.text === text);
-    if (same !== undefined) return { text: same.ref };
+    if (same !== undefined) return { ref: same.ref };
     const key = `v-${randomUUID()}`;
     const ref = blobRefText(key, text.length);
-    return { text: ref, put: this.storage.blobs.put(key, text), placed: { text, ref } };
+    return { ref, put: this.storage.blobs.put(key, text), placed: { text, ref } };
   }
 
   /**
