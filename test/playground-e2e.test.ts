@@ -334,6 +334,10 @@ describe("playground", () => {
     onTestFailed(async () => {
       console.log(`page console:\n${consoleLines.join("\n")}\npage text:\n${await text("body").catch(() => "")}`);
     });
+    // Leave the page first: going to `base` from `base#…` is a same-document navigation, and a
+    // draft save still pending from the test before (300 ms after its last edit) would then
+    // write its draft back after the clear below.
+    await page.goto("about:blank");
     await page.goto(base);
     await ready();
     // The test before edited an example's code (kept as its draft): start from the gallery's code.
