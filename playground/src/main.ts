@@ -31,13 +31,19 @@ let example: Example = examples[0]!;
 const drafts = new Drafts(typeof localStorage === "undefined" ? undefined : localStorage);
 const editor = new CodeEditor(byId("editor"), () => void run(), () => {
   compileStatus.replaceChildren();
-  draftTimer ??= setTimeout(() => {
-    draftTimer = undefined;
-    drafts.set(example.id, editor.value, example.source);
-    byId("reset-code").hidden = editor.value === example.source;
-  }, 300);
+  draftTimer ??= setTimeout(saveDraft, 300);
 });
 let draftTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Keeps the user's edits of the shown example now (a pending save, 300 ms after an edit, is made at once). */
+function saveDraft(): void {
+  if (draftTimer !== undefined) clearTimeout(draftTimer);
+  draftTimer = undefined;
+  drafts.set(example.id, editor.value, example.source);
+  byId("reset-code").hidden = editor.value === example.source;
+}
+// Edits typed just before the page is left are kept too.
+addEventListener("pagehide", () => { if (draftTimer !== undefined) saveDraft(); });
 const view = new ExecutionView(storeHistory(engine.store), {
   isActive: (id) => runner.active.has(id) || [...runner.active].some((top) => id.startsWith(`${top}.`)),
   hasCode: (id) => withCode.has(id),
@@ -79,7 +85,9 @@ const view = new ExecutionView(storeHistory(engine.store), {
     const record = await sources.find(id);
     if (record === undefined) return;
     pickExample(exampleById(record.exampleId ?? "") ?? example, false);
+    // Shown, not kept as a draft until the user edits it; Reset puts back the example's code.
     editor.value = record.source;
+    byId("reset-code").hidden = record.source === example.source;
     runInput.value = record.input;
   }),
   adoptCode: (id) => void attempt(id, async () => {
@@ -99,6 +107,8 @@ async function attempt(id: string, action: () => Promise<void>): Promise<void> {
 }
 
 function pickExample(next: Example, loadSource = true): void {
+  // Edits of the example shown until now are its draft, not the next one's.
+  if (draftTimer !== undefined) saveDraft();
   example = next;
   byId("example-title").textContent = next.title;
   byId("example-summary").textContent = next.summary;
