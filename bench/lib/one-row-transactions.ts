@@ -6,9 +6,10 @@ import Database from "better-sqlite3";
 /**
  * What SQLite itself takes for `count` durable commits in a row here (ms, in total): one-row
  * INSERT transactions through better-sqlite3 on a new file in a new temp directory, in WAL mode
- * with synchronous = FULL (the default store's settings). Each commit fsyncs the WAL.
+ * with synchronous = FULL (the default store's settings). Each commit fsyncs the WAL. The row's
+ * value is `{"step":i}`, or a fresh string of `valueSize` characters (its number first) when given.
  */
-export function oneRowTransactionsMs(count: number): number {
+export function oneRowTransactionsMs(count: number, valueSize?: number): number {
   const dir = mkdtempSync(join(tmpdir(), "flux-floor-"));
   try {
     const db = new Database(join(dir, "floor.db"));
@@ -17,7 +18,7 @@ export function oneRowTransactionsMs(count: number): number {
     db.exec("CREATE TABLE log (seq INTEGER PRIMARY KEY, value TEXT NOT NULL)");
     const insert = db.prepare("INSERT INTO log (value) VALUES (?)");
     const start = performance.now();
-    for (let i = 0; i < count; i += 1) insert.run(`{"step":${i}}`);
+    for (let i = 0; i < count; i += 1) insert.run(valueSize === undefined ? `{"step":${i}}` : `${i}:`.padEnd(valueSize, "x"));
     const ms = performance.now() - start;
     db.close();
     return ms;
