@@ -1,20 +1,19 @@
-import { openDB, unwrap, type IDBPDatabase } from "idb";
-import { CancelRequestedError, ConflictError, ExecutionNotFoundError, FluxError, StoreError, UsageError } from "../../src/errors.js";
+import { unwrap, type IDBPDatabase } from "idb";
+import { ExecutionNotFoundError, FluxError, StoreError, UsageError } from "../../src/errors.js";
 import { dueSize } from "../../src/due-order.js";
 import { decodeCursor, encodeCursor, pageSize } from "../../src/list-cursor.js";
 import type {
   CancelRequest, Commit, CommitOptions, DueOptions, ExecutionPage, ExecutionSummary, InboxEvent, Lease, ListOptions, LoadPage, StateStore, StoredEvent,
 } from "../../src/state-store.js";
-import { commitTransaction, explainConflict } from "./idb-commit.js";
+import { commitTransaction } from "./idb-commit.js";
+import { idbCommitError, messageOf } from "./idb-errors.js";
 import { deliverEvent, pendingEvents, requestCancellation } from "./idb-inbox.js";
 import { takeLease } from "./idb-lease.js";
 import { dueSummaries } from "./idb-due.js";
 import { listSummaries } from "./idb-list.js";
 import { SummaryCache } from "./summary-cache.js";
 import { eventsOf } from "./event-records.js";
-import { foreignStores, idbVersion, upgradeFluxDb, type FluxDbSchema } from "./idb-schema.js";
-
-const ignore = () => undefined;
+import type { FluxDbSchema } from "./idb-schema.js";
 
 /**
  * A {@link StateStore} in the browser's IndexedDB, through `idb`: durable across reloads, tab
@@ -77,7 +76,7 @@ export class IdbStore implements StateStore {
         await commitTransaction(this.#db, commits, this.#summaries, false);
       }
     } catch (error) {
-      throw await this.#commitError(error, commits);
+      throw await idbCommitError(this.#db, this.name, error, commits);
     }
   }
 
@@ -178,25 +177,6 @@ export class IdbStore implements StateStore {
     }
   }
 
-  /**
-   * The error a failed commit rejects with: its `ConflictError`, `CancelRequestedError` or
-   * `UsageError` as is; a duplicate event key (which aborts the transaction before the conflict
-   * check) as the error the check would have raised, or a `ConflictError` naming every execution
-   * of the batch when the summaries moved on again; anything else as a `StoreError` naming the
-   * database.
-   */
-  async #commitError(error: unknown, commits: readonly Commit[]): Promise<Error> {
-    if (error instanceof ConflictError || error instanceof CancelRequestedError || error instanceof UsageError) return error;
-    if (isDomError(error, "ConstraintError")) {
-      const explained = await explainConflict(this.#db, commits).catch(() => undefined);
-      if (explained instanceof CancelRequestedError) return new CancelRequestedError(explained.message, { cause: error });
-      if (explained !== undefined) return new ConflictError(explained.message, { cause: error });
-      const ids = [...new Set(commits.map((commit) => commit.executionId))];
-      return new ConflictError(`an event of execution ${ids.join(" or ")} already exists: another runner wrote to it`, { cause: error });
-    }
-    return new StoreError(`a commit to the IndexedDB database "${this.name}" failed: ${messageOf(error)}`, { cause: error });
-  }
-
   #assertOpen(): void {
     if (this.#closed !== undefined) {
       throw new StoreError(`the IndexedDB store "${this.name}" is closed (${this.#closed}): open it again with openIdbStore`);
@@ -213,69 +193,4 @@ function validate({ executionId, events, expectedSeq }: Commit): void {
       throw new UsageError(`event ${i} of the commit to execution ${executionId} has id ${event.id}, not ${expectedSeq + i}: ids must continue the log`);
     }
   });
-}
-
-function foreignError(what: string, stores: readonly string[], cause?: unknown): StoreError {
-  return new StoreError(
-    `${what} holds object stores of another application (${stores.join(", ")}): flux-ts left it untouched; give the store another name`,
-    { cause },
-  );
-}
-
-function isDomError(error: unknown, name: string): boolean {
-  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Opens (creating or upgrading it if needed) the flux-ts IndexedDB database `name`. Rejects with
- * `StoreError` naming it when IndexedDB is missing, the database has a newer version than this
- * flux-ts knows, or holds object stores of another application; such a database is left as it
- * was. If an older connection in another tab blocks an upgrade, this waits until it closes.
- *
- * @example
- * const store = await openIdbStore(); // database "flux"
- */
-export async function openIdbStore(name = "flux"): Promise<IdbStore> {
-  const what = `the IndexedDB database "${name}"`;
-  if (typeof indexedDB === "undefined") {
-    throw new StoreError(`cannot open ${what}: this environment has no IndexedDB (in Node, use the SQLite store; in tests, import "fake-indexeddb/auto")`);
-  }
-  let foreign: string[] = [];
-  let upgrade: { from: number; error: unknown } | undefined;
-  let db: IDBPDatabase<FluxDbSchema>;
-  try {
-    db = await openDB<FluxDbSchema>(name, idbVersion, {
-      upgrade(database, oldVersion, _newVersion, transaction) {
-        const failed = (error: unknown) => (upgrade = { from: oldVersion, error });
-        if (!upgradeFluxDb(database, oldVersion, transaction, failed)) {
-          foreign = foreignStores(database);
-          transaction.done.catch(ignore);
-          transaction.abort();
-        }
-      },
-    });
-  } catch (error) {
-    if (foreign.length > 0) throw foreignError(what, foreign, error);
-    if (upgrade !== undefined) {
-      throw new StoreError(
-        `upgrading ${what} from version ${upgrade.from} to ${idbVersion} failed (${messageOf(upgrade.error)}): nothing of it was applied; ` +
-          "it stays at the old version for an older flux-ts, or restore it from a backup.",
-        { cause: upgrade.error },
-      );
-    }
-    if (isDomError(error, "VersionError")) {
-      throw new StoreError(`${what} has a version newer than ${idbVersion}, the one this flux-ts knows: upgrade flux-ts to open it. It was left untouched.`, { cause: error });
-    }
-    throw new StoreError(`cannot open ${what}: ${messageOf(error)}`, { cause: error });
-  }
-  const others = foreignStores(db);
-  if (others.length > 0) {
-    db.close();
-    throw foreignError(what, others);
-  }
-  return new IdbStore(db, name);
 }

@@ -5,6 +5,7 @@
  * import { openIdbStore } from "flux-ts/adapters/idb";
  * const store = await openIdbStore("flux");
  */
-export { IdbStore, openIdbStore } from "./idb-store.js";
+export { IdbStore } from "./idb-store.js";
+export { openIdbStore } from "./idb-open.js";
 export { idbStoreNames, idbVersion, type EventBatchRecord, type EventRecord, type FluxDbSchema } from "./idb-schema.js";
 export { IdbBlobStore, openIdbBlobStore, idbBlobVersion } from "./idb-blob-store.js";

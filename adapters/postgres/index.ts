@@ -7,7 +7,9 @@
  * import { openPostgresStore } from "flux-ts/adapters/postgres";
  * const store = await openPostgresStore("postgres://flux@db.internal/flux");
  */
-export { defaultPoolSize, openPostgresStore, PostgresStore, redact, type PostgresStoreOptions } from "./postgres-store.js";
+export { openPostgresStore, PostgresStore } from "./postgres-store.js";
+export { defaultPoolSize, type PostgresStoreOptions } from "./pg-options.js";
+export { redact } from "./pg-url.js";
 export type { PgClientLike, PgModuleLike, PgPoolLike, PgResultLike } from "./pg-like.js";
 export { pgSchemaVersion } from "./pg-schema.js";
 export type { WakeListener } from "./pg-wake-listener.js";

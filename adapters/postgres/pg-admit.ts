@@ -2,7 +2,7 @@ import { admissionRoom, rateRetryAt, type Queue } from "../../src/queue.js";
 import type { Admission, AdmitOptions, ExecutionSummary } from "../../src/state-store.js";
 import type { PgClientLike } from "./pg-like.js";
 import { summaryColumns, summaryFromRow } from "./pg-rows.js";
-import type { pgTables } from "./pg-schema.js";
+import type { PgTables } from "./pg-schema.js";
 
 /**
  * `StateStore.admit` inside the caller's open transaction on `client`: takes the queue's
@@ -14,7 +14,7 @@ import type { pgTables } from "./pg-schema.js";
  * `retryAt`. Commits that end an execution take no such lock: one ending meanwhile is counted as
  * holding its slot until it commits (the count errs on the safe side).
  */
-export async function admitQueued(client: PgClientLike, tables: ReturnType<typeof pgTables>, lockName: string, queue: Queue, options: AdmitOptions): Promise<Admission> {
+export async function admitQueued(client: PgClientLike, tables: PgTables, lockName: string, queue: Queue, options: AdmitOptions): Promise<Admission> {
   const table = tables.executions;
   const since = queue.rate === undefined ? Number.MAX_VALUE : options.now - queue.rate.per;
   await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`flux-ts queue ${lockName}`]);

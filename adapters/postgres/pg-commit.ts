@@ -4,9 +4,13 @@ import {
   childFinished, commitConflict, commitTime, nextSummary, waitedChildren, waitedEvents, wakeParent,
 } from "../../src/execution-summary.js";
 import type { Commit, ExecutionSummary, InboxEvent } from "../../src/state-store.js";
+import { conflictError } from "../sql/sql-errors.js";
 import type { PgClientLike } from "./pg-like.js";
 import { inboxEventFromRow, insertEvents, summaryColumns, summaryFromRow, writeSummaries } from "./pg-rows.js";
-import type { pgTables } from "./pg-schema.js";
+import type { PgTables } from "./pg-schema.js";
+import { summariesStatement, type PgRun } from "./pg-statements.js";
+import { isUniqueViolation, type PgTransactionRun } from "./pg-transaction.js";
+import { notifyWake } from "./pg-wake-listener.js";
 
 /**
  * What a commit batch changed that other runners may want to hear of: executions it made due (or
@@ -14,6 +18,29 @@ import type { pgTables } from "./pg-schema.js";
  */
 export interface CommitOutcome {
   readonly woken: readonly string[];
+}
+
+/**
+ * `StateStore.commitBatch` on PostgreSQL: {@link applyCommits} in ONE transaction (through
+ * `transaction`), which also sends the wake of the executions it made due (`notifyWake` on
+ * `channel`: heard when it commits, never when it rolls back). A first commit that lost its race
+ * on a new execution's id (a unique violation) rejects with the `ConflictError` that
+ * `conflictError` names from the summaries read after it (through `run`; a failed read names
+ * every execution of the batch). Any other error passes through as the transaction reports it.
+ */
+export async function commitPgBatch(transaction: PgTransactionRun, run: PgRun, tables: PgTables, channel: string, commits: readonly Commit[]): Promise<void> {
+  try {
+    await transaction("a commit", async (client) => {
+      const { woken } = await applyCommits(client, tables, commits);
+      if (woken.length > 0) await notifyWake(client, channel, woken);
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const summaries = await run("reading executions", summariesStatement(tables, commits.map((commit) => commit.executionId)))
+      .then((rows) => new Map(rows.map((row) => [String(row.id), summaryFromRow(row)])))
+      .catch(() => undefined);
+    throw conflictError(commits, summaries, error);
+  }
 }
 
 /**
@@ -37,7 +64,7 @@ export interface CommitOutcome {
  * conflict. Throws `UsageError` (nothing done) when `expectedSeq` is not a whole number or an
  * event's id is not its position.
  */
-export async function applyCommits(client: PgClientLike, tables: ReturnType<typeof pgTables>, commits: readonly Commit[]): Promise<CommitOutcome> {
+export async function applyCommits(client: PgClientLike, tables: PgTables, commits: readonly Commit[]): Promise<CommitOutcome> {
   for (const commit of commits) validate(commit);
   const ids = [...new Set(commits.map((commit) => commit.executionId))];
   const ending = commits.filter((commit) => commit.events.some((event) => endsExecution(event.type)));

@@ -25,6 +25,9 @@ export function pgTables(schema: string) {
   } as const;
 }
 
+/** The qualified table names of one store's schema ({@link pgTables}). */
+export type PgTables = ReturnType<typeof pgTables>;
+
 /** Every table name the store creates (unqualified): anything else in its schema is someone else's. */
 export const pgTableNames: ReadonlySet<string> = new Set(["meta", "events", "executions", "cache", "inbox"]);
 

@@ -111,3 +111,12 @@ export function wakePayload(executionIds: readonly string[]): string {
   const text = JSON.stringify(executionIds);
   return executionIds.length <= 100 && text.length < 7900 ? text : "";
 }
+
+/**
+ * Sends the wake of `executionIds` on `channel` (`pg_notify`) inside the caller's transaction on
+ * `client`: PostgreSQL delivers it to every connection listening there when the transaction
+ * commits, and never when it rolls back.
+ */
+export async function notifyWake(client: PgClientLike, channel: string, executionIds: readonly string[]): Promise<void> {
+  await client.query("SELECT pg_notify($1, $2)", [channel, wakePayload(executionIds)]);
+}
