@@ -5,24 +5,14 @@
 // router hands it the engine's background work (`engine.settled()`). Nothing here calls the
 // scheduled handler: each test polls GET /inspect/{id} (a read, which starts nothing) until the
 // execution succeeded.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleFixture } from "./support/bundle-fixture.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const output = await build({
-    configFile: false, logLevel: "silent", root,
-    resolve: { alias: [{ find: /^flux-ts$/, replacement: join(root, "src/index.ts") }] },
-    build: { write: false, minify: false, target: "es2022", lib: { entry: join(root, "test/fixtures/wake-d1-worker.ts"), formats: ["es"], fileName: "worker" } },
-  });
-  const chunk = (Array.isArray(output) ? output : [output]).flatMap((o) => ("output" in o ? o.output : []))[0];
-  if (chunk?.type !== "chunk") throw new Error("vite produced no worker bundle");
-  mf = new Miniflare({ modules: true, script: chunk.code, d1Databases: { DB: "flux-wake" }, compatibilityDate: "2026-04-01" });
+  mf = new Miniflare({ modules: true, script: await bundleFixture("wake-d1-worker.ts"), d1Databases: { DB: "flux-wake" }, compatibilityDate: "2026-04-01" });
   await mf.ready;
 }, 60_000);
 afterAll(() => mf?.dispose());
@@ -44,8 +34,8 @@ async function reaches(id: string, state: string): Promise<void> {
 
 describe("work after the response in the Worker (workerd, D1, no Cron Trigger)", () => {
   it("an event sent over HTTP wakes the paused run, which ends after the 202", async () => {
-    expect(await post("/approval_by_event?execution_id=ev-1", { amount: 5 })).toMatchObject({ status: 200, body: { state: "paused" } });
-    expect(await post("/approval_by_event/ev-1/events/approval", { approved: true, by: "ana" })).toMatchObject({ status: 202, body: { seq: 1 } });
+    expect(await post("/approval?execution_id=ev-1", null)).toMatchObject({ status: 200, body: { state: "paused" } });
+    expect(await post("/approval/ev-1/events/approval", { approved: true, by: "ana" })).toMatchObject({ status: 202, body: { seq: 1 } });
     await reaches("ev-1", "succeeded");
     expect((await inspect("ev-1")).output).toBe("approved by ana");
   }, 60_000);
