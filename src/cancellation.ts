@@ -65,9 +65,10 @@ export async function recordCancellation(runner: ExecutionRunner, executionId: s
     }
     await leases.release(executionId, false);
     await cancelChildren(runner, exec, executionId);
-    // Its end made a paused parent due: have it looked at now.
-    const parentId = (await runner.runtime.store.get(executionId))?.parentId;
-    if (parentId !== undefined) runner.lookAt(parentId);
+    // Its end made a paused parent due, and freed its slot in its queue: have them looked at now.
+    const after = await runner.runtime.store.get(executionId);
+    if (after?.parentId !== undefined) runner.lookAt(after.parentId);
+    if (after?.queue !== undefined) runner.freed(after.queue);
     return exec;
   } catch (error) {
     await leases.release(executionId, claimed);

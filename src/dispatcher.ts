@@ -1,3 +1,4 @@
+import type { BackgroundWork } from "./background-work.js";
 import type { Clock } from "./clock.js";
 import { isTerminal } from "./events.js";
 import type { ExecutionSummary, StateStore } from "./state-store.js";
@@ -21,6 +22,8 @@ export interface DispatcherOptions {
 export interface DispatchHost {
   readonly store: StateStore;
   readonly clock: Clock;
+  /** Where the wakes it starts on its own (kicks, notices, its timers) are counted in flight (`Engine.settled`). */
+  readonly background: BackgroundWork;
   /** The workflows this engine can run (due executions of others are left to other runners). */
   workflowNames(): string[];
   isRunning(executionId: string): boolean;
@@ -99,9 +102,9 @@ export class Dispatcher {
   /** Looks at `executionId` now (a child of it just finished, say): runs it if it is due. */
   kick(executionId: string): void {
     if (this.#stopped) return;
-    void this.#host.store.get(executionId).then((summary) => {
+    void this.#host.background.track(this.#host.store.get(executionId).then((summary) => {
       if (summary?.wakeAt !== undefined && summary.wakeAt <= this.#host.clock.now()) this.#enqueue(summary);
-    }, (error: unknown) => this.#host.onError(error, executionId));
+    }, (error: unknown) => this.#host.onError(error, executionId)));
   }
 
   /**
@@ -147,7 +150,7 @@ export class Dispatcher {
     const names = new Set(this.#host.workflowNames());
     for (const id of ids) {
       if (!this.#runnable(id)) continue;
-      void this.#host.store.get(id).then((summary) => {
+      void this.#host.background.track(this.#host.store.get(id).then((summary) => {
         // An execution of a queue ended (its slot is free for the next one) or was queued.
         if (summary?.queue !== undefined && (isTerminal(summary.state) || summary.state === "queued")) void this.#host.admitQueued(summary.queue);
         if (summary?.wakeAt === undefined || !names.has(summary.workflow)) return;
@@ -155,7 +158,7 @@ export class Dispatcher {
         // finished before its sleep ended); later: at its wake time.
         if (summary.wakeAt <= this.#host.clock.now()) this.#enqueue(summary);
         else this.#schedule(summary);
-      }, (error: unknown) => this.#host.onError(error, id));
+      }, (error: unknown) => this.#host.onError(error, id)));
     }
   }
 
@@ -236,7 +239,8 @@ export class Dispatcher {
       return false;
     }).finally(() => this.#active.delete(executionId));
     this.#active.set(executionId, running);
-    return running;
+    // Tracked before `#drain` chains the next queued wake onto it: no gap between the two.
+    return this.#host.background.track(running);
   }
 }
 

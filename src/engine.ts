@@ -1,3 +1,4 @@
+import { BackgroundWork } from "./background-work.js";
 import { ValueStorage, type OutputStorage } from "./blobs/value-storage.js";
 import { systemClock, type Clock } from "./clock.js";
 import { CommitQueue } from "./commit-queue.js";
@@ -56,6 +57,7 @@ export class Engine {
   readonly #dispatcher: Dispatcher;
   readonly #scheduler: Scheduler;
   readonly #queues: QueueAdmitter;
+  readonly #background = new BackgroundWork();
   readonly #lookAt: (executionId: string) => void;
   #closed: Promise<void> | undefined;
 
@@ -77,12 +79,13 @@ export class Engine {
     }, () => runner!, listeners);
     const lookAt = options.wakeOnItsOwn === false ? () => undefined : (id: string) => this.#dispatcher.kick(id);
     this.#lookAt = lookAt;
-    runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, lookAt);
+    runner = new ExecutionRunner(runtime, this.#leases, this.#workflows, lookAt, (queue) => void this.#queues.kick(queue), this.#background);
     this.#runner = runner;
     const onDispatchError = options.onDispatchError ?? ((error, id) => console.error(`flux: waking execution ${id} failed:`, error));
     this.#queues = new QueueAdmitter({
       store: this.store,
       clock: this.clock,
+      background: this.#background,
       owner: this.#leases.owner,
       leaseTtl,
       workflowNames: () => this.#workflows.names(),
@@ -96,6 +99,7 @@ export class Engine {
     this.#dispatcher = new Dispatcher({
       store: this.store,
       clock: this.clock,
+      background: this.#background,
       workflowNames: () => this.#workflows.names(),
       isRunning: (id) => this.#leases.isRunning(id),
       wake: (summary) => runner.wake(summary),
@@ -208,6 +212,7 @@ export class Engine {
       ? { executionId: id!, result: this.#runner.existing(workflow as AnyWorkflow, id!, { kind: "run" }) }
       : await this.#runner.startNew(workflow as AnyWorkflow, input, id, { commitStart: true });
     started.result.catch(() => undefined); // the caller may never look at it; an unobserved failure is not a crash
+    this.#background.track(started.result); // an existing execution's run is in flight from its claim, before it runs
     return started as { executionId: string; result: Promise<WorkflowExecutionContext<I, O>> };
   }
 
@@ -299,6 +304,32 @@ export class Engine {
    */
   cancel(executionId: string, reason?: string): Promise<CancelResult> {
     return cancelExecution(this.#runner, executionId, reason);
+  }
+
+  /**
+   * Resolves once this engine has no background work in flight: work that no caller awaits and
+   * that would otherwise go on after the caller answered. That is the run of a {@link start}, an
+   * execution woken by what this engine did (an event it delivered with {@link sendEvent}, a
+   * child's end that makes its parent due, a cancellation), a queue's admission (a queued start,
+   * a slot freed by an execution's end) and the runs it admits, and whatever those lead to in
+   * turn (an event wakes a child, whose end wakes its parent): work started while it waits counts
+   * too. It cannot wait on what does not run: a paused, sleeping or queued execution is
+   * suspended, not in flight (its run ended when it suspended), and so are the dispatcher's
+   * timers and poll ({@link startDispatcher}). A run that keeps going is in flight until it ends
+   * or suspends (a long sleep suspends it; see `holdSleepsUpTo`). Never rejects: failures are the
+   * executions' own, or reported to `onDispatchError`.
+   *
+   * What it is for: a Cloudflare Worker stops what a request left running once it answered,
+   * unless that is handed to `ctx.waitUntil`. The HTTP router (`flux-ts/hono`) hands it this
+   * after each POST when the request has an execution context; in Node nothing needs it (the
+   * process runs on), but it lets a caller wait until the work it set off is done.
+   *
+   * @example
+   * await engine.sendEvent(orderId, "approval", { approved: true });
+   * ctx.waitUntil(engine.settled()); // the woken run, and the parent its end wakes, go on
+   */
+  settled(): Promise<void> {
+    return this.#background.settled();
   }
 
   /** Summaries of the store's executions, newest first. */

@@ -2,6 +2,7 @@ import { ConflictError, ExecutionNotFoundError, NotResumableError, ShuttingDownE
 import { ExecutionEventType as T, isTerminal } from "./events.js";
 import { WorkflowExecutionContext } from "./execution-context.js";
 import { Execution } from "./execution.js";
+import type { BackgroundWork } from "./background-work.js";
 import type { ChildRunner, EngineRuntime } from "./engine-runtime.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import { pendingWaits } from "./pending-waits.js";
@@ -54,6 +55,10 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
     readonly workflows: WorkflowRegistry,
     /** Asks the dispatcher to look at an execution that may be due now (a finished child's parent, a run that suspended on an answered wait). */
     readonly lookAt: (executionId: string) => void,
+    /** Asks the queue named so to admit what it can: an execution of it ended here (its slot is free). */
+    readonly freed: (queue: string) => void,
+    /** Where every run is counted in flight until it ends or suspends (`Engine.settled`). */
+    readonly background: BackgroundWork,
   ) {}
 
   /** The runs in progress, by execution id. */
@@ -143,6 +148,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       }
       const exec = await this.#load(executionId);
       exec.parentId = summary.parentId;
+      exec.queue = summary.queue;
       const recovering = exec.state === "running";
       if (await this.#plan(exec, intent)) return { workflow, exec, intent, recovering };
       await this.leases.release(executionId, true);
@@ -286,6 +292,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
         }
         if (exec.state === "cancelled") await cancelChildren(this, exec, exec.id);
         if (outcome === "finished" && exec.parentId !== undefined) this.lookAt(exec.parentId);
+        if (exec.queue !== undefined && isTerminal(exec.state)) this.freed(exec.queue);
         // A child's end or an event may have answered a wait as it suspended: the store made it due.
         if (outcome === "paused" && exec.waits.some((wait) => wait.kind === "child" || wait.kind === "event")) this.lookAt(exec.id);
         return context;
@@ -296,7 +303,7 @@ export class ExecutionRunner implements ChildRunner, WaitReader {
       },
     ).finally(() => this.#runs.delete(exec.id));
     this.#runs.set(exec.id, run);
-    return run;
+    return this.background.track(run);
   }
 
   #assertOpen(executionId: string | undefined): void {

@@ -45,6 +45,8 @@ export class Execution {
   output: unknown;
   /** The execution that runs this one as a subworkflow. */
   parentId: string | undefined;
+  /** The queue it was started on, if any: its end frees a slot there. */
+  queue: string | undefined;
   /** Set when the run must stop for good: a conflict, a store failure, non-determinism. */
   halted: unknown;
   /** Secret values resolved in this run: redacted from every event it records. */

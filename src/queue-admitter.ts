@@ -1,3 +1,4 @@
+import type { BackgroundWork } from "./background-work.js";
 import type { Clock } from "./clock.js";
 import { ConflictError, ExecutionNotFoundError, ShuttingDownError, UsageError } from "./errors.js";
 import { isTerminal } from "./events.js";
@@ -11,6 +12,8 @@ type Context = WorkflowExecutionContext<unknown, unknown>;
 export interface AdmitHost {
   readonly store: StateStore;
   readonly clock: Clock;
+  /** Where its admissions and the runs they start are counted in flight (`Engine.settled`). */
+  readonly background: BackgroundWork;
   /** This runner's identity in leases, and how long a lease lasts (ms). */
   readonly owner: string;
   readonly leaseTtl: number;
@@ -33,7 +36,7 @@ export interface AdmitHost {
  * executions of a queue (`StateStore.admit`, one atomic step, so every runner on the store
  * keeps the limits) and runs what it admitted. Admissions of one queue on this engine take
  * turns, and kicks that come while one is on its way join the next one. It is kicked when a
- * start is queued here, when a run it admitted ends (its slot may be free), by the dispatcher
+ * start is queued here, when an execution of the queue ends on this engine (its slot is free), by the dispatcher
  * (its poll, and store notices of ended queued executions), and at the time a full rate window
  * lets the next admission in.
  */
@@ -125,7 +128,7 @@ export class QueueAdmitter {
     });
     this.#next.set(name, next);
     this.#current.set(name, next);
-    return next;
+    return this.#host.background.track(next);
   }
 
   /** {@link kick} for every known queue; resolves with every run started. */
@@ -191,13 +194,12 @@ export class QueueAdmitter {
       } catch (error) {
         run = Promise.reject(error);
       }
-      this.#runs.set(summary.executionId, run);
+      this.#runs.set(summary.executionId, this.#host.background.track(run));
+      // Its end, when it frees the slot, kicks the queue from the engine (as any end of an
+      // execution of a queue run here does, admitted here or not).
       run.catch((error: unknown) => {
         if (!(error instanceof ConflictError || error instanceof ShuttingDownError)) this.#host.onError(error, summary.executionId);
-      }).finally(() => {
-        this.#runs.delete(summary.executionId);
-        void this.kick(name); // its slot may be free
-      });
+      }).finally(() => this.#runs.delete(summary.executionId));
       return run;
     });
     if (runs.length > 0) for (const poke of this.#waiters) poke.abort();

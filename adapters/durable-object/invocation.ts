@@ -86,7 +86,7 @@ export class Invocation {
     return this.#yielded;
   }
 
-  /** What the router hands `waitUntil` (a `?wait=false` run): awaited by {@link finish}. */
+  /** What the router hands `waitUntil` (`engine.settled()` after each POST: what the request set off): awaited by {@link finish}. */
   keep(promise: Promise<unknown>): void {
     this.#kept.push(promise);
   }
@@ -98,9 +98,9 @@ export class Invocation {
   }
 
   /**
-   * Ends the invocation: waits for what the request left running, wakes what it made due (an
-   * event delivered, a child's parent) unless it yielded, then closes the engine. Resolves with
-   * how many executions it woke.
+   * Ends the invocation: waits for what the request set off (the run an event it delivered
+   * woke, a child's parent, a `?wait=false` run: {@link keep}), wakes what is still due unless it
+   * yielded, then closes the engine. Resolves with how many executions it woke.
    */
   async finish(): Promise<number> {
     await Promise.allSettled(this.#kept);

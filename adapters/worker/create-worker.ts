@@ -27,9 +27,9 @@ export interface ServedWorker {
 
 /** The Worker's handlers: give them to `export default` of the Worker's main module. */
 export interface FluxWorker {
-  /** Serves the HTTP API of `flux-ts/hono`. */
+  /** Serves the HTTP API of `flux-ts/hono`; what a request sets off (a woken run, a queue's admission) goes on under `ctx.waitUntil`. */
   fetch(request: Request, env: WorkerEnv, ctx: WaitUntil): Response | Promise<Response>;
-  /** The Cron Trigger: one dispatcher pass (due sleeps, woken parents, executions whose request died). */
+  /** The Cron Trigger: one dispatcher pass (due sleeps, queues, executions whose request died or whose `waitUntil` was cut off). */
   scheduled(controller: unknown, env: WorkerEnv, ctx: WaitUntil): void;
   /** The engine and router for `env`, made on first use in this isolate (for tests and custom routes). */
   servedFor(env: WorkerEnv): ServedWorker;
@@ -41,10 +41,12 @@ export interface FluxWorker {
  * schema once, not per request.
  *
  * - `fetch`: runs hold the request until the execution finishes or pauses; `?wait=false`
- *   answers 202 at once and the run goes on under `waitUntil`.
+ *   answers 202 at once. What a request sets off goes on after its response under `waitUntil`
+ *   (the router hands it `engine.settled()`): that run, the run an event or a resume wakes, a
+ *   parent its child's end wakes, a queue's admission and the runs it admits.
  * - `scheduled` (a Cron Trigger): one pass of the dispatcher (`engine.wakeDue()`): executions
- *   whose durable sleep came due, parents whose subworkflow finished, and executions whose
- *   request died (their lease lapsed), found with one indexed query. A `ctx.sleep` longer
+ *   whose durable sleep came due, and executions whose request died (their lease lapsed), and
+ *   what a request's `waitUntil` did not finish, found with one indexed query. A `ctx.sleep` longer
  *   than `FLUX_HOLD_SLEEPS_MS` (default 1 s) suspends the execution instead of holding a request.
  * - `FLUX_API_TOKEN` (a secret) makes every request need `Authorization: Bearer <token>`;
  *   `FLUX_BODY_LIMIT` caps request bodies (default 1 MiB); every other string var or secret is

@@ -65,6 +65,12 @@ export interface RouterOptions {
  * - `GET /health` and `GET /openapi.json` (the OpenAPI document of these routes) need no token;
  *   with `dashboard`, neither do the dashboard's page (`GET /`) and files (`GET /assets/*`).
  *
+ * Work a POST sets off that goes on after its response (the run of a `?wait=false` start, the
+ * run an event or a resume wakes, a parent its child's end wakes, a queue's admission) is handed
+ * to the runtime's `waitUntil` when the request has an execution context (a Cloudflare Worker):
+ * `engine.settled()`, so the Worker does not stop it once it answered. Elsewhere (Node) the
+ * process runs it anyway.
+ *
  * Errors are JSON `{ "error": { name, code, message } }`: malformed JSON or a bad parameter
  * 400, missing token 401, unknown workflow, execution or route 404, concurrent run or nothing
  * to resume 409, body over the limit 413, server stopping 503 (with `execution_id` when a run
@@ -96,6 +102,13 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
   app.notFound((c) => c.json(errorJson(new RouteNotFoundError(
     `no route ${c.req.method} ${c.req.path}: the API serves POST /{workflow}, POST /{workflow}/{execution_id}, POST /{workflow}/{execution_id}/events/{name}, POST /{workflow}/{execution_id}/cancel, GET /inspect/{execution_id}, GET /workflows, GET /executions, GET /executions/{execution_id}/events, GET /executions/{execution_id}/stream, GET /health and GET /openapi.json`,
   )), 404));
+
+  // What a POST sets off after its response (the run a `?wait=false` start or an event wakes, a
+  // parent its child's end wakes, a queue's admission) goes on under the runtime's `waitUntil`.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.req.method === "POST") executionContextOf(c)?.waitUntil(engine.settled());
+  });
 
   const observe = {
     ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
@@ -203,7 +216,8 @@ export function createRouter(engine: Engine, options: RouterOptions = {}): Hono 
     const id = given ?? randomUUID();
     const started = await engine.start(workflow, input, { executionId: id });
     // A queued start runs when its queue admits it, on whichever runner: nothing to keep alive here.
-    if (started.queued !== true) keepAlive(c, started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id)));
+    // Reported here; kept alive (a queued start's admission and run too) by engine.settled() after the response.
+    if (started.queued !== true) void started.result.then(() => undefined, (error: unknown) => onBackgroundError(error, id));
     const body = { execution_id: id, name: workflow.name, input: toWire(input), output: null, state: started.queued === true ? "queued" : "running" };
     // Relative to where the router is mounted: /flux/hello_world -> /flux/inspect/{id}.
     return c.json(body, 202, { Location: `${parentPath(c.req.path)}/inspect/${id}` });
@@ -217,12 +231,12 @@ function parentPath(path: string): string {
   return path.replace(/\/[^/]*$/, "");
 }
 
-/** Tells the runtime (a Worker's `waitUntil`) to keep running `promise` after the response. */
-function keepAlive(c: Context, promise: Promise<unknown>): void {
+/** The runtime's execution context (a Worker's, with `waitUntil`), or `undefined` where there is none (Node, `app.request()`: the process runs on anyway). */
+function executionContextOf(c: Context): { waitUntil(promise: Promise<unknown>): void } | undefined {
   try {
-    c.executionCtx.waitUntil(promise);
+    return c.executionCtx;
   } catch {
-    // No execution context (Node, tests): the process keeps running the promise anyway.
+    return undefined;
   }
 }
 
