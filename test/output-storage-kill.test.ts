@@ -63,67 +63,55 @@ async function recordedTypes(dir: string): Promise<string[]> {
   }
 }
 
+/** Starts a process in `mode`, SIGKILLs it once it printed `line`, and returns the recorded event types. */
+async function killAt(dir: string, mode: string, line: string): Promise<string[]> {
+  const runner = start(dir, mode);
+  await runner.waitFor(line);
+  runner.kill();
+  await runner.exited;
+  return recordedTypes(dir);
+}
+
+/**
+ * Recovers the execution in a new process and checks that it ended as an uninterrupted run does,
+ * with every reference the log holds naming a blob that is there, and the task bodies run as
+ * `ran` says. Resolves with the blobs present that the log does not refer to.
+ */
+async function recoverAndCheck(dir: string, ran: readonly string[]): Promise<string[]> {
+  const result = await recover(dir);
+  expect(result.state).toBe("succeeded");
+  expect(result.output).toBe(JSON.stringify("3000+4000"));
+  expect(result.completed).toEqual([JSON.stringify("a".repeat(3000)), JSON.stringify("b".repeat(4000))]);
+  const files = blobFiles(join(dir, "blobs"));
+  expect(result.referenced.length).toBeGreaterThanOrEqual(3);
+  for (const key of result.referenced) expect(files.has(key), `the log refers to ${key}, which is not in the blob store`).toBe(true);
+  expect(effects(dir)).toEqual(ran);
+  return [...files].filter(([key]) => !result.referenced.includes(key)).map(([, path]) => readFileSync(path, "utf8"));
+}
+
 describe("output storage through a SIGKILL", () => {
   it("killed while a blob's put is not durable yet: its reference was not committed, the step runs again", async () => {
     const dir = newDir();
-    const first = start(dir, "hang-before-put");
-    await first.waitFor("put started");
-    first.kill();
-    await first.exited;
     // The commit waits for the put: nothing refers to the blob that was never written.
-    expect(await recordedTypes(dir)).not.toContain("TASK_COMPLETED (blob)");
-
-    const result = await recover(dir);
-    expect(result.state).toBe("succeeded");
-    expect(result.output).toBe(JSON.stringify("3000+4000"));
-    expect(result.completed).toEqual([JSON.stringify("a".repeat(3000)), JSON.stringify("b".repeat(4000))]);
-    const present = new Set(blobKeys(join(dir, "blobs")));
-    for (const key of result.referenced) expect(present.has(key), `the log refers to ${key}, which is not in the blob store`).toBe(true);
-    expect(effects(dir)).toEqual(["first", "first", "second"]);
+    expect(await killAt(dir, "hang-before-put", "put started")).not.toContain("TASK_COMPLETED (blob)");
+    // The first task ran twice: its completion was not durable when the process died.
+    await recoverAndCheck(dir, ["first", "first", "second"]);
   });
 
   it("killed between a blob's put and the commit of its reference: an orphan blob, no dangling reference, the step runs again", async () => {
     const dir = newDir();
-    const first = start(dir, "hang-after-put");
-    await first.waitFor("put durable");
-    first.kill();
-    await first.exited;
     // The blob is durable; the commit that would refer to it never happened.
-    const orphan = blobKeys(join(dir, "blobs"));
-    expect(orphan.length).toBeGreaterThanOrEqual(2); // the input's and the first result's
-    expect(await recordedTypes(dir)).not.toContain("TASK_COMPLETED (blob)");
-
-    const result = await recover(dir);
-    expect(result.state).toBe("succeeded");
-    expect(result.output).toBe(JSON.stringify("3000+4000"));
-    expect(result.completed).toEqual([JSON.stringify("a".repeat(3000)), JSON.stringify("b".repeat(4000))]);
-    // Every reference the log holds names a blob that is there.
-    const present = new Set(blobKeys(join(dir, "blobs")));
-    expect(result.referenced.length).toBeGreaterThanOrEqual(3);
-    for (const key of result.referenced) expect(present.has(key), `the log refers to ${key}, which is not in the blob store`).toBe(true);
+    expect(await killAt(dir, "hang-after-put", "put durable")).not.toContain("TASK_COMPLETED (blob)");
+    expect(blobKeys(join(dir, "blobs")).length).toBeGreaterThanOrEqual(2); // the input's and the first result's
+    const orphans = await recoverAndCheck(dir, ["first", "first", "second"]);
     // What the killed commit would have referred to (the first task's result, and its argument:
-    // a step's start and end go in one commit) is left behind unreferenced (documented: no
-    // sweep), and the first task ran twice: its completion was not durable when the process died.
-    const files = blobFiles(join(dir, "blobs"));
-    const orphans = [...present].filter((key) => !result.referenced.includes(key));
-    expect(orphans.map((key) => readFileSync(files.get(key)!, "utf8")).sort()).toEqual([JSON.stringify("a".repeat(3000)), "[3000]"].sort());
-    expect(effects(dir)).toEqual(["first", "first", "second"]);
+    // a step's start and end go in one commit) is left behind unreferenced (documented: no sweep).
+    expect(orphans.sort()).toEqual([JSON.stringify("a".repeat(3000)), "[3000]"].sort());
   });
 
   it("killed after the commit of a blob's reference: the step is not run again and its value is read back", async () => {
     const dir = newDir();
-    const first = start(dir, "hang-in-second");
-    await first.waitFor("second running");
-    first.kill();
-    await first.exited;
-    expect(await recordedTypes(dir)).toContain("TASK_COMPLETED (blob)");
-
-    const result = await recover(dir);
-    expect(result.state).toBe("succeeded");
-    expect(result.output).toBe(JSON.stringify("3000+4000"));
-    expect(result.completed).toEqual([JSON.stringify("a".repeat(3000)), JSON.stringify("b".repeat(4000))]);
-    const present = new Set(blobKeys(join(dir, "blobs")));
-    for (const key of result.referenced) expect(present.has(key), `the log refers to ${key}, which is not in the blob store`).toBe(true);
-    expect(effects(dir)).toEqual(["first", "second", "second"]);
+    expect(await killAt(dir, "hang-in-second", "second running")).toContain("TASK_COMPLETED (blob)");
+    await recoverAndCheck(dir, ["first", "second", "second"]);
   });
 });
