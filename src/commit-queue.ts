@@ -21,7 +21,9 @@ const MAX_BATCH = 512;
 
 /**
  * Group commit: every commit asked for in the same turn of the event loop (or while an earlier
- * batch is being written) goes to the store in one `commitBatch`. Commits resolve in the order
+ * batch is being written) goes to the store in one `commitBatch`; for a store whose
+ * `groupCommit` is `"in-flight"`, a commit asked for while none is being written goes at once,
+ * without waiting for the turn to end. Commits resolve in the order
  * they were asked for, each only once it is durable. A batch refused for a conflict is retried
  * commit by commit, so one execution's conflict never fails another's commit.
  *
@@ -37,9 +39,11 @@ export class CommitQueue {
   /** The waiting commit that later ones of its execution may join; `null` once ambiguous. */
   readonly #joinable = new Map<string, Waiting | null>();
   #busy = false;
+  readonly #atOnce: boolean;
 
   constructor(store: StateStore) {
     this.#store = store;
+    this.#atOnce = store.groupCommit === "in-flight";
   }
 
   /** Resolves once `commit` is durable; rejects with the store's error (e.g. `ConflictError`). */
@@ -68,7 +72,8 @@ export class CommitQueue {
     this.#joinable.set(executionId, open === undefined ? waiting : null);
     if (!this.#busy) {
       this.#busy = true;
-      nextMacrotask(() => void this.#drain());
+      if (this.#atOnce) void this.#drain();
+      else nextMacrotask(() => void this.#drain());
     }
     return done;
   }

@@ -240,6 +240,16 @@ export interface StateStore {
   commitBatch(commits: readonly Commit[]): Promise<void>;
 
   /**
+   * How the engine groups this store's commits (default `"turn"`). `"turn"`: the commits asked
+   * for in one turn of the event loop go to {@link commitBatch} together, a macrotask later; for
+   * a store whose commit blocks the thread (better-sqlite3), where nothing joins a commit once
+   * it started. `"in-flight"`: a commit goes to the store at once when none is in flight, and the
+   * commits asked for meanwhile go together next; for a store whose commit waits on another
+   * thread or process (IndexedDB), where waiting for the turn to end only adds latency.
+   */
+  readonly groupCommit?: "turn" | "in-flight";
+
+  /**
    * The execution's events in log order; an empty array when the execution is unknown. With
    * `from` and `limit`, one page of it: the events whose id is at least `from`, at most `limit`
    * of them (the engine reads long logs page by page, so that it never holds all the raw rows).

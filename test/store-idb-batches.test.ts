@@ -4,6 +4,7 @@ import "fake-indexeddb/auto";
 import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 import { openIdbStore } from "../adapters/idb/index.js";
+import { Engine, task, workflow } from "../src/index.js";
 import { started, tasks } from "./conformance/case-context.js";
 
 let counter = 0;
@@ -48,5 +49,23 @@ describe("IdbStore event records", () => {
     expect(await store.load("e", { from: 2, limit: 2 })).toEqual(log.slice(2, 4));
     expect(await store.load("e", { from: 4 })).toEqual(log.slice(4));
     await store.close();
+  });
+
+  it("takes each commit at once when none is in flight (groupCommit \"in-flight\"): a chain of steps and a wide map land whole", async () => {
+    const store = await openIdbStore(fresh());
+    // The browser writes on another thread: the engine's commit queue sends at once, not after the turn.
+    expect(store.groupCommit).toBe("in-flight");
+    const double = task("double", async (n: number) => 2 * n);
+    const engine = new Engine({ store });
+    const chain = await workflow("chain", async (c) => {
+      let total = 0;
+      for (let i = 0; i < 10; i += 1) total += await c.run(double, i);
+      return total + (await c.map(double, [1, 2, 3, 4, 5])).reduce((a, b) => a + b, 0);
+    }).run(undefined, { engine });
+    expect(chain.output).toBe(90 + 30);
+    const log = await store.load(chain.executionId);
+    expect(log.map((e) => e.id)).toEqual(log.map((_, i) => i));
+    expect(log.filter((e) => e.type === "TASK_COMPLETED")).toHaveLength(15);
+    await engine.close();
   });
 });

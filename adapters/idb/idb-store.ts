@@ -46,6 +46,11 @@ import type { FluxDbSchema } from "./idb-schema.js";
 export class IdbStore implements StateStore {
   /** The IndexedDB database's name. */
   readonly name: string;
+  /**
+   * A commit goes to IndexedDB at once when none is in flight (the browser writes it on another
+   * thread; the commits asked for meanwhile go together next): see `StateStore.groupCommit`.
+   */
+  readonly groupCommit = "in-flight";
   readonly #db: IDBPDatabase<FluxDbSchema>;
   readonly #summaries = new SummaryCache();
   #closed: string | undefined;
