@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../adapters/sqlite/index.js";
 import { decodeValue } from "../src/serialization.js";
 import { composedShape } from "./fixtures/crash-composed-workflow.js";
@@ -18,10 +18,12 @@ import { runComposedPlan, totalOf, type ComposedPlan } from "./support/crash-com
 import { killLiveProcesses } from "./support/crash-processes.js";
 import { runEventsPlan, type EventsPlan } from "./support/crash-events-run.js";
 import { seededRandom } from "./support/seeded-random.js";
-import { spawnTs, type ChildExit } from "./support/spawn-child.js";
+import { bundleChildren, spawnTs, type ChildExit } from "./support/spawn-child.js";
 import { tempDir } from "./support/temp-dir.js";
 
 const child = fileURLToPath(new URL("./fixtures/crash-child.ts", import.meta.url));
+// The three tests start some 140 processes: bundled once, each starts with plain node.
+beforeAll(() => bundleChildren([child, ...["crash-composed-child", "crash-events-child"].map((name) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url)))]));
 const full = process.env.FLUX_TEST_FULL === "1";
 const STEPS = 200;
 const phases: readonly KillPhase[] = ["before-body", "after-body", "on-record", "after-commit"];

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository's root. */
@@ -50,9 +50,22 @@ export interface Packed {
   readonly files: readonly PackedFile[];
 }
 
-/** `npm pack` of the repository into `dir` (npm runs prepack, which builds dist/). */
+/**
+ * `npm pack` into `dir` of a fresh copy of the repository (the files git lists, tracked or new,
+ * in `dir`/repo, with a link to the repository's node_modules): npm runs prepack, which builds
+ * dist/ there from nothing, as a publish from a clean clone does. The repository's own dist/,
+ * which test files running at the same time use, is never rewritten under them (the dashboard's
+ * build empties its folder first), and no stale file of it can reach the tarball.
+ */
 export async function pack(dir: string): Promise<Packed> {
-  const ran = await runOk("npm", ["pack", "--json", "--pack-destination", dir], repo);
+  const copy = join(dir, "repo");
+  const listed = (await runOk("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo)).stdout.split("\0");
+  for (const file of listed.filter((f) => f !== "" && existsSync(join(repo, f)))) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    copyFileSync(join(repo, file), join(copy, file));
+  }
+  symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"), "dir");
+  const ran = await runOk("npm", ["pack", "--json", "--pack-destination", dir], copy);
   const [info] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf("["))) as { filename: string; size: number; unpackedSize: number; files: PackedFile[] }[];
   return { tarball: join(dir, info!.filename), size: info!.size, unpackedSize: info!.unpackedSize, files: info!.files };
 }

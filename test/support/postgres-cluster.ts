@@ -41,9 +41,16 @@ export function postgresUnavailable(): string | undefined {
   return postgresBin() === undefined ? "PostgreSQL is not installed here (no /usr/lib/postgresql/*/bin/postgres): apt-get install postgresql" : undefined;
 }
 
-/** `[command, args]` running a PostgreSQL tool as `postgres` when we are root (initdb and postgres refuse root), else as ourselves. */
-function asPostgres(bin: string, args: readonly string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, [...args]];
+/**
+ * The user the server runs as: `postgres` when we are root (initdb and postgres refuse root),
+ * else ourselves (no options). Given to the child process itself rather than through runuser, so
+ * that a signal reaches the server: runuser ignores SIGINT (fast shutdown), and a SIGKILL of
+ * runuser would leave the server running on a removed directory.
+ */
+function asPostgres(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
 }
 
 function freePort(): Promise<number> {
@@ -73,12 +80,12 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
   const dir = mkdtempSync(join(tmpdir(), "flux-pg-"));
   chmodSync(dir, 0o777);
   const data = join(dir, "data");
-  const [initdb, initArgs] = asPostgres(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
-  execFileSync(initdb, initArgs, { stdio: "pipe" });
+  const user = asPostgres();
+  execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], { stdio: "pipe", ...user });
   const port = await freePort();
   const settings = ["listen_addresses=127.0.0.1", `unix_socket_directories=${dir}`, "max_connections=200", ...(options.durable === true ? [] : ["fsync=off", "full_page_writes=off"])];
-  const [postgres, args] = asPostgres(join(bin, "postgres"), ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])]);
-  const child = spawn(postgres, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])];
+  const child = spawn(join(bin, "postgres"), args, { stdio: ["ignore", "pipe", "pipe"], ...user });
   running.add(child);
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-10_000));
@@ -95,7 +102,7 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
     running.delete(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  const [isReady, readyArgs] = asPostgres(join(bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres"]);
+  const readyArgs = ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres"];
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
@@ -103,7 +110,7 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
       throw new Error(`postgres exited before accepting connections:\n${output}`);
     }
     try {
-      execFileSync(isReady, readyArgs, { stdio: "ignore" });
+      execFileSync(join(bin, "pg_isready"), readyArgs, { stdio: "ignore", ...user });
       break;
     } catch {
       if (Date.now() > deadline) {
@@ -117,8 +124,7 @@ export async function startPostgres(options: ClusterOptions = {}): Promise<Postg
     port,
     url: (database = "postgres") => `postgresql://postgres@127.0.0.1:${port}/${database}`,
     createDatabase(name) {
-      const [createdb, createArgs] = asPostgres(join(bin, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name]);
-      execFileSync(createdb, createArgs, { stdio: "ignore" });
+      execFileSync(join(bin, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name], { stdio: "ignore", ...user });
     },
     stop,
   };
