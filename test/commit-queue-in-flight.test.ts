@@ -2,7 +2,7 @@
 // "in-flight", IndexedDB's): a commit goes to the store at once when none is in flight, the ones
 // asked for meanwhile go together next, in order; a store without the setting waits for the turn.
 import { describe, expect, test } from "vitest";
-import { Engine, MemoryStore, task, workflow, type Commit } from "flux-ts";
+import { ConflictError, Engine, MemoryStore, task, workflow, type Commit } from "flux-ts";
 import { CommitQueue } from "../src/commit-queue.js";
 import { ExecutionEventType as T } from "../src/events.js";
 import { ev, started, T0 } from "./conformance/case-context.js";
@@ -87,5 +87,36 @@ describe("group commit for a store whose commits are in flight elsewhere", () =>
     expect(ofWide.length).toBeLessThanOrEqual(4);
     const log = await store.load(wide.executionId);
     expect(log.map((e) => e.id)).toEqual(log.map((_, i) => i));
+  });
+
+  test("two runners of one execution on such a store: one wins, the other gets ConflictError, a bystander is unharmed", async () => {
+    const store = new HeldStore("in-flight");
+    let ran = 0;
+    const counted = task("counted", async (n: number) => {
+      ran += 1;
+      return n;
+    });
+    const twoSteps = workflow("two_steps", async (c) => (await c.run(counted, 1)) + (await c.run(counted, 2)));
+    const engine = new Engine({ store });
+    const first = await engine.run(twoSteps, undefined);
+    // Cut the history after the first step, as if its runner had died there.
+    const history = (await store.load(first.executionId)).slice(0, 3);
+    await store.commit("contended", history.map((e) => (e.type.startsWith("WORKFLOW_") ? { ...e, sourceId: "contended" } : e)), { expectedSeq: 0 });
+    ran = 0;
+    const [a, b, bystander] = await Promise.allSettled([
+      engine.run(twoSteps, undefined, { executionId: "contended" }),
+      engine.run(twoSteps, undefined, { executionId: "contended" }),
+      engine.run(twoSteps, undefined),
+    ]);
+    expect([a!.status, b!.status].sort()).toEqual(["fulfilled", "rejected"]);
+    expect(([a, b].find((r) => r!.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect(bystander!.status).toBe("fulfilled");
+    const log = await store.load("contended");
+    expect(log.map((e) => e.id)).toEqual(log.map((_, i) => i));
+    expect(log.filter((e) => e.type === "TASK_COMPLETED").map((e) => e.sourceId)).toEqual(["1", "2"]);
+    // The bystander's two steps, and the contended step 2 by the winner (and by the loser at most
+    // once more, should it lose only at its commit).
+    expect(ran).toBeGreaterThanOrEqual(3);
+    expect(ran).toBeLessThanOrEqual(4);
   });
 });
